@@ -1,0 +1,3 @@
+// Package controller is drover's engine: the desired-state store, the keyed
+// work queue and reconcile driver, triggers and events.
+package controller

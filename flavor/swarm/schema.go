@@ -1,0 +1,22 @@
+package swarm
+
+import s "github.com/drover/drover/specs/schema"
+
+// PluginName is the name specs use: flavor "swarm" {}.
+const PluginName = "swarm"
+
+// Roles a machine can have in a swarm.
+const (
+	RoleManager = "manager"
+	RoleWorker  = "worker"
+)
+
+// Schema is the body of a group's flavor "swarm" {}.
+func Schema() *s.Block {
+	return &s.Block{Attributes: []s.Attribute{
+		{Name: "swarm", Type: s.RefTo("swarm"), Required: true, Description: "the swarm the machines join"},
+		{Name: "role", Type: s.String, Required: true, OneOf: []string{RoleManager, RoleWorker}},
+		{Name: "labels", Type: s.MapOf(s.String), Description: "node labels, for placement constraints"},
+		{Name: "drain_timeout", Type: s.Duration, Default: "2m", Description: "how long to wait for a drained node's tasks to run elsewhere before removing it"},
+	}}
+}

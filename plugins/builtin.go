@@ -1,0 +1,50 @@
+package plugins
+
+import (
+	"github.com/drover/drover/flavor/swarm"
+	"github.com/drover/drover/flavor/vanilla"
+	"github.com/drover/drover/instance/digitalocean"
+	"github.com/drover/drover/instance/docker"
+	"github.com/drover/drover/specs"
+	s "github.com/drover/drover/specs/schema"
+)
+
+// Builtins returns a registry holding the schemas of the built-in plugins:
+// the docker and digitalocean instance providers, the swarm and vanilla
+// flavors and the autoscale metric sources.
+func Builtins() *Registry {
+	r := NewRegistry()
+	must := func(err error) {
+		if err != nil {
+			panic(err) // a built-in schema is broken: caught by the tests
+		}
+	}
+	must(r.Register(specs.PluginProvider, docker.PluginName, docker.ProviderSchema()))
+	must(r.Register(specs.PluginInstance, docker.PluginName, docker.InstanceSchema()))
+	must(r.Register(specs.PluginProvider, digitalocean.PluginName, digitalocean.ProviderSchema()))
+	must(r.Register(specs.PluginInstance, digitalocean.PluginName, digitalocean.InstanceSchema()))
+	must(r.Register(specs.PluginFlavor, swarm.PluginName, swarm.Schema()))
+	must(r.Register(specs.PluginFlavor, vanilla.PluginName, vanilla.Schema()))
+	for name, schema := range metricSchemas() {
+		must(r.Register(specs.PluginMetric, name, schema))
+	}
+	return r
+}
+
+// metricSchemas are the autoscale metric sources: metric "NAME" {}.
+func metricSchemas() map[string]*s.Block {
+	target := s.Attribute{Name: "target", Type: s.Number, Required: true, Min: s.Ptr(0), Description: "the value the metric is kept at"}
+	return map[string]*s.Block{
+		// Mean CPU utilisation (0..1) of the machines or tasks: engine
+		// stats for containers, the monitoring API for droplets.
+		"cpu": {Attributes: []s.Attribute{target}},
+		// Tasks of the swarm that no node can take: grow until they fit.
+		"swarm_pending_tasks": {},
+		// A Prometheus instant query returning one number.
+		"prometheus": {Attributes: []s.Attribute{
+			{Name: "address", Type: s.String, Required: true, Description: `Prometheus base URL, such as "http://prometheus:9090"`},
+			{Name: "query", Type: s.String, Required: true},
+			target,
+		}},
+	}
+}

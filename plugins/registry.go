@@ -1,0 +1,59 @@
+package plugins
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/drover/drover/specs/schema"
+)
+
+// Registry holds the schemas plugins declare, by kind and name. It is safe
+// for concurrent use: external plugins register as they are discovered.
+type Registry struct {
+	mu      sync.RWMutex
+	schemas map[string]map[string]*schema.Block
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{schemas: map[string]map[string]*schema.Block{}}
+}
+
+// Register adds the schema of a plugin. The schema is validated first, so a
+// broken declaration from an external plugin is refused here, not at use.
+func (r *Registry) Register(kind, name string, s *schema.Block) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("register %s plugin %q: %w", kind, name, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.schemas[kind][name]; dup {
+		return fmt.Errorf("register %s plugin %q: already registered", kind, name)
+	}
+	if r.schemas[kind] == nil {
+		r.schemas[kind] = map[string]*schema.Block{}
+	}
+	r.schemas[kind][name] = s
+	return nil
+}
+
+// Schema returns the schema of a plugin.
+func (r *Registry) Schema(kind, name string) (*schema.Block, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s, ok := r.schemas[kind][name]
+	return s, ok
+}
+
+// Names lists the plugins of a kind, sorted.
+func (r *Registry) Names(kind string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.schemas[kind]))
+	for n := range r.schemas[kind] {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,3 @@
+// Package service reconciles swarm services to their spec: create, update,
+// remove, drift and rebalance.
+package service
