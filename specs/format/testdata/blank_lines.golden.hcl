@@ -1,0 +1,14 @@
+
+group "web" {
+  size = 3
+
+  instance "docker" {
+    image = "demo/whoami:1"
+  }
+}
+
+
+
+group "db" {
+  size = 1
+}
