@@ -1,0 +1,40 @@
+# drover's build. `make test` is what CI runs (through .ci/run).
+GO        ?= go
+BIN       := bin/drover
+GOFLAGS_T := -race -count=1
+FUZZTIME  ?= 60s
+
+.PHONY: all build test vet fmt-check fuzz bench demo clean
+
+all: build
+
+build:
+	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer (https://go.dev/dl)"; exit 1; }
+	$(GO) build -o $(BIN) ./cmd/drover
+
+# vet + every test (fuzz seed corpora included) with the race detector.
+test: fmt-check vet
+	$(GO) test $(GOFLAGS_T) ./...
+
+vet:
+	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer (https://go.dev/dl)"; exit 1; }
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Coverage-guided fuzzing of the spec loader (not part of `make test`,
+# which runs the seed corpus only).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./specs
+	$(GO) test -run '^$$' -fuzz '^FuzzTagRoundTrip$$' -fuzztime $(FUZZTIME) ./instance
+
+bench:
+	./scripts/bench.sh
+
+demo: build
+	./scripts/demo.sh
+
+clean:
+	rm -rf bin
