@@ -107,7 +107,7 @@ func (ld *load) collectLocals(varObj cty.Value) (map[string]*local, []string, hc
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Reference to undefined local",
-					Detail:   fmt.Sprintf("No local %q is defined.%s", step.Name, didYouMean(step.Name, order)),
+					Detail:   fmt.Sprintf("No local %q is defined.%s", step.Name, didYouMean("local."+step.Name, prefixed("local.", order))),
 					Subject:  trav.SourceRange().Ptr(),
 				})
 				e.broken = true
@@ -117,4 +117,12 @@ func (ld *load) collectLocals(varObj cty.Value) (map[string]*local, []string, hc
 		}
 	}
 	return entries, order, diags
+}
+
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
 }

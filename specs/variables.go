@@ -96,6 +96,7 @@ func decodeVariable(name string, blk *hcl.Block) (*variable, hcl.Diagnostics) {
 			conv, err := convert.Convert(val, v.ty)
 			if err != nil {
 				diags = append(diags, attrError(a, fmt.Sprintf("the default does not match the type %s: %s", typeexpr.TypeString(v.ty), err)))
+				v.Value = cty.DynamicVal // reported: unknown, so its uses stay quiet
 			} else {
 				v.Value, v.Source = conv, "default"
 			}
