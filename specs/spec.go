@@ -53,6 +53,15 @@ func (r *Resource) Range(path string) hcl.Range {
 	return r.decoded.Range(path, r.DeclRange)
 }
 
+// String renders the address and the redacted canonical form; it is what
+// every fmt verb and slog attribute shows, so printing a resource is safe.
+func (r Resource) String() string {
+	return r.Addr() + " " + string(r.redacted)
+}
+
+// GoString is String, for %#v.
+func (r Resource) GoString() string { return r.String() }
+
 // MarshalJSON writes the canonical form with sensitive values redacted.
 func (r Resource) MarshalJSON() ([]byte, error) {
 	if r.redacted == nil {
@@ -93,6 +102,9 @@ func (p *Properties) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// GoString is String, for %#v.
+func (p Properties) GoString() string { return p.String() }
+
 // String renders the redacted properties.
 func (p Properties) String() string {
 	b, err := p.MarshalJSON()
@@ -112,6 +124,12 @@ type Variable struct {
 	Source    string // "default", "env", "file", "flag"
 	DeclRange hcl.Range
 }
+
+// String renders the variable as NAME=VALUE, redacted when sensitive.
+func (v *Variable) String() string { return v.Name + "=" + v.Display() }
+
+// GoString is String, for %#v.
+func (v *Variable) GoString() string { return v.String() }
 
 // Display renders the value, or Redacted when the variable is sensitive.
 func (v *Variable) Display() string {
