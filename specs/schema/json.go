@@ -3,6 +3,8 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"strconv"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -26,7 +28,11 @@ func ToJSON(v cty.Value) any {
 	case ty == cty.Bool:
 		return v.True()
 	case ty == cty.Number:
-		return json.Number(v.AsBigFloat().Text('f', -1))
+		bf := v.AsBigFloat()
+		if i, acc := bf.Int64(); acc == big.Exact {
+			return json.Number(strconv.FormatInt(i, 10)) // most numbers: far cheaper than Text
+		}
+		return json.Number(bf.Text('f', -1))
 	case ty.IsListType() || ty.IsTupleType() || ty.IsSetType():
 		out := make([]any, 0, v.LengthInt())
 		for it := v.ElementIterator(); it.Next(); {
@@ -49,7 +55,11 @@ func ToJSON(v cty.Value) any {
 
 // Redact returns a copy of tree, a ToJSON result, in which the values at
 // paths are replaced by Redacted. Paths that do not exist are ignored.
+// Without paths it returns tree itself.
 func Redact(tree any, paths []cty.Path) any {
+	if len(paths) == 0 {
+		return tree
+	}
 	out := deepCopy(tree)
 	for _, p := range paths {
 		out = redactAt(out, p)
