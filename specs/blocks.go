@@ -144,6 +144,12 @@ var (
 	}
 )
 
+// BlockSchemas returns the schemas of drover's own top-level blocks, in the
+// order the documentation presents them.
+func BlockSchemas() []*s.Block {
+	return []*s.Block{swarmSchema, networkSchema, groupSchema, serviceSchema}
+}
+
 // updateSchema is a service's update or rollback block, with swarm's own
 // defaults so that a service inspected back from swarm shows no diff.
 func updateSchema(name string, actions []string) s.Block {
