@@ -65,22 +65,37 @@ func writeSnippet(buf *bytes.Buffer, src []byte, rng hcl.Range) {
 	gutter := strings.Repeat(" ", width+1) + " |"
 	fmt.Fprintln(buf, gutter)
 	for n := rng.Start.Line; n <= last; n++ {
-		fmt.Fprintf(buf, " %*d | %s\n", width, n, strings.TrimRight(lines[n-1], "\r"))
+		line := strings.TrimRight(lines[n-1], "\r")
+		fmt.Fprintf(buf, " %*d | %s\n", width, n, strings.ReplaceAll(line, "\t", tabSpaces))
 		if n == rng.Start.Line {
-			line := lines[n-1]
-			from := runeCol(line, rng.Start.Column)
-			to := len([]rune(strings.TrimRight(line, "\r")))
+			from := displayCol(line, rng.Start.Column)
+			to := displayCol(line, utf8.RuneCountInString(line)+1)
 			if rng.End.Line == n {
-				to = runeCol(line, rng.End.Column)
+				to = displayCol(line, rng.End.Column)
 			}
 			fmt.Fprintf(buf, "%s %s%s\n", gutter, strings.Repeat(" ", from), strings.Repeat("^", max(1, to-from)))
 		}
 	}
 }
 
-// runeCol turns a 1-based column into a 0-based rune offset within line.
-func runeCol(line string, col int) int {
-	return min(max(col-1, 0), utf8.RuneCountInString(line))
+// tabSpaces is what a tab is shown as in snippets, so carets line up.
+const tabSpaces = "    "
+
+// displayCol is the width of line before the 1-based column col, with tabs
+// shown as tabSpaces.
+func displayCol(line string, col int) int {
+	w := 0
+	for i, r := range []rune(line) {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			w += len(tabSpaces)
+		} else {
+			w++
+		}
+	}
+	return w
 }
 
 func severityWord(s hcl.DiagnosticSeverity) string {

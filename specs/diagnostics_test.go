@@ -523,3 +523,25 @@ func TestDiagnosticsSorted(t *testing.T) {
 		t.Errorf("lines %v, want [16 19]", lines)
 	}
 }
+
+// Carets line up under the offending text when the line is indented with
+// tabs.
+func TestSnippetWithTabs(t *testing.T) {
+	src := "group \"w\" {\n\tsize = 1\n\tinstance \"docker\" {\n\t\timgae = \"x\"\n\t}\n\tflavor \"vanilla\" {}\n}\n"
+	l, _ := specs.NewLoader(specs.Options{Schemas: builtins(), LookupEnv: env{}.lookup})
+	_, err := l.LoadSources(specs.Source{Name: "tabs.hcl", Src: []byte(src)})
+	le := err.(*specs.LoadError)
+	var b bytes.Buffer
+	_ = specs.WriteDiagnostics(&b, le.Diagnostics, le.Files)
+	lines := strings.Split(b.String(), "\n")
+	for i, line := range lines {
+		if strings.Contains(line, "imgae = ") {
+			code, caret := line[strings.Index(line, "|")+2:], lines[i+1][strings.Index(lines[i+1], "|")+2:]
+			if strings.Index(caret, "^") != strings.Index(code, "imgae") || strings.Count(caret, "^") != len("imgae") {
+				t.Errorf("caret misplaced:\n%s\n%s", line, lines[i+1])
+			}
+			return
+		}
+	}
+	t.Fatalf("no snippet in:\n%s", b.String())
+}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -57,11 +56,6 @@ func NewLoader(opts Options) (*Loader, error) {
 	}
 	if opts.ReadFile == nil {
 		opts.ReadFile = readFileLimited
-	}
-	for _, kv := range opts.Vars {
-		if name, _, ok := strings.Cut(kv, "="); !ok || name == "" {
-			return nil, fmt.Errorf("specs: -var %q: want NAME=VALUE", kv)
-		}
 	}
 	return &Loader{opts: opts}, nil
 }

@@ -178,9 +178,8 @@ group "w" {
 		assertDiag(t, diags, wantDiag{summary: "Cannot read variables file", detail: "/nonexistent/v.hcl"})
 	})
 	t.Run("bad -var syntax", func(t *testing.T) {
-		if _, err := specs.NewLoader(specs.Options{Schemas: builtins(), Vars: []string{"novalue"}}); err == nil {
-			t.Error("NewLoader accepted -var without =")
-		}
+		_, diags := load(t, src, withVars(`zones=["a"]`, "name=x", "novalue"))
+		assertDiag(t, diags, wantDiag{summary: "Invalid -var", detail: "NAME=VALUE"})
 	})
 }
 

@@ -122,5 +122,3 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
-
-

@@ -152,7 +152,15 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 func varsFromFlags(vars map[string]*variable, flags []string) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, kv := range flags {
-		name, raw, _ := strings.Cut(kv, "=")
+		name, raw, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid -var",
+				Detail:   fmt.Sprintf("-var %q: write NAME=VALUE, such as -var workers=3.", kv),
+			})
+			continue
+		}
 		v, ok := vars[name]
 		if !ok {
 			diags = append(diags, &hcl.Diagnostic{

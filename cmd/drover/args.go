@@ -8,34 +8,61 @@ import (
 )
 
 // normalizeArgs lets Terraform users write long flags with one dash
-// (-var x=1, -detailed-exitcode): an argument "-NAME" or "-NAME=VALUE" whose
-// NAME is a long flag of some command gets a second dash. Shorthands (-h)
-// and everything after "--" are left alone.
+// (-var x=1, -json, -help): an argument "-NAME" or "-NAME=VALUE" whose NAME
+// is a long flag of the command being run gets a second dash. Shorthands
+// (-h), the value that follows a flag, and everything after "--" are left
+// alone.
 func normalizeArgs(root *cobra.Command, args []string) []string {
-	long := map[string]bool{}
-	var collect func(c *cobra.Command)
-	collect = func(c *cobra.Command) {
-		for _, fs := range []*pflag.FlagSet{c.PersistentFlags(), c.LocalFlags(), c.InheritedFlags()} {
-			fs.VisitAll(func(f *pflag.Flag) { long[f.Name] = true })
-		}
-		for _, sub := range c.Commands() {
-			collect(sub)
-		}
-	}
-	collect(root)
-	out := make([]string, len(args))
-	copy(out, args)
-	for i, arg := range out {
+	// The global flags first: until they have two dashes, cobra cannot tell
+	// their values from the name of the command.
+	out := rewriteFlags(flagsOf(root), args)
+	return rewriteFlags(commandFlags(root, out), out)
+}
+
+func rewriteFlags(flags map[string]*pflag.Flag, args []string) []string {
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		arg := out[i]
 		if arg == "--" {
 			break
 		}
-		if !strings.HasPrefix(arg, "-") || strings.HasPrefix(arg, "--") {
+		if !strings.HasPrefix(arg, "-") || arg == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(arg[1:], "=")
-		if len(name) > 1 && long[name] {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		f := flags[name]
+		if f == nil || len(name) < 2 {
+			continue
+		}
+		if !strings.HasPrefix(arg, "--") {
 			out[i] = "-" + arg
+		}
+		if !hasValue && f.NoOptDefVal == "" {
+			i++ // the next argument is this flag's value
 		}
 	}
 	return out
+}
+
+// commandFlags returns the long flags of the command args run, help
+// included, by name.
+func commandFlags(root *cobra.Command, args []string) map[string]*pflag.Flag {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		cmd = root
+	}
+	return flagsOf(cmd)
+}
+
+// flagsOf returns the long flags of cmd, its inherited and help flags
+// included, by name.
+func flagsOf(cmd *cobra.Command) map[string]*pflag.Flag {
+	cmd.InitDefaultHelpFlag()
+	flags := map[string]*pflag.Flag{}
+	for _, fs := range []*pflag.FlagSet{cmd.LocalFlags(), cmd.InheritedFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) { flags[f.Name] = f })
+	}
+	return flags
 }

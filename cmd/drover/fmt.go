@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -28,7 +29,7 @@ change. A file with syntax errors is reported (exit status 1) and left alone.`,
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			return a.fmt(args)
+			return a.fmt(cmd, args)
 		},
 	}
 	cmd.Flags().Bool("check", false, "write nothing; exit 3 if any file is not formatted")
@@ -37,12 +38,11 @@ change. A file with syntax errors is reported (exit status 1) and left alone.`,
 	return cmd
 }
 
-func (a *app) fmt(args []string) error {
-	opts := format.Options{
-		Check:     a.v.GetBool("check"),
-		Diff:      a.v.GetBool("diff"),
-		Recursive: a.v.GetBool("recursive"),
-	}
+func (a *app) fmt(cmd *cobra.Command, args []string) error {
+	var opts format.Options
+	opts.Check, _ = cmd.Flags().GetBool("check")
+	opts.Diff, _ = cmd.Flags().GetBool("diff")
+	opts.Recursive, _ = cmd.Flags().GetBool("recursive")
 	opts.Write = !opts.Check
 	var results []format.Result
 	var diags hcl.Diagnostics
@@ -68,7 +68,7 @@ func (a *app) fmt(args []string) error {
 	}
 	changed := a.reportFormat(results)
 	if len(diags) > 0 {
-		_ = specs.WriteDiagnostics(a.io.err, diags, nil)
+		_ = specs.WriteDiagnostics(a.io.err, diags, sourcesOf(diags))
 	}
 	switch {
 	case pathErr != nil:
@@ -98,4 +98,19 @@ func (a *app) reportFormat(results []format.Result) bool {
 		}
 	}
 	return changed
+}
+
+// sourcesOf reads the files diagnostics point into, so that they are shown
+// with their source lines; a file that cannot be read is shown without.
+func sourcesOf(diags hcl.Diagnostics) map[string]*hcl.File {
+	files := map[string]*hcl.File{}
+	for _, d := range diags {
+		if d.Subject == nil || files[d.Subject.Filename] != nil {
+			continue
+		}
+		if b, err := os.ReadFile(d.Subject.Filename); err == nil {
+			files[d.Subject.Filename] = &hcl.File{Bytes: b}
+		}
+	}
+	return files
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,10 +55,10 @@ func (e *exitCodeError) Error() string {
 func run(ctx context.Context, args []string, io stdio, lookupEnv func(string) (string, bool)) int {
 	a := &app{io: io, v: viper.New(), lookupEnv: lookupEnv, schemas: plugins.Builtins()}
 	root := a.rootCommand()
-	root.SetArgs(normalizeArgs(root, args))
 	root.SetIn(io.in)
-	root.SetOut(io.out)
+	root.SetOut(io.out) // before normalizeArgs: cobra's completion command captures it when created
 	root.SetErr(io.err)
+	root.SetArgs(normalizeArgs(root, args))
 	err := root.ExecuteContext(ctx)
 	var ec *exitCodeError
 	switch {
@@ -80,9 +82,10 @@ func (a *app) rootCommand() *cobra.Command {
 engine), the swarm they form and the services on it as an HCL spec describes
 them, and repairs every divergence.
 
-Settings come from flags, DROVER_* environment variables (DROVER_LOG_LEVEL for
---log-level) and a config file (--config, else ./drover.yaml or
-$XDG_CONFIG_HOME/drover/drover.yaml), in that order of precedence.`,
+Settings (the global flags) come from flags, DROVER_* environment variables
+(DROVER_LOG_LEVEL for --log-level) and a config file (--config or
+DROVER_CONFIG, else ./drover.yaml or $XDG_CONFIG_HOME/drover/drover.yaml), in
+that order of precedence.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.configure(cmd) },
@@ -91,75 +94,145 @@ $XDG_CONFIG_HOME/drover/drover.yaml), in that order of precedence.`,
 	pf.String("config", "", "config file (default ./drover.yaml or $XDG_CONFIG_HOME/drover/drover.yaml)")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 	pf.String("log-format", "text", "log format: text or json")
+	markSettings(pf, "config", "log-level", "log-format")
 	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.versionCommand())
 	return root
 }
 
-// notFromEnv are flags that the environment must not set: DROVER_VAR_* names
-// spec variables, so DROVER_VAR_FILE cannot also mean --var-file.
-var notFromEnv = map[string]bool{"var": true, "var-file": true}
+// settingAnnotation marks the flags that are configuration: they may also
+// come from a DROVER_* environment variable or the config file. Other flags
+// are options of one invocation (--json, --check, -var) and are read from
+// the command line alone.
+const settingAnnotation = "drover/setting"
 
-// configure binds, once, the flags of the command being run, DROVER_*
-// environment variables and the config file into the app's viper, then sets
-// up logging.
-func (a *app) configure(cmd *cobra.Command) error {
-	v := a.v
-	v.SetEnvPrefix("DROVER")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	var bindErr error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if err := v.BindPFlag(f.Name, f); err != nil && bindErr == nil {
-			bindErr = err
+func markSettings(fs *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		if err := fs.SetAnnotation(n, settingAnnotation, []string{"true"}); err != nil {
+			panic(err) // a typo in a flag name: caught by any test
 		}
-		if !notFromEnv[f.Name] {
-			if err := v.BindEnv(f.Name); err != nil && bindErr == nil {
-				bindErr = err
-			}
+	}
+}
+
+// envName is the environment variable of a setting: DROVER_LOG_LEVEL.
+func envName(flag string) string {
+	return "DROVER_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// configure binds, once, the settings of the command being run into the
+// app's viper: flag over DROVER_* environment variable over config file over
+// default. Then it sets up logging. help and completion need no settings, so
+// a broken config file cannot take them down.
+func (a *app) configure(cmd *cobra.Command) error {
+	if needsNoSettings(cmd) {
+		return nil
+	}
+	var settings []*pflag.Flag
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if _, ok := f.Annotations[settingAnnotation]; ok {
+			settings = append(settings, f)
 		}
 	})
-	if bindErr != nil {
-		return bindErr
+	for _, f := range settings {
+		if err := a.v.BindPFlag(f.Name, f); err != nil {
+			return err
+		}
 	}
-	if err := a.readConfig(); err != nil {
+	if err := a.readConfig(cmd); err != nil {
 		return err
 	}
-	log, err := newLogger(a.io.err, v.GetString("log-level"), v.GetString("log-format"))
+	for _, f := range settings {
+		if val, ok := a.lookupEnv(envName(f.Name)); ok && !f.Changed {
+			a.v.Set(f.Name, val) // above the config file, below the flag
+		}
+	}
+	log, err := newLogger(a.io.err, a.v.GetString("log-level"), a.v.GetString("log-format"))
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (from %s)", err, a.settingSource(cmd, "log-level", "log-format"))
 	}
 	a.log = log
 	return nil
 }
 
-func (a *app) readConfig() error {
-	v := a.v
-	if path := v.GetString("config"); path != "" {
-		v.SetConfigFile(path)
-		if err := v.ReadInConfig(); err != nil {
-			return fmt.Errorf("config file %s: %w", path, err)
+func needsNoSettings(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+			return true
 		}
+	}
+	return false
+}
+
+// settingSource says where the settings got their values, for errors.
+func (a *app) settingSource(cmd *cobra.Command, names ...string) string {
+	var from []string
+	for _, n := range names {
+		switch f := cmd.Flags().Lookup(n); {
+		case f != nil && f.Changed:
+			from = append(from, "--"+n)
+		case a.hasEnv(envName(n)):
+			from = append(from, envName(n))
+		case a.v.InConfig(n):
+			from = append(from, "config file "+a.v.ConfigFileUsed())
+		}
+	}
+	if len(from) == 0 {
+		return "defaults"
+	}
+	return strings.Join(from, ", ")
+}
+
+func (a *app) hasEnv(name string) bool {
+	_, ok := a.lookupEnv(name)
+	return ok
+}
+
+// readConfig reads the config file named by --config or DROVER_CONFIG, or
+// else the first of ./drover.yaml, ./drover.yml and the same names in
+// $XDG_CONFIG_HOME/drover (default ~/.config/drover), if any exists.
+func (a *app) readConfig(cmd *cobra.Command) error {
+	path := a.v.GetString("config")
+	if f := cmd.Flags().Lookup("config"); f == nil || !f.Changed {
+		if env, ok := a.lookupEnv(envName("config")); ok {
+			path = env
+		}
+	}
+	if path == "" {
+		path = a.findConfig()
+	}
+	if path == "" {
 		return nil
 	}
-	v.SetConfigName("drover")
-	v.SetConfigType("yaml")
-	v.AddConfigPath(".")
-	if dir, ok := a.lookupEnv("XDG_CONFIG_HOME"); ok && dir != "" {
-		v.AddConfigPath(dir + "/drover")
-	} else if home, ok := a.lookupEnv("HOME"); ok && home != "" {
-		v.AddConfigPath(home + "/.config/drover")
-	}
-	err := v.ReadInConfig()
-	var notFound viper.ConfigFileNotFoundError
-	if err != nil && !errors.As(err, &notFound) {
-		return fmt.Errorf("config file %s: %w", v.ConfigFileUsed(), err)
+	a.v.SetConfigFile(path)
+	a.v.SetConfigType("yaml")
+	if err := a.v.ReadInConfig(); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	return nil
+}
+
+func (a *app) findConfig() string {
+	dirs := []string{"."}
+	if dir, ok := a.lookupEnv("XDG_CONFIG_HOME"); ok && dir != "" {
+		dirs = append(dirs, filepath.Join(dir, "drover"))
+	} else if home, ok := a.lookupEnv("HOME"); ok && home != "" {
+		dirs = append(dirs, filepath.Join(home, ".config", "drover"))
+	}
+	for _, dir := range dirs {
+		for _, name := range []string{"drover.yaml", "drover.yml"} {
+			p := filepath.Join(dir, name)
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -168,5 +241,5 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	return nil, fmt.Errorf("log format %q: want text or json", format)
 }

@@ -27,7 +27,7 @@ Exit status: 0 when every spec is valid (warnings allowed), 1 otherwise.`,
 			if len(args) == 0 {
 				args = []string{"."}
 			}
-			return a.validate(args)
+			return a.validate(cmd, args)
 		},
 	}
 	addVarFlags(cmd)
@@ -41,11 +41,19 @@ func addVarFlags(cmd *cobra.Command) {
 }
 
 // loader builds a spec loader from the --var and --var-file flags.
-func (a *app) loader() (*specs.Loader, error) {
+func (a *app) loader(cmd *cobra.Command) (*specs.Loader, error) {
+	vars, err := cmd.Flags().GetStringArray("var")
+	if err != nil {
+		return nil, err
+	}
+	varFiles, err := cmd.Flags().GetStringArray("var-file")
+	if err != nil {
+		return nil, err
+	}
 	return specs.NewLoader(specs.Options{
 		Schemas:   a.schemas,
-		Vars:      a.v.GetStringSlice("var"),
-		VarFiles:  a.v.GetStringSlice("var-file"),
+		Vars:      vars,
+		VarFiles:  varFiles,
 		LookupEnv: a.lookupEnv,
 	})
 }
@@ -66,13 +74,13 @@ type validatedSpec struct {
 	Resources map[string]string `json:"resources,omitempty"` // address -> hash
 }
 
-func (a *app) validate(paths []string) error {
-	l, err := a.loader()
+func (a *app) validate(cmd *cobra.Command, paths []string) error {
+	l, err := a.loader(cmd)
 	if err != nil {
 		return err
 	}
 	res := validateResult{FormatVersion: "1.0", Valid: true, Diagnostics: []specs.JSONDiagnostic{}}
-	asJSON := a.v.GetBool("json")
+	asJSON, _ := cmd.Flags().GetBool("json")
 	for _, p := range paths {
 		diags, files, spec := loadForReport(l, p)
 		vs := validatedSpec{Path: p, Valid: !diags.HasErrors()}
@@ -122,11 +130,19 @@ func (a *app) reportValidation(path string, spec *specs.Spec, diags hcl.Diagnost
 		fmt.Fprintln(a.io.err)
 	}
 	if spec == nil {
-		fmt.Fprintf(a.io.out, "%s: invalid (%d errors)\n", path, len(diags.Errs()))
+		fmt.Fprintf(a.io.out, "%s: invalid (%s)\n", path, plural(len(diags.Errs()), "error"))
 		return
 	}
-	fmt.Fprintf(a.io.out, "%s: valid (%d groups, %d services, %d networks, %d swarms)\n",
-		path, len(spec.Groups), len(spec.Services), len(spec.Networks), len(spec.Swarms))
+	fmt.Fprintf(a.io.out, "%s: valid (%s, %s, %s, %s)\n", path, plural(len(spec.Groups), "group"),
+		plural(len(spec.Services), "service"), plural(len(spec.Networks), "network"), plural(len(spec.Swarms), "swarm"))
+}
+
+// plural writes "1 group", "2 groups".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func resourceHashes(spec *specs.Spec) map[string]string {

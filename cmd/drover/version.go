@@ -39,7 +39,7 @@ func (a *app) versionCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			info := buildVersion()
-			if a.v.GetBool("json") {
+			if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
 				return json.NewEncoder(a.io.out).Encode(info)
 			}
 			commit := ""
