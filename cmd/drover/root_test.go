@@ -1,0 +1,245 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	r := drover(t, "version")
+	wantCode(t, r, exitOK)
+	if !strings.HasPrefix(r.stdout, "drover "+version+" (") {
+		t.Errorf("stdout does not start with %q\n%s", "drover "+version+" (", r)
+	}
+	wantContains(t, r, "stdout", runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+	wantEmpty(t, r, "stderr")
+
+	for _, flag := range []string{"--json", "-json"} {
+		t.Run(flag, func(t *testing.T) {
+			t.Parallel()
+			r := drover(t, "version", flag)
+			wantCode(t, r, exitOK)
+			var info map[string]string
+			if err := json.Unmarshal([]byte(r.stdout), &info); err != nil {
+				t.Fatalf("stdout is not a JSON object of strings: %v\n%s", err, r)
+			}
+			want := map[string]string{"version": version, "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH}
+			for k, v := range want {
+				if info[k] != v {
+					t.Errorf("%s = %q, want %q\n%s", k, info[k], v, r)
+				}
+			}
+		})
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		t.Run(shell, func(t *testing.T) {
+			t.Parallel()
+			r := drover(t, "completion", shell)
+			wantCode(t, r, exitOK)
+			wantContains(t, r, "stdout", "drover")
+			wantEmpty(t, r, "stderr")
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{name: "unknown command", args: []string{"deploy"}, want: []string{`Error: unknown command "deploy" for "drover"`}},
+		{name: "misspelt command", args: []string{"validat"}, want: []string{`unknown command "validat"`, "Did you mean this?", "validate"}},
+		{name: "unknown flag", args: []string{"validate", "--bogus"}, want: []string{"Error: unknown flag: --bogus"}},
+		{name: "unknown one-dash flag", args: []string{"fmt", "-bogus"}, want: []string{"Error: unknown shorthand flag"}},
+		{name: "flag of another command", args: []string{"version", "--check"}, want: []string{"unknown flag: --check"}},
+		{name: "flag without value", args: []string{"validate", "--var"}, want: []string{"flag needs an argument", "var"}},
+		{name: "version takes no arguments", args: []string{"version", "extra"}, want: []string{`unknown command "extra" for "drover version"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := drover(t, tt.args...)
+			wantCode(t, r, exitError)
+			wantContains(t, r, "stderr", tt.want...)
+			wantEmpty(t, r, "stdout")
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{nil, {"--help"}, {"-h"}, {"help"}, {"validate", "--help"}, {"help", "fmt"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := drover(t, args...)
+			wantCode(t, r, exitOK)
+			wantContains(t, r, "stdout", "Usage:", "drover")
+		})
+	}
+}
+
+// configCommands are commands that would succeed with a sane configuration.
+func configCommands(t *testing.T) map[string][]string {
+	t.Helper()
+	spec, err := filepath.Abs(filepath.Join("..", "..", "examples", "quickstart.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := writeFile(t, t.TempDir(), "clean.hcl", formatted)
+	return map[string][]string{
+		"validate": {"validate", spec},
+		"fmt":      {"fmt", "--check", clean},
+		"version":  {"version"},
+	}
+}
+
+const logLevelError = `log level "bogus": want debug, info, warn or error`
+
+// DROVER_* settings come from run's environment, like spec variables.
+func TestLogLevelFromEnv(t *testing.T) {
+	t.Parallel()
+	env := fakeEnv{"DROVER_LOG_LEVEL": "bogus"}
+	for name, args := range configCommands(t) {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, env, "", args...)
+			wantCode(t, r, exitError)
+			wantContains(t, r, "stderr", "Error: "+logLevelError+" (from DROVER_LOG_LEVEL)")
+		})
+	}
+	t.Run("flag wins", func(t *testing.T) {
+		r := runCLI(t, env, "", "--log-level", "warn", "version")
+		wantCode(t, r, exitOK)
+	})
+	t.Run("help and completion need no settings", func(t *testing.T) {
+		for _, args := range [][]string{{"help"}, {"completion", "bash"}, {"__complete", "val"}} {
+			r := runCLI(t, env, "", args...)
+			wantCode(t, r, exitOK)
+		}
+	})
+}
+
+// Per-invocation options are not settings: the environment does not set them.
+func TestOptionsNotFromEnv(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, fakeEnv{"DROVER_JSON": "true"}, "", "version")
+	wantCode(t, r, exitOK)
+	wantContains(t, r, "stdout", "drover ")
+	wantNotContains(t, r, "stdout", "{")
+}
+
+func TestLogFormat(t *testing.T) {
+	t.Parallel()
+	r := drover(t, "--log-format", "xml", "version")
+	wantCode(t, r, exitError)
+	wantContains(t, r, "stderr", `log format "xml": want text or json (from --log-format)`)
+
+	for _, args := range [][]string{{"--log-level", "debug", "--log-format", "json", "version"}, {"-log-level=warn", "-log-format", "text", "version"}} {
+		wantCode(t, drover(t, args...), exitOK)
+	}
+}
+
+func TestConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	bogus := writeFile(t, dir, "bogus.yaml", "log-level: bogus\n")
+	debug := writeFile(t, dir, "debug.yaml", "log-level: debug\n")
+	missing := filepath.Join(dir, "missing.yaml")
+	garbled := writeFile(t, dir, "garbled.yaml", "log-level: [\n")
+
+	tests := []struct {
+		name string
+		env  fakeEnv
+		args []string // before the command's own
+		code int
+		want []string
+	}{
+		{name: "bad level", args: []string{"--config", bogus}, code: exitError, want: []string{logLevelError + " (from config file " + bogus + ")"}},
+		{name: "bad level, one dash", args: []string{"-config", bogus}, code: exitError, want: []string{logLevelError}},
+		{name: "good level", args: []string{"--config", debug}, code: exitOK},
+		{name: "missing file", args: []string{"--config", missing}, code: exitError, want: []string{"config file " + missing}},
+		{name: "syntax error", args: []string{"--config", garbled}, code: exitError, want: []string{"config file " + garbled}},
+		{name: "flag beats file", args: []string{"--config", bogus, "--log-level", "debug"}, code: exitOK},
+		{name: "env beats file", env: fakeEnv{"DROVER_LOG_LEVEL": "debug"}, args: []string{"--config", bogus}, code: exitOK},
+		{name: "DROVER_CONFIG", env: fakeEnv{"DROVER_CONFIG": bogus}, code: exitError, want: []string{logLevelError}},
+		{name: "DROVER_CONFIG missing", env: fakeEnv{"DROVER_CONFIG": missing}, code: exitError, want: []string{"config file " + missing}},
+		{name: "flag beats DROVER_CONFIG", env: fakeEnv{"DROVER_CONFIG": bogus}, args: []string{"--config", debug}, code: exitOK},
+	}
+	for _, tt := range tests {
+		for cmd, cmdArgs := range configCommands(t) {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				r := runCLI(t, tt.env, "", append(append([]string{}, tt.args...), cmdArgs...)...)
+				wantCode(t, r, tt.code)
+				wantContains(t, r, "stderr", tt.want...)
+			})
+		}
+	}
+}
+
+// Without --config, drover reads ./drover.yaml, else
+// $XDG_CONFIG_HOME/drover/drover.yaml, else $HOME/.config/drover/drover.yaml;
+// those two variables come from run's lookupEnv.
+func TestConfigSearch(t *testing.T) {
+	t.Run("current directory", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, dir, "drover.yaml", "log-level: bogus\n")
+		t.Chdir(dir)
+		r := drover(t, "version")
+		wantCode(t, r, exitError)
+		wantContains(t, r, "stderr", logLevelError)
+	})
+	t.Run("current directory beats XDG_CONFIG_HOME", func(t *testing.T) {
+		dir, xdg := t.TempDir(), t.TempDir()
+		writeFile(t, dir, "drover.yaml", "log-level: debug\n")
+		writeFile(t, xdg, "drover/drover.yaml", "log-level: bogus\n")
+		t.Chdir(dir)
+		wantCode(t, runCLI(t, fakeEnv{"XDG_CONFIG_HOME": xdg}, "", "version"), exitOK)
+	})
+	t.Run("XDG_CONFIG_HOME", func(t *testing.T) {
+		xdg := t.TempDir()
+		writeFile(t, xdg, "drover/drover.yaml", "log-level: bogus\n")
+		t.Chdir(t.TempDir())
+		r := runCLI(t, fakeEnv{"XDG_CONFIG_HOME": xdg}, "", "version")
+		wantCode(t, r, exitError)
+		wantContains(t, r, "stderr", logLevelError)
+	})
+	t.Run("HOME", func(t *testing.T) {
+		home := t.TempDir()
+		writeFile(t, home, ".config/drover/drover.yaml", "log-level: bogus\n")
+		t.Chdir(t.TempDir())
+		r := runCLI(t, fakeEnv{"HOME": home}, "", "version")
+		wantCode(t, r, exitError)
+		wantContains(t, r, "stderr", logLevelError)
+	})
+	t.Run("HOME ignored when XDG_CONFIG_HOME is set", func(t *testing.T) {
+		home, xdg := t.TempDir(), t.TempDir()
+		writeFile(t, home, ".config/drover/drover.yaml", "log-level: bogus\n")
+		t.Chdir(t.TempDir())
+		wantCode(t, runCLI(t, fakeEnv{"HOME": home, "XDG_CONFIG_HOME": xdg}, "", "version"), exitOK)
+	})
+	t.Run("none", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		wantCode(t, drover(t, "version"), exitOK)
+	})
+	t.Run("a file named drover is not a config file", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, dir, "drover", "\x7fELF binary")
+		writeFile(t, dir, "drover.toml", "log-level = 'bogus'")
+		t.Chdir(dir)
+		wantCode(t, drover(t, "version"), exitOK)
+	})
+	t.Run("drover.yml", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, dir, "drover.yml", "log-level: bogus\n")
+		t.Chdir(dir)
+		wantCode(t, drover(t, "version"), exitError)
+	})
+}
