@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 
@@ -50,19 +51,14 @@ func (d *Decoder) decodeAttr(a *Attribute, ha *hcl.Attribute, path cty.Path, res
 		return cty.NullVal(a.Type.ctyType()), diags
 	}
 	v, marks := v.UnmarkDeepWithPaths()
-	for _, pm := range marks {
-		if _, ok := pm.Marks[sensitive]; ok {
-			res.Sensitive = append(res.Sensitive, append(path.Copy(), pm.Path...))
-		}
-	}
-	if a.Sensitive {
-		res.Sensitive = append(res.Sensitive, path)
-	}
 	if !v.IsWhollyKnown() {
 		// Only a variable or local that failed is unknown, and its error
 		// is already reported.
 		res.Incomplete = true
 		return cty.NullVal(a.Type.ctyType()), diags
+	}
+	if a.Required && v.IsNull() {
+		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q is required and must not be null.", a.Name)))
 	}
 	out, err := convertValue(v, a.Type)
 	if err != nil {
@@ -71,7 +67,44 @@ func (d *Decoder) decodeAttr(a *Attribute, ha *hcl.Attribute, path cty.Path, res
 	if err := a.check(out); err != nil {
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q: %s.", a.Name, err)))
 	}
+	res.Sensitive = append(res.Sensitive, sensitivePaths(a, path, marks, out.Type())...)
 	return out, diags
+}
+
+// sensitivePaths are the paths to redact in an attribute's converted value:
+// the whole attribute when the schema says so, else the values that carried
+// the sensitive mark, their paths rewritten for the converted type (an
+// object written as { B = ... } becomes a map, indexed ["B"]).
+func sensitivePaths(a *Attribute, path cty.Path, marks []cty.PathValueMarks, ty cty.Type) []cty.Path {
+	if a.Sensitive {
+		return []cty.Path{path}
+	}
+	var out []cty.Path
+	for _, pm := range marks {
+		if _, ok := pm.Marks[sensitive]; ok {
+			out = append(out, append(path.Copy(), pathForType(pm.Path, ty)...))
+		}
+	}
+	return out
+}
+
+func pathForType(p cty.Path, ty cty.Type) cty.Path {
+	out := make(cty.Path, 0, len(p))
+	for _, step := range p {
+		if ga, ok := step.(cty.GetAttrStep); ok && ty.IsMapType() {
+			step = cty.IndexStep{Key: cty.StringVal(ga.Name)}
+		}
+		out = append(out, step)
+		switch {
+		case ty.IsMapType() || ty.IsListType():
+			ty = ty.ElementType()
+		case ty.IsObjectType():
+			if ga, ok := step.(cty.GetAttrStep); ok && ty.HasAttribute(ga.Name) {
+				ty = ty.AttributeType(ga.Name)
+			}
+		}
+	}
+	return out
 }
 
 func invalid(a *Attribute, ha *hcl.Attribute, detail string) *hcl.Diagnostic {
@@ -140,16 +173,20 @@ func convertValue(v cty.Value, t Type) (cty.Value, error) {
 	case KindBool:
 		return convert.Convert(v, cty.Bool)
 	case KindNumber:
-		return convert.Convert(v, cty.Number)
+		n, err := convert.Convert(v, cty.Number)
+		if err != nil {
+			return n, err
+		}
+		if f, _ := n.AsBigFloat().Float64(); math.IsInf(f, 0) {
+			return n, fmt.Errorf("it is out of range")
+		}
+		return n, nil
 	case KindInt:
 		n, err := convert.Convert(v, cty.Number)
 		if err != nil {
 			return n, err
 		}
-		if !n.AsBigFloat().IsInt() {
-			return n, fmt.Errorf("%s is not a whole number", n.AsBigFloat().Text('f', -1))
-		}
-		return n, nil
+		return n, checkInt64(n.AsBigFloat())
 	case KindDuration:
 		s, err := convert.Convert(v, cty.String)
 		if err != nil {
@@ -160,10 +197,10 @@ func convertValue(v cty.Value, t Type) (cty.Value, error) {
 	case KindSize:
 		if v.Type() == cty.Number {
 			f := v.AsBigFloat()
-			if !f.IsInt() || f.Sign() < 0 {
-				return v, fmt.Errorf("a number of bytes must be a whole number, zero or more")
+			if f.Sign() < 0 {
+				return v, fmt.Errorf("a number of bytes must be zero or more")
 			}
-			return v, nil
+			return v, checkInt64(f)
 		}
 		s, err := convert.Convert(v, cty.String)
 		if err != nil {
@@ -177,6 +214,17 @@ func convertValue(v cty.Value, t Type) (cty.Value, error) {
 		return convertMap(v, t)
 	}
 	return v, fmt.Errorf("type %s cannot be written directly", t)
+}
+
+// checkInt64 wants a whole number that fits in an int64 (not infinity).
+func checkInt64(f *big.Float) error {
+	if f.IsInf() || !f.IsInt() {
+		return fmt.Errorf("%s is not a whole number", f.Text('g', 10))
+	}
+	if _, acc := f.Int64(); acc != big.Exact {
+		return fmt.Errorf("%s is out of range", f.Text('g', 10))
+	}
+	return nil
 }
 
 func convertList(v cty.Value, t Type) (cty.Value, error) {

@@ -154,6 +154,16 @@ func (d *Decoder) decodePlugin(nb *Block, blk *hcl.Block, path cty.Path, res *Re
 		vals[PropertiesKey] = cty.EmptyObjectVal
 		return withLabels(cty.ObjectVal(vals), nb, blk), diags
 	}
+	for _, a := range nb.Attributes {
+		if _, clash := ps.Attribute(a.Name); clash {
+			return withLabels(cty.ObjectVal(vals), nb, blk), append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Plugin %q declares a reserved attribute", blk.Labels[0]),
+				Detail:   fmt.Sprintf("The %s plugin %q declares %q, which drover's %q block reserves; the plugin must rename it.", nb.Plugin, blk.Labels[0], a.Name, nb.Type),
+				Subject:  blk.LabelRanges[0].Ptr(),
+			})
+		}
+	}
 	props, more := d.decodeBody(remain, ps, path.GetAttr(PropertiesKey), res)
 	vals[PropertiesKey] = props
 	return withLabels(cty.ObjectVal(vals), nb, blk), append(diags, more...)

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 )
 
@@ -164,6 +165,9 @@ func (b *Block) Validate() error {
 		if err := a.Type.validate(); err != nil {
 			return fmt.Errorf("block %q: attribute %q: %w", b.Type, a.Name, err)
 		}
+		if err := a.validateBounds(); err != nil {
+			return fmt.Errorf("block %q: attribute %q: %w", b.Type, a.Name, err)
+		}
 		if a.Default != nil {
 			if a.Required {
 				return fmt.Errorf("block %q: attribute %q is required and has a default", b.Type, a.Name)
@@ -174,6 +178,9 @@ func (b *Block) Validate() error {
 		}
 	}
 	for _, l := range b.Labels {
+		if !nameRe.MatchString(l) {
+			return fmt.Errorf("block %q: label name %q is not a lowercase identifier", b.Type, l)
+		}
 		if seen[l] {
 			return fmt.Errorf("block %q: label %q has the name of an attribute", b.Type, l)
 		}
@@ -260,4 +267,24 @@ func (b *Block) hasRequired() bool {
 		}
 	}
 	return false
+}
+
+// validateBounds refuses NaN or infinite bounds and defaults, Min above Max,
+// and OneOf on anything but a string.
+func (a *Attribute) validateBounds() error {
+	for _, f := range []*float64{a.Min, a.Max} {
+		if f != nil && (math.IsNaN(*f) || math.IsInf(*f, 0)) {
+			return fmt.Errorf("bounds must be finite numbers")
+		}
+	}
+	if d, ok := a.Default.(float64); ok && (math.IsNaN(d) || math.IsInf(d, 0)) {
+		return fmt.Errorf("the default must be a finite number")
+	}
+	if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
+		return fmt.Errorf("min %v is greater than max %v", *a.Min, *a.Max)
+	}
+	if len(a.OneOf) > 0 && a.Type.Kind != KindString {
+		return fmt.Errorf("one_of applies to strings, not %s", a.Type)
+	}
+	return nil
 }

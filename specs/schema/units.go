@@ -2,8 +2,7 @@ package schema
 
 import (
 	"fmt"
-	"math"
-	"strconv"
+	"math/big"
 	"strings"
 	"time"
 )
@@ -26,7 +25,7 @@ func ParseDuration(s string) (time.Duration, error) {
 // writes it ("5m0s").
 func FormatDuration(d time.Duration) string { return d.String() }
 
-var sizeUnits = map[string]float64{
+var sizeUnits = map[string]int64{
 	"":    1,
 	"b":   1,
 	"kb":  1e3,
@@ -42,7 +41,7 @@ var sizeUnits = map[string]float64{
 // ParseSize reads a byte size: a number followed by B, KB, MB, GB, TB
 // (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024), in any case;
 // a bare number is bytes. Docker's one-letter "m" and "g" are refused
-// because they are ambiguous.
+// because they are ambiguous. The arithmetic is exact: "1.005KB" is 1005.
 func ParseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
 	i := 0
@@ -50,23 +49,23 @@ func ParseSize(s string) (int64, error) {
 		i++
 	}
 	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	f, err := strconv.ParseFloat(num, 64)
+	r, ok := new(big.Rat).SetString(num)
 	mult, known := sizeUnits[unit]
-	if err != nil || !known {
+	if num == "" || !ok || !known {
 		hint := ""
 		if unit == "k" || unit == "m" || unit == "g" || unit == "t" {
 			hint = fmt.Sprintf(" (write %s%siB for binary or %s%sB for decimal units)", num, strings.ToUpper(unit), num, strings.ToUpper(unit))
 		}
 		return 0, fmt.Errorf("%q is not a size: write a number with a unit, such as \"64MiB\", \"512KB\" or \"2GiB\"%s", s, hint)
 	}
-	bytes := f * mult
-	if bytes > math.MaxInt64 {
-		return 0, fmt.Errorf("%q is too large", s)
-	}
-	if bytes != math.Trunc(bytes) {
+	r.Mul(r, new(big.Rat).SetInt64(mult))
+	if !r.IsInt() {
 		return 0, fmt.Errorf("%q is not a whole number of bytes", s)
 	}
-	return int64(bytes), nil
+	if !r.Num().IsInt64() {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return r.Num().Int64(), nil
 }
 
 // FormatSize writes n bytes in the largest binary unit that divides it.
