@@ -83,10 +83,13 @@ func decodeVariable(name string, blk *hcl.Block) (*variable, hcl.Diagnostics) {
 	if a, ok := content.Attributes["sensitive"]; ok {
 		val, ds := a.Expr.Value(nil)
 		diags = append(diags, ds...)
-		if b, err := convert.Convert(val, cty.Bool); err == nil && !b.IsNull() {
-			v.Sensitive = b.True()
-		} else if !ds.HasErrors() {
-			diags = append(diags, attrError(a, "sensitive must be true or false"))
+		if !ds.HasErrors() {
+			b, err := convert.Convert(val, cty.Bool)
+			if err != nil || b.IsNull() || !b.IsKnown() {
+				diags = append(diags, attrError(a, "sensitive must be true or false"))
+			} else {
+				v.Sensitive = b.True()
+			}
 		}
 	}
 	if a, ok := content.Attributes["default"]; ok {
@@ -223,7 +226,7 @@ func gohclString(a *hcl.Attribute, out *string) hcl.Diagnostics {
 		return diags
 	}
 	s, err := convert.Convert(val, cty.String)
-	if err != nil || s.IsNull() {
+	if err != nil || s.IsNull() || !s.IsKnown() {
 		return hcl.Diagnostics{attrError(a, fmt.Sprintf("%s must be a string", a.Name))}
 	}
 	*out = s.AsString()
