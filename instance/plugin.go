@@ -74,3 +74,25 @@ type MetricsSource interface {
 	// be fetched at all.
 	CPU(ctx context.Context, ids []ID) (map[ID]float64, error)
 }
+
+// Watcher is an optional capability of a Plugin: a stream of hints that
+// instances changed, so that the controller can react within a second
+// instead of at its next resync. Hints may be lost or repeated; the
+// controller always re-reads with Describe. Discover it with a type
+// assertion.
+type Watcher interface {
+	// Watch sends a Change whenever an instance whose tags include every
+	// pair in selector is created, stops, dies, is destroyed or changes
+	// health. The channel is closed when ctx ends or the stream fails; the
+	// caller watches again, with backoff.
+	Watch(ctx context.Context, selector map[string]string) (<-chan Change, error)
+}
+
+// Change is a hint from a Watcher.
+type Change struct {
+	ID   ID                `json:"id"`
+	Tags map[string]string `json:"tags,omitempty"`
+	// Action is the backend's word for what happened ("die", "destroy",
+	// "health_status: unhealthy", ...), for logs.
+	Action string `json:"action"`
+}

@@ -16,6 +16,10 @@ type LogicalID string
 
 // Spec is what to provision.
 type Spec struct {
+	// Name is the instance's name, chosen by the controller and
+	// deterministic: "<group>-<logical id or sequence>". Backends whose
+	// names are unique (Docker) thereby refuse a duplicate create.
+	Name string `json:"name"`
 	// Properties are the plugin's properties, already accepted by Validate:
 	// a JSON object.
 	Properties json.RawMessage `json:"properties,omitempty"`
@@ -60,10 +64,20 @@ type Description struct {
 	State     State             `json:"state"`
 	Addresses []Address         `json:"addresses,omitempty"`
 	CreatedAt time.Time         `json:"created_at,omitzero"`
+	// Health is the backend's own health check, if it has one: "healthy",
+	// "unhealthy" or "starting"; empty when there is none.
+	Health string `json:"health,omitempty"`
 	// Detail says why the state is what it is, e.g. an exit code or a
 	// backend status; free text for humans.
 	Detail string `json:"detail,omitempty"`
 }
+
+// The backend health values of Description.Health.
+const (
+	HealthHealthy   = "healthy"
+	HealthUnhealthy = "unhealthy"
+	HealthStarting  = "starting"
+)
 
 // DestroyReason tells a plugin why an instance is being destroyed, for its
 // logs and for backends that treat the cases differently.

@@ -11,13 +11,19 @@ import (
 // Registry holds the schemas plugins declare, by kind and name. It is safe
 // for concurrent use: external plugins register as they are discovered.
 type Registry struct {
-	mu      sync.RWMutex
-	schemas map[string]map[string]*schema.Block
+	mu        sync.RWMutex
+	schemas   map[string]map[string]*schema.Block
+	instances map[string]InstancePlugin
+	flavors   map[string]FlavorPlugin
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{schemas: map[string]map[string]*schema.Block{}}
+	return &Registry{
+		schemas:   map[string]map[string]*schema.Block{},
+		instances: map[string]InstancePlugin{},
+		flavors:   map[string]FlavorPlugin{},
+	}
 }
 
 // Register adds the schema of a plugin. The schema is validated first, so a

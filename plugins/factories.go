@@ -1,0 +1,75 @@
+package plugins
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/specs"
+	"github.com/drover/drover/specs/schema"
+)
+
+// InstancePlugin is what an instance plugin brings: the schemas of its
+// provider and instance blocks, and how to connect to a configured provider.
+type InstancePlugin struct {
+	ProviderSchema *schema.Block
+	InstanceSchema *schema.Block
+	// New connects to the provider configured by config, the provider
+	// block's properties with their secrets (Properties.Reveal).
+	New func(ctx context.Context, config json.RawMessage) (instance.Plugin, error)
+}
+
+// FlavorPlugin is what a flavor plugin brings: its schema and a constructor.
+type FlavorPlugin struct {
+	Schema *schema.Block
+	New    func(ctx context.Context) (flavor.Plugin, error)
+}
+
+// RegisterInstance adds an instance plugin and its two schemas.
+func (r *Registry) RegisterInstance(name string, p InstancePlugin) error {
+	if p.New == nil {
+		return fmt.Errorf("register instance plugin %q: no constructor", name)
+	}
+	if err := r.Register(specs.PluginProvider, name, p.ProviderSchema); err != nil {
+		return err
+	}
+	if err := r.Register(specs.PluginInstance, name, p.InstanceSchema); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.instances[name] = p
+	return nil
+}
+
+// RegisterFlavor adds a flavor plugin and its schema.
+func (r *Registry) RegisterFlavor(name string, p FlavorPlugin) error {
+	if p.New == nil {
+		return fmt.Errorf("register flavor plugin %q: no constructor", name)
+	}
+	if err := r.Register(specs.PluginFlavor, name, p.Schema); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flavors[name] = p
+	return nil
+}
+
+// Instance returns a registered instance plugin.
+func (r *Registry) Instance(name string) (InstancePlugin, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	p, ok := r.instances[name]
+	return p, ok
+}
+
+// Flavor returns a registered flavor plugin.
+func (r *Registry) Flavor(name string) (FlavorPlugin, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	p, ok := r.flavors[name]
+	return p, ok
+}
