@@ -1,0 +1,126 @@
+package group
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// changes lists every difference between the spec and the instances, as
+// `drover plan` shows them, whatever the safety rails let happen now.
+func (w *world) changes() []Change {
+	var out []Change
+	names := w.newNamer()
+	for _, p := range w.pools {
+		out = append(out, w.poolChanges(p, names)...)
+	}
+	for _, m := range w.strays {
+		out = append(out, Change{Kind: ChangeDestroy, Name: m.inst.Name, LogicalID: m.inst.LogicalID, Reason: m.reason})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return lessName(out[i].Name, out[j].Name) })
+	return out
+}
+
+func (w *world) poolChanges(p *pool, names *namer) []Change {
+	var out []Change
+	var dead []*member
+	for _, m := range p.members {
+		if m.status == stDead {
+			dead = append(dead, m)
+		}
+	}
+	alive := p.victims
+	excess := max(0, len(alive)+len(p.intents)-p.capacity)
+	excess = min(excess, len(alive))
+	for _, m := range alive[:excess] {
+		out = append(out, w.change(ChangeDestroy, m, w.surplusReason()))
+	}
+	for _, m := range alive[excess:] {
+		switch {
+		case m.status == stFailing:
+			out = append(out, w.change(ChangeReplace, m, m.reason))
+		case m.outdated:
+			out = append(out, w.change(ChangeReplace, m, Reason{ReasonConfigChanged, "config changed"}))
+		}
+	}
+	short := p.capacity - (len(alive) - excess + len(p.intents))
+	for _, m := range dead {
+		kind := ChangeDestroy
+		if short > 0 {
+			kind, short = ChangeReplace, short-1
+		}
+		out = append(out, w.change(kind, m, m.reason))
+	}
+	for ; short > 0; short-- {
+		out = append(out, Change{Kind: ChangeCreate, Name: names.next(p.lid), LogicalID: p.lid, Reason: Reason{ReasonMissing, "missing"}})
+	}
+	return out
+}
+
+func (w *world) change(kind ChangeKind, m *member, r Reason) Change {
+	return Change{Kind: kind, Name: m.inst.Name, LogicalID: m.inst.LogicalID, Reason: r}
+}
+
+func (w *world) surplusReason() Reason {
+	if len(w.d.LogicalIDs) > 0 {
+		return Reason{ReasonSurplus, "surplus: another instance holds its logical id"}
+	}
+	return Reason{ReasonSurplus, fmt.Sprintf("surplus: the group's size is %d", w.d.Size)}
+}
+
+// namer picks deterministic names that are not in use: "<group>-<n>" with
+// the lowest free n, or "<group>-<logical id>", falling back to
+// "<group>-<logical id>-<config>" while an older instance holds the name
+// during a surge. Each namer starts from the world's names in use, so
+// changes and steps predict the same names.
+type namer struct {
+	w    *world
+	mine map[string]bool // names this namer gave out
+	seqs map[int]bool    // sequence numbers in use, parsed once
+	n    int
+}
+
+func (w *world) newNamer() *namer { return &namer{w: w, mine: map[string]bool{}} }
+
+func (n *namer) taken(name string) bool { return n.w.used[name] || n.mine[name] }
+
+func (n *namer) take(name string) string {
+	n.mine[name] = true
+	return name
+}
+
+func (n *namer) next(lid string) string {
+	if lid == "" {
+		return n.take(n.nextSequence())
+	}
+	name := n.w.d.Group + "-" + lid
+	if !n.taken(name) {
+		return n.take(name)
+	}
+	base := name + "-" + n.w.d.Config[:min(6, len(n.w.d.Config))]
+	name = base
+	for i := 2; n.taken(name); i++ {
+		name = base + "-" + strconv.Itoa(i)
+	}
+	return n.take(name)
+}
+
+func (n *namer) nextSequence() string {
+	prefix := n.w.d.Group + "-"
+	if n.seqs == nil {
+		n.seqs = map[int]bool{}
+		for _, p := range n.w.pools {
+			for _, m := range p.members {
+				if m.key.numbered && m.key.prefix == prefix {
+					n.seqs[m.key.n] = true
+				}
+			}
+		}
+	}
+	for {
+		n.n++
+		if name := prefix + strconv.Itoa(n.n); !n.seqs[n.n] && !n.taken(name) {
+			return name
+		}
+	}
+}

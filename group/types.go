@@ -1,0 +1,118 @@
+package group
+
+import (
+	"time"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/specs"
+)
+
+// Desired is what a group should be: the planner's view of a spec group.
+type Desired struct {
+	Group string
+	Size  int
+	// LogicalIDs are fixed identities, one instance each; empty for groups
+	// sized by a number.
+	LogicalIDs []string
+	// Config is the hash of the instance and flavor configuration; an
+	// instance whose drover.config tag differs is out of date.
+	Config string
+
+	Grace          time.Duration
+	UnhealthyAfter time.Duration
+	MaxInFlight    int
+
+	MaxSurge       int
+	MaxUnavailable int
+	UpdateDelay    time.Duration
+}
+
+// DesiredFromSpec turns a spec group into what the planner needs.
+func DesiredFromSpec(g *specs.Group) Desired {
+	return Desired{
+		Group:          g.Name,
+		Size:           g.Size,
+		LogicalIDs:     g.LogicalIDs,
+		Config:         g.Hash,
+		Grace:          g.Health.Grace,
+		UnhealthyAfter: g.Health.UnhealthyAfter,
+		MaxInFlight:    g.Health.MaxInFlight,
+		MaxSurge:       g.Update.MaxSurge,
+		MaxUnavailable: g.Update.MaxUnavailable,
+		UpdateDelay:    g.Update.Delay,
+	}
+}
+
+// Instance is an observed instance with what the planner needs to judge it.
+type Instance struct {
+	ID        instance.ID
+	Name      string
+	LogicalID string
+	// Config is the instance's drover.config tag.
+	Config    string
+	CreatedAt time.Time
+	State     instance.State
+	// Health is the flavor's verdict; Reason says why when it is not
+	// healthy.
+	Health flavor.Status
+	Reason string
+	// UnhealthySince is when the instance was first seen unhealthy in the
+	// current streak; zero when it is not unhealthy.
+	UnhealthySince time.Time
+	// Creating is set when the instance belongs to a create still in
+	// flight in this process: a dead look is then a half-made instance
+	// being finished, not a death.
+	Creating bool
+}
+
+// Intent is a create that was requested but whose instance has not been
+// seen yet. It holds its name and slot so that nothing is created twice.
+type Intent struct {
+	Group     string    `json:"group"`
+	Name      string    `json:"name"`
+	LogicalID string    `json:"logical_id,omitempty"`
+	Request   string    `json:"request"`
+	Created   time.Time `json:"created"`
+}
+
+// Observed is one observation of a group.
+type Observed struct {
+	Instances []Instance
+	// Intents are creates in flight that no instance matches yet.
+	Intents []Intent
+	// Err is set when the observation failed or is incomplete: nothing is
+	// planned from it.
+	Err error
+}
+
+// History is what the reconciler remembers between passes. It is not
+// persisted: losing it only makes the next pass more careful.
+type History struct {
+	// LastCount is how many instances the previous accepted observation
+	// had; a sudden drop below half of it is held for a second look.
+	LastCount int
+	// DropConfirmed is set when the previous pass already saw the drop.
+	DropConfirmed bool
+	// LastUpdateStep is when a rolling-update step last happened.
+	LastUpdateStep time.Time
+	// BreakerUntil is the end of the crash-loop backoff; Failures is the
+	// number of replacements that failed in a row.
+	BreakerUntil time.Time
+	Failures     int
+}
+
+// Limits are the controller's own safety rails, beyond the spec's.
+type Limits struct {
+	// MaxDestroysPerPass caps destroys in one pass. Default 10.
+	MaxDestroysPerPass int
+}
+
+// Input is everything a plan is computed from.
+type Input struct {
+	Desired  Desired
+	Observed Observed
+	History  History
+	Limits   Limits
+	Now      time.Time
+}

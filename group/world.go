@@ -1,0 +1,233 @@
+package group
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+)
+
+// status is the planner's verdict on one instance.
+type status int
+
+const (
+	stReady     status = iota // running and healthy
+	stStarting                // not healthy yet, within its grace period
+	stUnhealthy               // unhealthy, not yet for long enough to act
+	stFailing                 // to be replaced: unhealthy too long, or never healthy within grace
+	stDead                    // stopped: it will not come back
+)
+
+// member is a classified instance.
+type member struct {
+	inst     *Instance // in the caller's observation: read only
+	status   status
+	outdated bool
+	// deadline is when a starting or unhealthy instance turns failing.
+	deadline  time.Time
+	reason    Reason // for failing and dead instances
+	destroyed bool   // a step of this pass destroys it
+	key       nameKey
+}
+
+func (m *member) alive() bool { return m.status != stDead && !m.destroyed }
+
+// pool is a set of instances that fill the same slots: the whole group, or
+// one logical id.
+type pool struct {
+	lid      string
+	capacity int
+	members  []*member // by name
+	victims  []*member // the members that are not dead, in victim order
+	intents  []Intent
+	planned  int // creates chosen in this pass
+}
+
+// aliveCount counts the pool's live members, creates in flight and creates
+// planned in this pass.
+func (p *pool) aliveCount() int {
+	n := len(p.intents) + p.planned
+	for _, m := range p.members {
+		if m.alive() {
+			n++
+		}
+	}
+	return n
+}
+
+// world is one planning pass: the desired group and its classified
+// instances.
+type world struct {
+	in     Input
+	d      Desired
+	now    time.Time
+	pools  []*pool
+	strays []*member // instances whose logical id is not in the spec
+	used   map[string]bool
+
+	waits     []string
+	deadlines []time.Time
+}
+
+func newWorld(in Input) *world {
+	w := &world{in: in, d: in.Desired, now: in.Now, used: map[string]bool{}}
+	byLID := map[string]*pool{}
+	if len(w.d.LogicalIDs) == 0 {
+		w.pools = []*pool{{capacity: w.d.Size}}
+	}
+	for _, lid := range w.d.LogicalIDs {
+		p := &pool{lid: lid, capacity: 1}
+		w.pools = append(w.pools, p)
+		byLID[lid] = p
+	}
+	for i := range in.Observed.Instances {
+		inst := &in.Observed.Instances[i]
+		if inst.State == instance.StateTerminated {
+			continue
+		}
+		m := w.classify(inst)
+		w.used[inst.Name] = true
+		switch {
+		case len(w.d.LogicalIDs) == 0:
+			w.pools[0].members = append(w.pools[0].members, m)
+		case byLID[inst.LogicalID] != nil:
+			byLID[inst.LogicalID].members = append(byLID[inst.LogicalID].members, m)
+		default:
+			m.reason = Reason{ReasonUnknownID, fmt.Sprintf("logical id %q is not in the spec", inst.LogicalID)}
+			w.strays = append(w.strays, m)
+		}
+	}
+	for _, it := range in.Observed.Intents {
+		w.used[it.Name] = true
+		switch {
+		case len(w.d.LogicalIDs) == 0:
+			w.pools[0].intents = append(w.pools[0].intents, it)
+		case byLID[it.LogicalID] != nil:
+			byLID[it.LogicalID].intents = append(byLID[it.LogicalID].intents, it)
+		}
+	}
+	for _, p := range w.pools {
+		sort.Slice(p.members, func(i, j int) bool { return p.members[i].key.less(p.members[j].key) })
+		for _, m := range p.members {
+			if m.status != stDead {
+				p.victims = append(p.victims, m)
+			}
+		}
+		byVictimOrder(p.victims)
+	}
+	return w
+}
+
+// classify judges an instance by its state, health and age.
+func (w *world) classify(i *Instance) *member {
+	m := &member{inst: i, outdated: i.Config != w.d.Config, key: keyOf(i.Name)}
+	graceEnd := i.CreatedAt.Add(w.d.Grace)
+	switch {
+	case i.State == instance.StateStopped && !i.Creating:
+		m.status, m.reason = stDead, Reason{ReasonDead, "dead: " + orDefault(i.Reason, "stopped")}
+	case i.State == instance.StateRunning && i.Health == flavor.Healthy:
+		m.status = stReady
+	case i.Health == flavor.Unhealthy:
+		since := i.UnhealthySince
+		if since.IsZero() {
+			since = w.now
+		}
+		m.deadline = latest(graceEnd, since.Add(w.d.UnhealthyAfter))
+		m.status = stUnhealthy
+		if !w.now.Before(m.deadline) {
+			m.status = stFailing
+			m.reason = Reason{ReasonUnhealthy, fmt.Sprintf("unhealthy for %s: %s", w.now.Sub(since).Round(time.Second), orDefault(i.Reason, "no reason given"))}
+		}
+	default:
+		m.deadline, m.status = graceEnd, stStarting
+		if !w.now.Before(graceEnd) {
+			m.status = stFailing
+			m.reason = Reason{ReasonUnhealthy, fmt.Sprintf("not healthy within its %s grace period: %s", w.d.Grace, orDefault(i.Reason, string(i.State)))}
+		}
+	}
+	return m
+}
+
+func (w *world) counts() Counts {
+	c := Counts{Desired: w.d.Size}
+	for _, p := range w.pools {
+		c.Creating += len(p.intents)
+		for _, m := range p.members {
+			w.count(&c, m)
+			if m.status == stReady {
+				c.Ready++
+			}
+		}
+	}
+	for _, m := range w.strays {
+		w.count(&c, m)
+	}
+	c.Total += c.Creating
+	return c
+}
+
+func (w *world) count(c *Counts, m *member) {
+	switch m.status {
+	case stDead:
+		c.Dead++
+		return
+	case stStarting:
+		c.Starting++
+	case stUnhealthy, stFailing:
+		c.Unhealthy++
+	}
+	c.Total++
+	if m.outdated {
+		c.Outdated++
+	}
+}
+
+// byVictimOrder sorts members in the order they are given up: unhealthy
+// first, then out of date, then newest, then by name.
+func byVictimOrder(ms []*member) {
+	rank := func(m *member) int {
+		switch {
+		case m.status == stUnhealthy || m.status == stFailing:
+			return 0
+		case m.outdated:
+			return 1
+		}
+		return 2
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb
+		}
+		if !a.inst.CreatedAt.Equal(b.inst.CreatedAt) {
+			return a.inst.CreatedAt.After(b.inst.CreatedAt)
+		}
+		return b.key.less(a.key)
+	})
+}
+
+func (w *world) wait(format string, args ...any) {
+	w.waits = append(w.waits, fmt.Sprintf(format, args...))
+}
+
+func (w *world) until(t time.Time) {
+	if t.After(w.now) {
+		w.deadlines = append(w.deadlines, t)
+	}
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
