@@ -1,0 +1,194 @@
+package controller_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/drover/drover/controller"
+	"github.com/drover/drover/controller/clocktest"
+)
+
+var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func get(t *testing.T, q *controller.Queue) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	key, ok := q.Get(ctx)
+	if !ok {
+		t.Fatal("Get returned nothing")
+	}
+	return key
+}
+
+func TestQueueDeduplicates(t *testing.T) {
+	q := controller.NewQueue(controller.QueueOptions{})
+	q.Add("a")
+	q.Add("b")
+	q.Add("a")
+	if q.Len() != 2 {
+		t.Fatalf("len %d, want 2", q.Len())
+	}
+	if k := get(t, q); k != "a" {
+		t.Fatalf("got %q first", k)
+	}
+	if k := get(t, q); k != "b" {
+		t.Fatalf("got %q second", k)
+	}
+}
+
+// A key added while it is being processed is processed again afterwards,
+// not by a second worker at the same time.
+func TestQueueKeyNeverTwiceAtOnce(t *testing.T) {
+	q := controller.NewQueue(controller.QueueOptions{})
+	q.Add("a")
+	k := get(t, q)
+	q.Add("a")
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, ok := q.Get(ctx); ok {
+		t.Fatal("a key in process was handed out again")
+	}
+	q.Done(k)
+	if k := get(t, q); k != "a" {
+		t.Fatalf("got %q", k)
+	}
+}
+
+func TestQueueAddAfter(t *testing.T) {
+	clk := clocktest.New(t0)
+	q := controller.NewQueue(controller.QueueOptions{Clock: clk})
+	q.AddAfter("late", 10*time.Second)
+	q.AddAfter("soon", 2*time.Second)
+	q.AddAfter("late", 20*time.Second) // later than already due: ignored
+	got := make(chan string, 2)
+	go func() {
+		for i := 0; i < 2; i++ {
+			k, ok := q.Get(t.Context())
+			if !ok {
+				return
+			}
+			got <- k
+			q.Done(k)
+		}
+	}()
+	waitFor(t, func() bool { return clk.Waiters() > 0 })
+	clk.Advance(2 * time.Second)
+	if k := <-got; k != "soon" {
+		t.Fatalf("got %q first", k)
+	}
+	waitFor(t, func() bool { return clk.Waiters() > 0 })
+	clk.Advance(8 * time.Second)
+	if k := <-got; k != "late" {
+		t.Fatalf("got %q second", k)
+	}
+}
+
+func TestQueueBackoffDoublesAndResets(t *testing.T) {
+	clk := clocktest.New(t0)
+	q := controller.NewQueue(controller.QueueOptions{Clock: clk, BaseBackoff: time.Second, MaxBackoff: 4 * time.Second})
+	wantDelay := func(d time.Duration) {
+		t.Helper()
+		q.AddRateLimited("k")
+		clk.Advance(d - time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		if _, ok := q.Get(ctx); ok {
+			t.Fatalf("due before %s", d)
+		}
+		cancel()
+		clk.Advance(time.Millisecond)
+		q.Done(get(t, q))
+	}
+	wantDelay(time.Second)
+	wantDelay(2 * time.Second)
+	wantDelay(4 * time.Second)
+	wantDelay(4 * time.Second) // capped
+	q.Forget("k")
+	wantDelay(time.Second)
+}
+
+func TestQueueShutDownAndCancel(t *testing.T) {
+	q := controller.NewQueue(controller.QueueOptions{})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan bool)
+	go func() { _, ok := q.Get(ctx); done <- ok }()
+	cancel()
+	if <-done {
+		t.Fatal("Get returned a key after cancel")
+	}
+	go func() { _, ok := q.Get(t.Context()); done <- ok }()
+	q.ShutDown()
+	if <-done {
+		t.Fatal("Get returned a key after shut down")
+	}
+}
+
+type countingReconciler struct {
+	mu      sync.Mutex
+	running map[string]bool
+	calls   atomic.Int64
+	overlap atomic.Bool
+	fail    map[string]int // fail this many times
+}
+
+func (r *countingReconciler) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+	r.mu.Lock()
+	if r.running[key] {
+		r.overlap.Store(true)
+	}
+	r.running[key] = true
+	fail := r.fail[key] > 0
+	if fail {
+		r.fail[key]--
+	}
+	r.mu.Unlock()
+	time.Sleep(time.Millisecond) // hold the key while others are added
+	r.mu.Lock()
+	r.running[key] = false
+	r.mu.Unlock()
+	r.calls.Add(1)
+	if fail {
+		return controller.Result{}, context.DeadlineExceeded
+	}
+	return controller.Result{}, nil
+}
+
+// Many adds of few keys with several workers: no key is reconciled by two
+// workers at once, and failures are retried.
+func TestDriver(t *testing.T) {
+	q := controller.NewQueue(controller.QueueOptions{BaseBackoff: time.Millisecond})
+	r := &countingReconciler{running: map[string]bool{}, fail: map[string]int{"b": 2}}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { (&controller.Driver{Queue: q, Reconciler: r, Workers: 4}).Run(ctx); close(done) }()
+	for i := 0; i < 200; i++ {
+		q.Add([]string{"a", "b", "c"}[i%3])
+	}
+	waitFor(t, func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.fail["b"] == 0 && q.Len() == 0
+	})
+	cancel()
+	<-done
+	if r.overlap.Load() {
+		t.Fatal("a key was reconciled by two workers at once")
+	}
+	if n := r.calls.Load(); n < 3 || n > 200 {
+		t.Fatalf("%d reconciles", n)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,111 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/plugins/spierr"
+)
+
+// act carries out a plan's steps: destroys first, then creates, each group
+// of them with bounded concurrency. Every failure is reported as an event
+// and returned, so that the pass is retried with backoff.
+func (r *Reconciler) act(ctx context.Context, t *Target, p Plan, mem *memory) error {
+	if p.Held != "" {
+		r.emit(Event{Group: t.Spec.Name, Kind: "held", Reason: p.Held})
+		return nil
+	}
+	var destroys, creates []Action
+	for _, a := range p.Steps {
+		if a.Kind == ActionDestroy {
+			destroys = append(destroys, a)
+		} else {
+			creates = append(creates, a)
+		}
+	}
+	derr := r.forEach(ctx, len(destroys), func(ctx context.Context, i int) error { return r.destroy(ctx, t, destroys[i], mem) })
+	cerr := r.forEach(ctx, len(creates), func(ctx context.Context, i int) error { return r.create(ctx, t, creates[i], mem) })
+	return errors.Join(derr, cerr)
+}
+
+func (r *Reconciler) destroy(ctx context.Context, t *Target, a Action, mem *memory) error {
+	desc := instance.Description{ID: a.Instance, LogicalID: instance.LogicalID(a.LogicalID), Tags: map[string]string{TagName: a.Name}}
+	err := t.Flavor.Drain(ctx, t.Spec.Flavor.Properties.Reveal(), desc)
+	if err == nil {
+		err = t.Instance.Destroy(ctx, a.Instance, destroyReason(a.Reason))
+	}
+	if err != nil && !errors.Is(err, spierr.ErrNotFound) {
+		r.emit(Event{Group: t.Spec.Name, Kind: "destroy_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
+		return fmt.Errorf("destroy %s: %w", a.Name, err)
+	}
+	mem.madeDestroy(a.Name)
+	r.emit(Event{Group: t.Spec.Name, Kind: "destroyed", Instance: a.Name, Reason: a.Reason.String()})
+	return nil
+}
+
+// create records the intent, lets the flavor prepare the spec and
+// provisions it. The intent stays until a listing shows the instance, so a
+// crash at any point never leads to a second create of the same slot.
+func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memory) error {
+	req := newID()
+	it := Intent{Group: t.Spec.Name, Name: a.Name, LogicalID: a.LogicalID, Request: req, Created: r.opts.Clock.Now()}
+	if err := r.opts.Intents.Put(ctx, it); err != nil {
+		return fmt.Errorf("create %s: record intent: %w", a.Name, err)
+	}
+	mem.setCreating(a.Name, true)
+	defer mem.setCreating(a.Name, false)
+	id, err := r.provision(ctx, t, a, req)
+	if err != nil {
+		if definitive(err) { // nothing was made: the intent would only block the slot
+			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
+		}
+		mem.failed(r.opts.Clock.Now(), r.opts)
+		r.emit(Event{Group: t.Spec.Name, Kind: "create_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
+		return fmt.Errorf("create %s: %w", a.Name, err)
+	}
+	mem.madeInstance(id, a.Name)
+	r.emit(Event{Group: t.Spec.Name, Kind: "created", Instance: a.Name, Reason: a.Reason.String()})
+	return nil
+}
+
+func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request string) (instance.ID, error) {
+	spec := instance.Spec{
+		Name:       a.Name,
+		Properties: t.Spec.Instance.Properties.Reveal(),
+		LogicalID:  instance.LogicalID(a.LogicalID),
+		Tags: map[string]string{
+			instance.TagOwner: t.Owner, instance.TagGroup: t.Spec.Name, instance.TagConfig: t.Spec.Hash,
+			instance.TagRequest: request, TagName: a.Name,
+		},
+	}
+	if a.LogicalID != "" {
+		spec.Tags[instance.TagLogicalID] = a.LogicalID
+	}
+	alloc := flavor.Allocation{Group: t.Spec.Name, Size: t.Spec.Size}
+	for _, id := range t.Spec.LogicalIDs {
+		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
+	}
+	spec, err := t.Flavor.Prepare(ctx, t.Spec.Flavor.Properties.Reveal(), spec, alloc)
+	if err != nil {
+		return "", fmt.Errorf("prepare: %w", err)
+	}
+	return t.Instance.Provision(ctx, spec)
+}
+
+// definitive errors mean the backend made nothing.
+func definitive(err error) bool {
+	return errors.Is(err, spierr.ErrInvalid) || errors.Is(err, spierr.ErrConflict) || errors.Is(err, spierr.ErrUnsupported)
+}
+
+func destroyReason(r Reason) instance.DestroyReason {
+	switch r.Code {
+	case ReasonUnhealthy, ReasonDead:
+		return instance.DestroyUnhealthy
+	case ReasonConfigChanged:
+		return instance.DestroyReplace
+	}
+	return instance.DestroyScaleDown
+}

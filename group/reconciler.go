@@ -1,0 +1,197 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/drover/drover/controller"
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/specs"
+)
+
+// Target is a group as the reconciler works on it: its spec and the
+// plugins that serve it.
+type Target struct {
+	Spec     *specs.Group
+	Owner    string
+	Instance instance.Plugin
+	Flavor   flavor.Plugin
+}
+
+// Targets finds the groups to reconcile.
+type Targets interface {
+	Target(name string) (*Target, bool)
+}
+
+// IntentStore records creates in flight.
+type IntentStore interface {
+	Put(ctx context.Context, it Intent) error
+	Delete(ctx context.Context, group, name string) error
+	List(ctx context.Context, group string) ([]Intent, error)
+}
+
+// EventSink receives what the reconciler did and why.
+type EventSink interface {
+	Emit(Event)
+}
+
+// Options configure a Reconciler. Zero fields take the defaults given.
+type Options struct {
+	// Intents records creates in flight. Required.
+	Intents IntentStore
+	// Clock is the time source. Default: controller.RealClock.
+	Clock controller.Clock
+	// Events receives events. Default: none.
+	Events EventSink
+	// Concurrency bounds the plugin calls of one group at once. Default 4.
+	Concurrency int
+	// CallTimeout bounds each plugin call. Default 2m.
+	CallTimeout time.Duration
+	// IntentTTL is how long a create may stay unseen before it is taken
+	// to have failed. Default 5m.
+	IntentTTL time.Duration
+	// Limits are the planner's own rails. Default: see Limits.
+	Limits Limits
+	// BreakerThreshold is how many replacements in a row may fail before
+	// the crash-loop breaker opens. Default 3.
+	BreakerThreshold int
+	// BreakerBackoff is the first backoff of the breaker, doubled for each
+	// further failure up to BreakerMaxBackoff. Defaults 10s and 5m.
+	BreakerBackoff    time.Duration
+	BreakerMaxBackoff time.Duration
+	// StableAfter is how long a replacement must have lived, ready, to
+	// count as a success that closes the breaker. Default 10s.
+	StableAfter time.Duration
+}
+
+// Reconciler keeps groups as their specs say: observe, plan, act, report.
+type Reconciler struct {
+	targets Targets
+	opts    Options
+
+	mu     sync.Mutex
+	memory map[string]*memory
+}
+
+// New returns a Reconciler, after applying defaults to opts and checking
+// them.
+func New(targets Targets, opts Options) (*Reconciler, error) {
+	if targets == nil || opts.Intents == nil {
+		return nil, errors.New("group: targets and an intent store are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = controller.RealClock{}
+	}
+	if opts.Events == nil {
+		opts.Events = discard{}
+	}
+	opts.Concurrency = orDefaultInt(opts.Concurrency, 4)
+	opts.CallTimeout = orDefaultDuration(opts.CallTimeout, 2*time.Minute)
+	opts.IntentTTL = orDefaultDuration(opts.IntentTTL, 5*time.Minute)
+	opts.BreakerThreshold = orDefaultInt(opts.BreakerThreshold, 3)
+	opts.BreakerBackoff = orDefaultDuration(opts.BreakerBackoff, 10*time.Second)
+	opts.BreakerMaxBackoff = orDefaultDuration(opts.BreakerMaxBackoff, 5*time.Minute)
+	opts.StableAfter = orDefaultDuration(opts.StableAfter, 10*time.Second)
+	opts.Limits = opts.Limits.withDefaults()
+	return &Reconciler{targets: targets, opts: opts, memory: map[string]*memory{}}, nil
+}
+
+// Reconcile makes one pass over group name: observe it, plan, carry out
+// the steps and report. It returns when the group wants its next pass.
+func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Result, error) {
+	t, ok := r.targets.Target(name)
+	if !ok {
+		return controller.Result{}, nil // not (or no longer) in the spec
+	}
+	ctx = controller.WithLogger(ctx, controller.Logger(ctx).With("group", name, "pass", newID()[:8]))
+	mem := r.memoryOf(name)
+	obs := r.observe(ctx, t, mem)
+	now := r.opts.Clock.Now()
+	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now})
+	mem.afterPlan(p, obs, now, r.opts)
+	err := r.act(ctx, t, p, mem)
+	mem.setStatus(p, err, now)
+	switch {
+	case err != nil:
+		return controller.Result{}, err
+	case len(p.Steps) > 0:
+		return controller.Result{Requeue: true}, nil // see what the steps did
+	}
+	return controller.Result{RequeueAfter: p.RequeueAfter}, nil
+}
+
+// Status is a group's state as the last pass saw it.
+type Status struct {
+	Group     string    `json:"group"`
+	Counts    Counts    `json:"counts"`
+	Waiting   []string  `json:"waiting,omitempty"`
+	Held      string    `json:"held,omitempty"`
+	Converged bool      `json:"converged"`
+	LastError string    `json:"last_error,omitempty"`
+	Passes    int       `json:"passes"`
+	At        time.Time `json:"at"`
+}
+
+// Status returns what the last pass over a group saw; false before the
+// first pass.
+func (r *Reconciler) Status(name string) (Status, bool) {
+	r.mu.Lock()
+	mem, ok := r.memory[name]
+	r.mu.Unlock()
+	if !ok {
+		return Status{}, false
+	}
+	return mem.getStatus()
+}
+
+func (r *Reconciler) memoryOf(name string) *memory {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.memory[name] == nil {
+		r.memory[name] = newMemory(name)
+	}
+	return r.memory[name]
+}
+
+// Event is something the reconciler did or saw, with why.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Group    string    `json:"group"`
+	Kind     string    `json:"kind"` // created, destroyed, lost, create_failed, destroy_failed, held
+	Instance string    `json:"instance,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+func (e Event) String() string {
+	s := fmt.Sprintf("group.%s: %s %s", e.Group, e.Instance, e.Kind)
+	if e.Reason != "" {
+		s += " (" + e.Reason + ")"
+	}
+	if e.Error != "" {
+		s += ": " + e.Error
+	}
+	return s
+}
+
+type discard struct{}
+
+func (discard) Emit(Event) {}
+
+func orDefaultInt(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+func orDefaultDuration(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
