@@ -162,7 +162,7 @@ func (m *memory) lost(insts []Instance) []string {
 	return gone
 }
 
-func (m *memory) setStatus(p Plan, err error, now time.Time) {
+func (m *memory) setStatus(p Plan, err error, now time.Time) Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := Status{Group: m.group, Counts: p.Counts, Waiting: p.Waiting, Held: p.Held, Converged: p.Converged && err == nil, Passes: m.status.Passes + 1, At: now}
@@ -170,6 +170,7 @@ func (m *memory) setStatus(p Plan, err error, now time.Time) {
 		s.LastError = err.Error()
 	}
 	m.status, m.seenStatus = s, true
+	return s
 }
 
 func (m *memory) getStatus() (Status, bool) {

@@ -63,6 +63,9 @@ type Options struct {
 	// further failure up to BreakerMaxBackoff. Defaults 10s and 5m.
 	BreakerBackoff    time.Duration
 	BreakerMaxBackoff time.Duration
+	// OnStatus is called after every pass with the group's new status.
+	// Default: nothing.
+	OnStatus func(Status)
 	// StableAfter is how long a replacement must have lived, ready, to
 	// count as a success that closes the breaker. Default 10s.
 	StableAfter time.Duration
@@ -114,7 +117,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Res
 	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now})
 	mem.afterPlan(p, obs, now, r.opts)
 	err := r.act(ctx, t, p, mem)
-	mem.setStatus(p, err, now)
+	st := mem.setStatus(p, err, now)
+	if r.opts.OnStatus != nil {
+		r.opts.OnStatus(st)
+	}
 	switch {
 	case err != nil:
 		return controller.Result{}, err
@@ -122,6 +128,24 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Res
 		return controller.Result{Requeue: true}, nil // see what the steps did
 	}
 	return controller.Result{RequeueAfter: p.RequeueAfter}, nil
+}
+
+// Plan observes a group and plans it without acting: what `drover plan`
+// shows. An observation that fails is an error here, since there is no
+// plan to show.
+func (r *Reconciler) Plan(ctx context.Context, name string) (Plan, error) {
+	t, ok := r.targets.Target(name)
+	if !ok {
+		return Plan{}, fmt.Errorf("group %q is not in the spec", name)
+	}
+	mem := r.memoryOf(name)
+	obs := r.observe(ctx, t, mem)
+	if obs.Err != nil {
+		return Plan{}, obs.Err
+	}
+	hist := mem.history()
+	hist.DropConfirmed = true // a plan is a report, not an action: show what is there
+	return Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: hist, Limits: r.opts.Limits, Now: r.opts.Clock.Now()}), nil
 }
 
 // Status is a group's state as the last pass saw it.

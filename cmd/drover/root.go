@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/drover/drover/controller"
 	"github.com/drover/drover/plugins"
 )
 
@@ -94,8 +96,11 @@ that order of precedence.`,
 	pf.String("config", "", "config file (default ./drover.yaml or $XDG_CONFIG_HOME/drover/drover.yaml)")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 	pf.String("log-format", "text", "log format: text or json")
-	markSettings(pf, "config", "log-level", "log-format")
-	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.versionCommand())
+	pf.String("owner", "drover", "the owner tag of every machine: specs applied with different owners never touch each other's machines")
+	pf.String("data-dir", "", "where drover keeps its state (default $XDG_DATA_HOME/drover or ~/.local/share/drover)")
+	pf.Duration("resync", 30*time.Second, "look at every group this often even without engine events")
+	markSettings(pf, "config", "log-level", "log-format", "owner", "data-dir", "resync")
+	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.planCommand(), a.applyCommand(), a.destroyCommand(), a.versionCommand())
 	return root
 }
 
@@ -150,6 +155,7 @@ func (a *app) configure(cmd *cobra.Command) error {
 		return fmt.Errorf("%w (from %s)", err, a.settingSource(cmd, "log-level", "log-format"))
 	}
 	a.log = log
+	cmd.SetContext(controller.WithLogger(cmd.Context(), log))
 	return nil
 }
 

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/group"
+	"github.com/drover/drover/specs"
+)
+
+// loadSpec loads the one spec a command works on (a file or a directory;
+// default the current directory), printing its warnings, or its
+// diagnostics and an error.
+func (a *app) loadSpec(cmd *cobra.Command, args []string) (*specs.Spec, error) {
+	path := "."
+	if len(args) > 0 {
+		path = args[0]
+	}
+	l, err := a.loader(cmd)
+	if err != nil {
+		return nil, err
+	}
+	diags, files, spec := loadForReport(l, path)
+	if len(diags) > 0 {
+		_ = specs.WriteDiagnostics(a.io.err, diags, files)
+		fmt.Fprintln(a.io.err)
+	}
+	if spec == nil {
+		return nil, &exitCodeError{code: exitError, err: fmt.Errorf("%s is not a valid spec (%s)", path, plural(len(diags.Errs()), "error"))}
+	}
+	return spec, nil
+}
+
+// dataDir is --data-dir, or $XDG_DATA_HOME/drover, or ~/.local/share/drover.
+func (a *app) dataDir() (string, error) {
+	if d := a.v.GetString("data-dir"); d != "" {
+		return d, nil
+	}
+	if d, ok := a.lookupEnv("XDG_DATA_HOME"); ok && d != "" {
+		return filepath.Join(d, "drover"), nil
+	}
+	if h, ok := a.lookupEnv("HOME"); ok && h != "" {
+		return filepath.Join(h, ".local", "share", "drover"), nil
+	}
+	return "", errors.New("no data directory: set --data-dir (or DROVER_DATA_DIR, XDG_DATA_HOME or HOME)")
+}
+
+// newRunner builds the in-process runner for spec.
+func (a *app) newRunner(ctx context.Context, spec *specs.Spec, events group.EventSink) (*runner.Runner, error) {
+	dir, err := a.dataDir()
+	if err != nil {
+		return nil, err
+	}
+	r, err := runner.New(ctx, spec, runner.Options{
+		Registry: a.schemas, Owner: a.v.GetString("owner"), DataDir: dir,
+		Resync: a.v.GetDuration("resync"), Events: events,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("prepare the spec's plugins: %w", err)
+	}
+	return r, nil
+}
