@@ -10,6 +10,7 @@ func ProviderSchema() *s.Block {
 	return &s.Block{Attributes: []s.Attribute{
 		{Name: "host", Type: s.String, Description: `engine address, such as "unix:///var/run/docker.sock" or "tcp://10.0.0.5:2376"; DOCKER_HOST or the local socket when unset`},
 		{Name: "cert_path", Type: s.String, Description: "directory holding ca.pem, cert.pem and key.pem for a TLS engine (DOCKER_CERT_PATH)"},
+		{Name: "socket_dir", Type: s.String, Default: DefaultSocketDir, Description: "host directory where node containers' engine sockets appear, as <socket_dir>/<name>/docker.sock; node mode needs the engine on this machine"},
 	}}
 }
 

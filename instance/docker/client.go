@@ -1,0 +1,115 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sync"
+
+	"github.com/docker/docker/client"
+
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/plugins/spierr"
+)
+
+// DefaultSocketDir is where node containers' engine sockets appear on the
+// host unless the provider says otherwise: <DefaultSocketDir>/<name>/docker.sock.
+const DefaultSocketDir = "/tmp/drover/nodes"
+
+// Config is the provider block, provider "docker" "NAME" {}, decoded.
+type Config struct {
+	// Host is the engine address; DOCKER_HOST or the local socket when
+	// empty.
+	Host string `json:"host,omitempty"`
+	// CertPath is a directory holding ca.pem, cert.pem and key.pem for a
+	// TLS engine; DOCKER_CERT_PATH when empty.
+	CertPath string `json:"cert_path,omitempty"`
+	// SocketDir is the host directory under which node containers' engine
+	// sockets appear; DefaultSocketDir when empty. It is a path on the
+	// machine the engine runs on, so node mode needs the engine to be
+	// local to drover (its sockets are reached through this directory).
+	SocketDir string `json:"socket_dir,omitempty"`
+}
+
+// Plugin is the docker instance provider: a machine is a container. It
+// implements instance.Plugin and instance.Watcher and is safe for
+// concurrent use.
+type Plugin struct {
+	cli       *client.Client
+	socketDir string // absolute
+
+	// netMu serialises creating networks, so that concurrent provisions
+	// in this process do not create a network twice.
+	netMu sync.Mutex
+}
+
+var (
+	_ instance.Plugin  = (*Plugin)(nil)
+	_ instance.Watcher = (*Plugin)(nil)
+)
+
+// New connects to the engine the provider block config describes. It does
+// not contact the engine: an engine that is down shows up as
+// spierr.ErrUnavailable errors of the calls that need it. A malformed
+// config is a spierr.ErrInvalid error.
+func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	const op = "docker.New"
+	cfg, err := decodeConfig(config)
+	if err != nil {
+		return nil, spierr.Invalid(op, "provider config: %v", err)
+	}
+	cli, err := client.NewClientWithOpts(clientOptions(cfg)...)
+	if err != nil {
+		return nil, spierr.Invalid(op, "engine client: %w", err)
+	}
+	dir, err := filepath.Abs(cfg.SocketDir)
+	if err != nil {
+		return nil, spierr.Invalid(op, "socket_dir: %w", err)
+	}
+	return &Plugin{cli: cli, socketDir: dir}, nil
+}
+
+// decodeConfig decodes the provider block strictly and applies defaults.
+func decodeConfig(config json.RawMessage) (Config, error) {
+	var cfg Config
+	if len(bytes.TrimSpace(config)) > 0 && string(bytes.TrimSpace(config)) != "null" {
+		dec := json.NewDecoder(bytes.NewReader(config))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	if cfg.SocketDir == "" {
+		cfg.SocketDir = DefaultSocketDir
+	}
+	return cfg, nil
+}
+
+// clientOptions builds the engine client's options: the environment first,
+// then what the provider block says, always with API version negotiation.
+func clientOptions(cfg Config) []client.Opt {
+	opts := []client.Opt{client.FromEnv}
+	if cfg.Host != "" {
+		opts = append(opts, client.WithHost(cfg.Host))
+	}
+	if cfg.CertPath != "" {
+		opts = append(opts, client.WithTLSClientConfig(
+			filepath.Join(cfg.CertPath, "ca.pem"),
+			filepath.Join(cfg.CertPath, "cert.pem"),
+			filepath.Join(cfg.CertPath, "key.pem"),
+		))
+	}
+	return append(opts, client.WithAPIVersionNegotiation())
+}
+
+// Client returns the engine client, for callers that need the engine
+// itself (tests, metrics).
+func (p *Plugin) Client() *client.Client { return p.cli }
+
+// SocketDir returns the absolute directory under which node containers'
+// engine sockets appear.
+func (p *Plugin) SocketDir() string { return p.socketDir }
+
+// Close releases the engine client's connections.
+func (p *Plugin) Close() error { return p.cli.Close() }

@@ -1,0 +1,240 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/drover/drover/plugins/spierr"
+)
+
+// TagEngine is the label of a node container that holds the address of
+// its engine on the host: "unix://<socket_dir>/<name>/docker.sock".
+const TagEngine = "drover.engine"
+
+// nodeCapabilities are the capabilities of a node container that is not
+// privileged: every capability except SYS_RESOURCE, which engines in
+// sandboxes may not grant (and dockerd does not need).
+var nodeCapabilities = []string{
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+	"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
+	"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+	"SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+	"SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_TIME", "SYS_TTY_CONFIG",
+	"MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
+	"MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND",
+	"AUDIT_READ",
+}
+
+// nodeSecurityOpt lets dockerd in the container do its job.
+var nodeSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"}
+
+// The mounts of a node. The engine's data is an anonymous volume (a tmpfs
+// there is noexec), unless the properties mount something there.
+const (
+	nodeRunDir    = "/var/run"
+	nodeCgroupDir = "/sys/fs/cgroup"
+	nodeDataDir   = "/var/lib/docker"
+)
+
+// nodeMountTargets are the container paths a node mounts itself.
+var nodeMountTargets = []string{nodeRunDir, nodeCgroupDir}
+
+// maxSocketPath is the longest unix socket path Linux accepts.
+const maxSocketPath = 107
+
+// nodeDir returns the host directory over a node's /var/run.
+func (p *Plugin) nodeDir(name string) string { return filepath.Join(p.socketDir, name) }
+
+// nodeSocket returns the path of a node's engine socket on the host.
+func nodeSocket(dir string) string { return filepath.Join(dir, "docker.sock") }
+
+// nodeRequest turns req into a node: a container running its own dockerd
+// whose socket appears on the host under the socket directory.
+func (p *Plugin) nodeRequest(req *createRequest, props Properties) error {
+	dir := p.nodeDir(req.Name)
+	if sock := nodeSocket(dir); len(sock) > maxSocketPath {
+		return fmt.Errorf("node socket %q is longer than %d characters: shorten socket_dir or the group name", sock, maxSocketPath)
+	}
+	req.NodeDir = dir
+	req.Config.Labels[TagEngine] = "unix://" + nodeSocket(dir)
+	req.Host.Binds = append(req.Host.Binds, nodeCgroupDir+":"+nodeCgroupDir+":rw", dir+":"+nodeRunDir+":rw")
+	if !mountsAt(props.Volumes, nodeDataDir) {
+		if req.Config.Volumes == nil {
+			req.Config.Volumes = map[string]struct{}{}
+		}
+		req.Config.Volumes[nodeDataDir] = struct{}{}
+	}
+	if !props.Privileged {
+		req.Host.CapAdd = capabilities(append(slices.Clone(nodeCapabilities), props.Capabilities...))
+	}
+	req.Host.SecurityOpt = union(nodeSecurityOpt, props.SecurityOpt)
+	return nil
+}
+
+// mountsAt reports whether one of the volumes mounts at target.
+func mountsAt(vols []string, target string) bool {
+	for _, s := range vols {
+		if v, err := parseVolume(s); err == nil && path.Clean(v.Target) == target {
+			return true
+		}
+	}
+	return false
+}
+
+// union returns a followed by the elements of b that a lacks.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// prepareNodeDir makes the node's socket directory exist before the
+// container is created, and reports whether it made it.
+func prepareNodeDir(dir string) (made bool, err error) {
+	if _, err := os.Stat(dir); err == nil {
+		return false, nil
+	}
+	return true, os.MkdirAll(dir, 0o755)
+}
+
+// resetNodeDir empties the node's socket directory once the container
+// exists (its name was free, so anything in the directory is left over
+// from an earlier node of the same name: a stale socket or pid file).
+func resetNodeDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+// removeNodeDir removes the socket directory recorded in a node's engine
+// label, but only if it is the directory this plugin would have made for
+// name: a label is never trusted with an arbitrary path.
+func (p *Plugin) removeNodeDir(name, engine string) error {
+	dir := p.nodeDir(name)
+	if engine == "" || engine != "unix://"+nodeSocket(dir) {
+		return nil
+	}
+	return os.RemoveAll(dir)
+}
+
+// preload waits until the node's engine answers, then copies images from
+// the host engine into it.
+func (p *Plugin) preload(ctx context.Context, id, dir string, images []string) error {
+	const op = "docker.Provision"
+	node, err := client.NewClientWithOpts(client.WithHost("unix://"+nodeSocket(dir)), client.WithAPIVersionNegotiation())
+	if err != nil {
+		return spierr.Internal(op, "node engine client: %w", err)
+	}
+	defer node.Close()
+	if err := p.waitEngine(ctx, id, node); err != nil {
+		return err
+	}
+	return p.copyImages(ctx, node, images)
+}
+
+// The backoff between attempts to reach a starting node's engine, and how
+// long one attempt may take.
+const (
+	engineBackoffMin = 50 * time.Millisecond
+	engineBackoffMax = time.Second
+	pingTimeout      = 5 * time.Second
+)
+
+// waitEngine retries Ping on the node's engine with backoff until it
+// answers, the node container stops running, or ctx ends.
+func (p *Plugin) waitEngine(ctx context.Context, id string, node *client.Client) error {
+	const op = "docker.Provision"
+	delay := engineBackoffMin
+	for {
+		pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+		_, err := node.Ping(pctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fail(op, fmt.Errorf("%w (last error: %w)", ctx.Err(), err), "waiting for the node's engine")
+		}
+		if err := p.checkRunning(ctx, id); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fail(op, ctx.Err(), "waiting for the node's engine")
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, engineBackoffMax)
+	}
+}
+
+// checkRunning returns an error if container id is not running.
+func (p *Plugin) checkRunning(ctx context.Context, id string) error {
+	const op = "docker.Provision"
+	c, err := p.cli.ContainerInspect(ctx, id)
+	if err != nil {
+		return fail(op, err, "inspect the node")
+	}
+	if c.State == nil || !c.State.Running {
+		status := "unknown"
+		if c.State != nil {
+			status = fmt.Sprintf("%s, exit code %d %s", c.State.Status, c.State.ExitCode, c.State.Error)
+		}
+		return spierr.Internal(op, "node %s stopped while its engine was starting: %s", strings.TrimPrefix(c.Name, "/"), strings.TrimSpace(status))
+	}
+	return nil
+}
+
+// copyImages streams the host engine's save of images into the node
+// engine's load, without temporary files.
+func (p *Plugin) copyImages(ctx context.Context, node *client.Client, images []string) error {
+	const op = "docker.Provision"
+	saved, err := p.cli.ImageSave(ctx, images)
+	if err != nil {
+		return fail(op, err, fmt.Sprintf("save %v on the host engine", images))
+	}
+	defer saved.Close()
+	resp, err := node.ImageLoad(ctx, saved, client.ImageLoadWithQuiet(true))
+	if err != nil {
+		return fail(op, err, fmt.Sprintf("load %v into the node", images))
+	}
+	defer resp.Body.Close()
+	if err := streamError(resp.Body); err != nil {
+		return fail(op, err, fmt.Sprintf("load %v into the node", images))
+	}
+	return nil
+}
+
+// streamError reads an engine progress stream (JSON messages) to its end
+// and returns the first error it reports, or the error reading it.
+func streamError(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	for {
+		var m struct {
+			Error string `json:"error"`
+		}
+		switch err := dec.Decode(&m); {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return err
+		case m.Error != "":
+			return errors.New(m.Error)
+		}
+	}
+}

@@ -1,0 +1,297 @@
+package docker
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/drover/drover/plugins/spierr"
+)
+
+// Properties are a group's instance "docker" {} block, decoded: see
+// InstanceSchema for what each attribute means. Absent attributes are zero.
+type Properties struct {
+	Image         string            `json:"image"`
+	Command       []string          `json:"command,omitempty"`
+	Entrypoint    []string          `json:"entrypoint,omitempty"`
+	Env           map[string]string `json:"env,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	Networks      []string          `json:"networks,omitempty"`
+	Ports         []string          `json:"ports,omitempty"`
+	Volumes       []string          `json:"volumes,omitempty"`
+	Privileged    bool              `json:"privileged,omitempty"`
+	Capabilities  []string          `json:"capabilities,omitempty"`
+	SecurityOpt   []string          `json:"security_opt,omitempty"`
+	Node          bool              `json:"node,omitempty"`
+	PreloadImages []string          `json:"preload_images,omitempty"`
+	Resources     *Resources        `json:"resources,omitempty"`
+}
+
+// Resources are the limits of a container.
+type Resources struct {
+	CPUs   float64 `json:"cpus,omitempty"`   // cores, e.g. 0.5
+	Memory int64   `json:"memory,omitempty"` // bytes
+}
+
+// minMemory is the engine's smallest memory limit.
+const minMemory = 6 << 20
+
+// reservedPrefix starts the keys of drover's own labels, which users may
+// not set.
+const reservedPrefix = "drover."
+
+// decodeProperties decodes props strictly: an unknown attribute, a value of
+// the wrong type or trailing data is a spierr.ErrInvalid error.
+func decodeProperties(op string, props json.RawMessage) (Properties, error) {
+	var p Properties
+	if len(bytes.TrimSpace(props)) == 0 {
+		return p, spierr.Invalid(op, "no properties: image is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(props))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, spierr.Invalid(op, "properties: %v", err)
+	}
+	if dec.More() {
+		return p, spierr.Invalid(op, "properties: data after the JSON object")
+	}
+	return p, nil
+}
+
+// parseProperties decodes and checks props.
+func parseProperties(op string, props json.RawMessage) (Properties, error) {
+	p, err := decodeProperties(op, props)
+	if err != nil {
+		return p, err
+	}
+	if err := p.check(); err != nil {
+		return p, spierr.Invalid(op, "%v", err)
+	}
+	return p, nil
+}
+
+// check reports the first property that is wrong, naming it.
+func (p Properties) check() error {
+	checks := []func() error{
+		p.checkImage, p.checkEnv, p.checkLabels, p.checkNetworks, p.checkPorts,
+		p.checkVolumes, p.checkCapabilities, p.checkSecurityOpt,
+		p.checkNode, p.checkResources,
+	}
+	for _, c := range checks {
+		if err := c(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p Properties) checkImage() error {
+	if strings.TrimSpace(p.Image) == "" {
+		return fmt.Errorf("image: required")
+	}
+	return nil
+}
+
+func (p Properties) checkEnv() error {
+	for _, k := range sortedKeys(p.Env) {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			return fmt.Errorf("env: bad variable name %q", k)
+		}
+	}
+	return nil
+}
+
+func (p Properties) checkLabels() error {
+	for _, k := range sortedKeys(p.Labels) {
+		if k == "" {
+			return fmt.Errorf("labels: empty key")
+		}
+		if strings.HasPrefix(k, reservedPrefix) {
+			return fmt.Errorf("labels: %q: keys starting with %q are drover's own", k, reservedPrefix)
+		}
+	}
+	return nil
+}
+
+// networkName is what the engine accepts as a network name.
+var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+func (p Properties) checkNetworks() error {
+	for i, n := range p.Networks {
+		if !networkName.MatchString(n) {
+			return fmt.Errorf("networks[%d]: %q is not a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)", i, n)
+		}
+		if slices.Index(p.Networks, n) != i {
+			return fmt.Errorf("networks[%d]: %q is listed twice", i, n)
+		}
+		if n == "host" || n == "none" {
+			return fmt.Errorf("networks[%d]: %q cannot be combined with other networks or published ports; drover does not support it", i, n)
+		}
+	}
+	return nil
+}
+
+func (p Properties) checkPorts() error {
+	for i, s := range p.Ports {
+		if _, _, err := parsePort(s); err != nil {
+			return fmt.Errorf("ports[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// parsePort parses "80", "80/tcp" or "53/udp".
+func parsePort(s string) (port int, proto string, err error) {
+	num, proto, found := strings.Cut(s, "/")
+	if !found {
+		proto = "tcp"
+	}
+	switch proto {
+	case "tcp", "udp", "sctp":
+	default:
+		return 0, "", fmt.Errorf("%q: protocol must be tcp, udp or sctp", s)
+	}
+	port, err = strconv.Atoi(num)
+	if err != nil || port < 1 || port > 65535 || num != strconv.Itoa(port) {
+		return 0, "", fmt.Errorf("%q: want a container port such as \"80\", \"80/tcp\" or \"53/udp\"", s)
+	}
+	return port, proto, nil
+}
+
+func (p Properties) checkVolumes() error {
+	for i, s := range p.Volumes {
+		if _, err := parseVolume(s); err != nil {
+			return fmt.Errorf("volumes[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// volume is a parsed volumes entry.
+type volume struct {
+	Source   string // absolute host path (a bind), a volume name, or empty (anonymous)
+	Target   string // absolute path in the container
+	ReadOnly bool
+}
+
+// bind reports whether the volume is a bind of a host path.
+func (v volume) bind() bool { return strings.HasPrefix(v.Source, "/") }
+
+// volumeName is what the engine accepts as a named volume.
+var volumeName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// parseVolume parses "SRC:DST[:ro|rw]" (SRC an absolute host path or a
+// volume name) or "DST" (an anonymous volume).
+func parseVolume(s string) (volume, error) {
+	parts := strings.Split(s, ":")
+	var v volume
+	switch len(parts) {
+	case 1:
+		v.Target = parts[0]
+	case 3:
+		switch parts[2] {
+		case "ro":
+			v.ReadOnly = true
+		case "rw":
+		default:
+			return v, fmt.Errorf("%q: mode must be ro or rw", s)
+		}
+		fallthrough
+	case 2:
+		v.Source, v.Target = parts[0], parts[1]
+	default:
+		return v, fmt.Errorf("%q: want \"SOURCE:TARGET[:ro|rw]\" or \"TARGET\"", s)
+	}
+	if !path.IsAbs(v.Target) {
+		return v, fmt.Errorf("%q: target %q must be an absolute path", s, v.Target)
+	}
+	if len(parts) > 1 && !v.bind() && !volumeName.MatchString(v.Source) {
+		return v, fmt.Errorf("%q: source %q is neither an absolute host path nor a volume name", s, v.Source)
+	}
+	return v, nil
+}
+
+// knownCapabilities are the Linux capabilities, without the CAP_ prefix.
+var knownCapabilities = []string{
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+	"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
+	"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+	"SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+	"SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME",
+	"SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL",
+	"SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+	"ALL",
+}
+
+// normalCapability turns "net_admin" or "CAP_NET_ADMIN" into "NET_ADMIN".
+func normalCapability(c string) string {
+	return strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+}
+
+func (p Properties) checkCapabilities() error {
+	for i, c := range p.Capabilities {
+		if !slices.Contains(knownCapabilities, normalCapability(c)) {
+			return fmt.Errorf("capabilities[%d]: %q is not a Linux capability (such as \"NET_ADMIN\" or \"CAP_SYS_ADMIN\")", i, c)
+		}
+	}
+	return nil
+}
+
+func (p Properties) checkSecurityOpt() error {
+	for i, o := range p.SecurityOpt {
+		if o == "" || strings.TrimSpace(o) != o {
+			return fmt.Errorf("security_opt[%d]: %q: want an option such as \"seccomp=unconfined\"", i, o)
+		}
+	}
+	return nil
+}
+
+func (p Properties) checkNode() error {
+	if len(p.PreloadImages) > 0 && !p.Node {
+		return fmt.Errorf("preload_images: only for node = true (a container running its own dockerd)")
+	}
+	for i, img := range p.PreloadImages {
+		if strings.TrimSpace(img) == "" {
+			return fmt.Errorf("preload_images[%d]: empty image name", i)
+		}
+	}
+	if !p.Node {
+		return nil
+	}
+	for i, s := range p.Volumes {
+		v, _ := parseVolume(s)
+		if slices.Contains(nodeMountTargets, path.Clean(v.Target)) {
+			return fmt.Errorf("volumes[%d]: %q: a node mounts %s itself", i, s, path.Clean(v.Target))
+		}
+	}
+	return nil
+}
+
+func (p Properties) checkResources() error {
+	if p.Resources == nil {
+		return nil
+	}
+	if p.Resources.CPUs < 0 {
+		return fmt.Errorf("resources.cpus: must not be negative")
+	}
+	if m := p.Resources.Memory; m != 0 && m < minMemory {
+		return fmt.Errorf("resources.memory: %d bytes is below the engine's minimum of 6MiB", m)
+	}
+	return nil
+}
+
+// sortedKeys returns m's keys in order, so that errors are deterministic.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
