@@ -15,6 +15,9 @@ import (
 // and returned, so that the pass is retried with backoff.
 func (r *Reconciler) act(ctx context.Context, t *Target, p Plan, mem *memory) error {
 	if p.Held != "" {
+		if ctx.Err() != nil {
+			return ctx.Err() // shutting down: not worth an event
+		}
 		r.emit(Event{Group: t.Spec.Name, Kind: "held", Reason: p.Held})
 		return nil
 	}
@@ -73,7 +76,7 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 
 func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request string) (instance.ID, error) {
 	spec := instance.Spec{
-		Name:       a.Name,
+		Name:       MachineName(t.Owner, a.Name),
 		Properties: t.Spec.Instance.Properties.Reveal(),
 		LogicalID:  instance.LogicalID(a.LogicalID),
 		Tags: map[string]string{
@@ -109,3 +112,9 @@ func destroyReason(r Reason) instance.DestroyReason {
 	}
 	return instance.DestroyScaleDown
 }
+
+// MachineName is the backend name of an instance: the owner, then the name
+// the planner gave it ("drover-web-1"). Engines and clouds name machines
+// in one namespace, so two owners' groups of the same name must not
+// collide; the planner's own name is kept in the drover.name tag.
+func MachineName(owner, name string) string { return owner + "-" + name }

@@ -129,20 +129,20 @@ func (r *rig) converge(t *testing.T) {
 func TestReconcileConvergesAndHeals(t *testing.T) {
 	r := newRig(t, 3)
 	r.converge(t)
-	if got := strings.Join(r.plugin.Names(), ","); got != "web-1,web-2,web-3" {
+	if got := strings.Join(r.plugin.Names(), ","); got != "test-web-1,test-web-2,test-web-3" {
 		t.Fatalf("instances %s", got)
 	}
-	r.plugin.Remove("web-2") // docker rm -f
+	r.plugin.Remove("test-web-2") // docker rm -f
 	r.converge(t)
-	if got := strings.Join(r.plugin.Names(), ","); got != "web-1,web-2,web-3" {
+	if got := strings.Join(r.plugin.Names(), ","); got != "test-web-1,test-web-2,test-web-3" {
 		t.Fatalf("after a loss: %s", got)
 	}
 	if k := r.events.kinds(); !strings.Contains(k, "lost web-2") || !strings.Contains(k, "created web-2") {
 		t.Fatalf("events %s", k)
 	}
-	r.plugin.Set("web-3", instance.StateStopped, "") // docker kill
+	r.plugin.Set("test-web-3", instance.StateStopped, "") // docker kill
 	r.converge(t)
-	if got := strings.Join(r.plugin.Names(), ","); got != "web-1,web-2,web-4" {
+	if got := strings.Join(r.plugin.Names(), ","); got != "test-web-1,test-web-2,test-web-4" {
 		t.Fatalf("after a death: %s", got)
 	}
 }
@@ -176,7 +176,7 @@ func TestReconcileLostReplyNoDuplicate(t *testing.T) {
 	r.pass(t)
 	r.restart(t)
 	r.converge(t)
-	if got := strings.Join(r.plugin.Names(), ","); got != "web-1,web-2" {
+	if got := strings.Join(r.plugin.Names(), ","); got != "test-web-1,test-web-2" {
 		t.Fatalf("instances %s", got)
 	}
 	if c := r.plugin.Calls(); c.Provision != 2 {
@@ -218,7 +218,7 @@ func TestReconcileCrashLoopBreaker(t *testing.T) {
 func TestReconcileDropHeldOnce(t *testing.T) {
 	r := newRig(t, 4)
 	r.converge(t)
-	for _, n := range []string{"web-1", "web-2", "web-3"} {
+	for _, n := range []string{"test-web-1", "test-web-2", "test-web-3"} {
 		r.plugin.Remove(n)
 	}
 	r.pass(t)

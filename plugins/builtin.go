@@ -1,9 +1,14 @@
 package plugins
 
 import (
+	"context"
+	"encoding/json"
+
+	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/flavor/vanilla"
 	"github.com/drover/drover/instance/digitalocean"
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker"
 	"github.com/drover/drover/specs"
 	s "github.com/drover/drover/specs/schema"
@@ -19,12 +24,26 @@ func Builtins() *Registry {
 			panic(err) // a built-in schema is broken: caught by the tests
 		}
 	}
-	must(r.Register(specs.PluginProvider, docker.PluginName, docker.ProviderSchema()))
-	must(r.Register(specs.PluginInstance, docker.PluginName, docker.InstanceSchema()))
+	must(r.RegisterInstance(docker.PluginName, InstancePlugin{
+		ProviderSchema: docker.ProviderSchema(),
+		InstanceSchema: docker.InstanceSchema(),
+		New: func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
+			p, err := docker.New(ctx, cfg)
+			if err != nil {
+				return nil, err // not a typed nil in the interface
+			}
+			return p, nil
+		},
+	}))
+	must(r.RegisterFlavor(vanilla.PluginName, FlavorPlugin{
+		Schema: vanilla.Schema(),
+		New:    func(context.Context) (flavor.Plugin, error) { return vanilla.New(), nil },
+	}))
+	// Schemas only, so that specs using them validate; their plugins come
+	// with their issues (the DigitalOcean provider, the swarm flavor).
 	must(r.Register(specs.PluginProvider, digitalocean.PluginName, digitalocean.ProviderSchema()))
 	must(r.Register(specs.PluginInstance, digitalocean.PluginName, digitalocean.InstanceSchema()))
 	must(r.Register(specs.PluginFlavor, swarm.PluginName, swarm.Schema()))
-	must(r.Register(specs.PluginFlavor, vanilla.PluginName, vanilla.Schema()))
 	for name, schema := range metricSchemas() {
 		must(r.Register(specs.PluginMetric, name, schema))
 	}
