@@ -113,10 +113,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Res
 	ctx = controller.WithLogger(ctx, controller.Logger(ctx).With("group", name, "pass", newID()[:8]))
 	mem := r.memoryOf(name)
 	obs := r.observe(ctx, t, mem)
+	if err := ctx.Err(); err != nil {
+		return controller.Result{}, err // abandoned at shutdown: it saw nothing worth reporting
+	}
 	now := r.opts.Clock.Now()
 	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now})
 	mem.afterPlan(p, obs, now, r.opts)
 	err := r.act(ctx, t, p, mem)
+	if ctx.Err() != nil {
+		return controller.Result{}, errors.Join(err, ctx.Err())
+	}
 	st := mem.setStatus(p, err, now)
 	if r.opts.OnStatus != nil {
 		r.opts.OnStatus(st)

@@ -230,3 +230,18 @@ func TestReconcileDropHeldOnce(t *testing.T) {
 		t.Fatalf("instances %v", r.plugin.Names())
 	}
 }
+
+// A pass abandoned at shutdown leaves the last status as it was: a
+// converged group must not read as failed because its runner stopped.
+func TestReconcileCancelledPassKeepsStatus(t *testing.T) {
+	r := newRig(t, 2)
+	r.converge(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := r.rec.Reconcile(ctx, "web"); err == nil {
+		t.Fatal("a cancelled pass returned no error")
+	}
+	if st, _ := r.rec.Status("web"); !st.Converged || st.Held != "" || st.LastError != "" {
+		t.Fatalf("status after a cancelled pass: %+v", st)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/docker/docker/client"
 
@@ -42,6 +43,12 @@ type Plugin struct {
 	// netMu serialises creating networks, so that concurrent provisions
 	// in this process do not create a network twice.
 	netMu sync.Mutex
+
+	// negMu and negotiated make the API version negotiation happen once,
+	// before any other call: the client negotiates lazily on first use,
+	// and concurrent first calls race on its version field.
+	negMu      sync.Mutex
+	negotiated atomic.Bool
 }
 
 var (
@@ -68,6 +75,26 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 		return nil, spierr.Invalid(op, "socket_dir: %w", err)
 	}
 	return &Plugin{cli: cli, socketDir: dir}, nil
+}
+
+// ready negotiates the API version with the engine once, before the first
+// call of any method goes out.
+func (p *Plugin) ready(ctx context.Context) error {
+	if p.negotiated.Load() {
+		return nil
+	}
+	p.negMu.Lock()
+	defer p.negMu.Unlock()
+	if p.negotiated.Load() {
+		return nil
+	}
+	ping, err := p.cli.Ping(ctx)
+	if err != nil {
+		return fail("docker", err, "reach the engine")
+	}
+	p.cli.NegotiateAPIVersionPing(ping)
+	p.negotiated.Store(true)
+	return nil
 }
 
 // decodeConfig decodes the provider block strictly and applies defaults.

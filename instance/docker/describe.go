@@ -22,6 +22,9 @@ const DetailCreated = "created, never started"
 // labels; Detail is the engine's status text, such as "Exited (137) 3
 // seconds ago".
 func (p *Plugin) Describe(ctx context.Context, selector map[string]string) ([]instance.Description, error) {
+	if err := p.ready(ctx); err != nil {
+		return nil, err
+	}
 	list, err := p.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: labelFilters(selector)})
 	if err != nil {
 		return nil, fail("docker.Describe", err, "list containers")

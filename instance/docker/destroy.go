@@ -16,6 +16,9 @@ import (
 // does not know is a spierr.ErrNotFound error (success, for the caller).
 func (p *Plugin) Destroy(ctx context.Context, id instance.ID, reason instance.DestroyReason) error {
 	const op = "docker.Destroy"
+	if err := p.ready(ctx); err != nil {
+		return err
+	}
 	if id == "" {
 		return spierr.NotFound(op, "empty instance id")
 	}

@@ -33,6 +33,9 @@ const cleanupTimeout = 30 * time.Second
 // returns once the images are loaded into the node's engine.
 func (p *Plugin) Provision(ctx context.Context, spec instance.Spec) (instance.ID, error) {
 	const op = "docker.Provision"
+	if err := p.ready(ctx); err != nil {
+		return "", err
+	}
 	if spec.Name == "" {
 		return "", spierr.Invalid(op, "spec has no name")
 	}

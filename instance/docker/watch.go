@@ -28,6 +28,9 @@ const watchBuffer = 64
 // closed when ctx ends or the stream fails (e.g. the engine restarts); the
 // caller watches again.
 func (p *Plugin) Watch(ctx context.Context, selector map[string]string) (<-chan instance.Change, error) {
+	if err := p.ready(ctx); err != nil {
+		return nil, err
+	}
 	msgs, errs := p.cli.Events(ctx, events.ListOptions{Filters: watchFilters(selector)})
 	select {
 	case err := <-errs: // the request failed at once
