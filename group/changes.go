@@ -69,7 +69,8 @@ func (w *world) surplusReason() Reason {
 }
 
 // namer picks deterministic names that are not in use: "<group>-<n>" with
-// the lowest free n, or "<group>-<logical id>", falling back to
+// the lowest free n (a replacement takes the name of the instance it
+// replaces), or "<group>-<logical id>", falling back to
 // "<group>-<logical id>-<config>" while an older instance holds the name
 // during a surge. Each namer starts from the world's names in use, so
 // changes and steps predict the same names.
@@ -82,7 +83,18 @@ type namer struct {
 
 func (w *world) newNamer() *namer { return &namer{w: w, mine: map[string]bool{}} }
 
-func (n *namer) taken(name string) bool { return n.w.used[name] || n.mine[name] }
+// taken says whether a name is held: by an instance that is not being
+// destroyed in this pass (destroys run before creates), by a create in
+// flight, or by this namer.
+func (n *namer) taken(name string) bool {
+	if n.mine[name] {
+		return true
+	}
+	if m, ok := n.w.byName[name]; ok {
+		return !m.destroyed
+	}
+	return n.w.used[name]
+}
 
 func (n *namer) take(name string) string {
 	n.mine[name] = true
@@ -111,7 +123,7 @@ func (n *namer) nextSequence() string {
 		n.seqs = map[int]bool{}
 		for _, p := range n.w.pools {
 			for _, m := range p.members {
-				if m.key.numbered && m.key.prefix == prefix {
+				if m.key.numbered && m.key.prefix == prefix && !m.destroyed {
 					n.seqs[m.key.n] = true
 				}
 			}

@@ -140,10 +140,10 @@ func TestPlan(t *testing.T) {
 			waiting:     "cap of 4 destroys",
 		},
 		{
-			name:        "a dead instance is replaced at once, its name not reused in the same pass",
+			name:        "a dead instance is replaced at once, under its name",
 			d:           desired(3),
 			insts:       []group.Instance{inst("web-1"), inst("web-2", dead), inst("web-3")},
-			wantSteps:   []string{"destroy web-2 (dead)", "create web-4 (missing)"},
+			wantSteps:   []string{"destroy web-2 (dead)", "create web-2 (missing)"},
 			wantChanges: []string{"replace web-2 (dead)"},
 		},
 		{
@@ -167,7 +167,7 @@ func TestPlan(t *testing.T) {
 			name:        "unhealthy past unhealthy_after is replaced",
 			d:           desired(2),
 			insts:       []group.Instance{inst("web-1"), inst("web-2", unhealthyFor(31*time.Second))},
-			wantSteps:   []string{"destroy web-2 (unhealthy)", "create web-3 (missing)"},
+			wantSteps:   []string{"destroy web-2 (unhealthy)", "create web-2 (missing)"},
 			wantChanges: []string{"replace web-2 (unhealthy)"},
 		},
 		{
@@ -182,7 +182,7 @@ func TestPlan(t *testing.T) {
 			name:        "never healthy within grace is replaced",
 			d:           desired(2),
 			insts:       []group.Instance{inst("web-1"), inst("web-2", age(61*time.Second), starting)},
-			wantSteps:   []string{"destroy web-2 (unhealthy)", "create web-3 (missing)"},
+			wantSteps:   []string{"destroy web-2 (unhealthy)", "create web-2 (missing)"},
 			wantChanges: []string{"replace web-2 (unhealthy)"},
 		},
 		{
@@ -201,7 +201,7 @@ func TestPlan(t *testing.T) {
 				inst("web-1", unhealthyFor(40*time.Second)), inst("web-2", unhealthyFor(50*time.Second)),
 				inst("web-3", unhealthyFor(45*time.Second)), inst("web-4"),
 			},
-			wantSteps:   []string{"destroy web-2 (unhealthy)", "create web-5 (missing)"},
+			wantSteps:   []string{"destroy web-2 (unhealthy)", "create web-2 (missing)"},
 			wantChanges: []string{"replace web-1 (unhealthy)", "replace web-2 (unhealthy)", "replace web-3 (unhealthy)"},
 			waiting:     "wait for max_in_flight",
 		},
@@ -239,7 +239,7 @@ func TestPlan(t *testing.T) {
 			name:        "rolling update gives up an old one once the new one is ready",
 			d:           desired(3),
 			insts:       []group.Instance{inst("web-1", outdated, age(30*time.Minute)), inst("web-2", outdated, age(20*time.Minute)), inst("web-3", outdated, age(15*time.Minute)), inst("web-4", age(time.Minute))},
-			wantSteps:   []string{"destroy web-3 (surplus)", "create web-5 (config_changed)"},
+			wantSteps:   []string{"destroy web-3 (surplus)", "create web-3 (config_changed)"},
 			wantChanges: []string{"replace web-1 (config_changed)", "replace web-2 (config_changed)", "destroy web-3 (surplus)"},
 		},
 		{
@@ -250,7 +250,7 @@ func TestPlan(t *testing.T) {
 				return d
 			}(),
 			insts:       []group.Instance{inst("web-1", outdated, age(30*time.Minute)), inst("web-2", outdated, age(20*time.Minute)), inst("web-3", outdated, age(15*time.Minute))},
-			wantSteps:   []string{"destroy web-3 (config_changed)", "create web-4 (missing)"},
+			wantSteps:   []string{"destroy web-3 (config_changed)", "create web-3 (missing)"},
 			wantChanges: []string{"replace web-1 (config_changed)", "replace web-2 (config_changed)", "replace web-3 (config_changed)"},
 		},
 		{

@@ -142,7 +142,7 @@ func TestReconcileConvergesAndHeals(t *testing.T) {
 	}
 	r.plugin.Set("test-web-3", instance.StateStopped, "") // docker kill
 	r.converge(t)
-	if got := strings.Join(r.plugin.Names(), ","); got != "test-web-1,test-web-2,test-web-4" {
+	if got := strings.Join(r.plugin.Names(), ","); got != "test-web-1,test-web-2,test-web-3" {
 		t.Fatalf("after a death: %s", got)
 	}
 }

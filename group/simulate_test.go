@@ -48,7 +48,7 @@ func (s *sim) apply(d group.Desired, steps []group.Action) {
 	for _, a := range steps {
 		switch a.Kind {
 		case group.ActionDestroy:
-			delete(s.insts, a.Name)
+			delete(s.insts, a.Name) // steps list destroys first, as they run
 		case group.ActionCreate:
 			if _, taken := s.insts[a.Name]; taken {
 				panic("planner reused a live name: " + a.Name)

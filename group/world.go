@@ -65,14 +65,15 @@ type world struct {
 	now    time.Time
 	pools  []*pool
 	strays []*member // instances whose logical id is not in the spec
-	used   map[string]bool
+	used   map[string]bool // names of live instances and creates in flight
+	byName map[string]*member
 
 	waits     []string
 	deadlines []time.Time
 }
 
 func newWorld(in Input) *world {
-	w := &world{in: in, d: in.Desired, now: in.Now, used: map[string]bool{}}
+	w := &world{in: in, d: in.Desired, now: in.Now, used: map[string]bool{}, byName: map[string]*member{}}
 	byLID := map[string]*pool{}
 	if len(w.d.LogicalIDs) == 0 {
 		w.pools = []*pool{{capacity: w.d.Size}}
@@ -89,6 +90,7 @@ func newWorld(in Input) *world {
 		}
 		m := w.classify(inst)
 		w.used[inst.Name] = true
+		w.byName[inst.Name] = m
 		switch {
 		case len(w.d.LogicalIDs) == 0:
 			w.pools[0].members = append(w.pools[0].members, m)
