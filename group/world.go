@@ -65,15 +65,15 @@ type world struct {
 	now    time.Time
 	pools  []*pool
 	strays []*member // instances whose logical id is not in the spec
-	used   map[string]bool // names of live instances and creates in flight
-	byName map[string]*member
+	used   map[string]bool    // names of creates in flight
+	byName map[string]*member // live instances by name
 
 	waits     []string
 	deadlines []time.Time
 }
 
 func newWorld(in Input) *world {
-	w := &world{in: in, d: in.Desired, now: in.Now, used: map[string]bool{}, byName: map[string]*member{}}
+	w := &world{in: in, d: in.Desired, now: in.Now, used: map[string]bool{}, byName: make(map[string]*member, len(in.Observed.Instances))}
 	byLID := map[string]*pool{}
 	if len(w.d.LogicalIDs) == 0 {
 		w.pools = []*pool{{capacity: w.d.Size}}
@@ -89,7 +89,6 @@ func newWorld(in Input) *world {
 			continue
 		}
 		m := w.classify(inst)
-		w.used[inst.Name] = true
 		w.byName[inst.Name] = m
 		switch {
 		case len(w.d.LogicalIDs) == 0:

@@ -25,7 +25,7 @@ import (
 
 // world is one end-to-end test: an engine, a unique owner, a data dir.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	cli    *client.Client
 	image  string
 	owner  string
@@ -33,7 +33,7 @@ type world struct {
 	events *recorder
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	cli := dockertest.Client(t)
 	dockertest.Cleanup(t, cli)
 	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: dockertest.Name(t, "o"), data: t.TempDir(), events: &recorder{}}
