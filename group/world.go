@@ -64,7 +64,7 @@ type world struct {
 	d      Desired
 	now    time.Time
 	pools  []*pool
-	strays []*member // instances whose logical id is not in the spec
+	strays []*member          // instances whose logical id is not in the spec
 	used   map[string]bool    // names of creates in flight
 	byName map[string]*member // live instances by name
 

@@ -98,4 +98,3 @@ func TestFlakyObservationChangesNothing(t *testing.T) {
 	}
 	w.converge(spec) // and nothing was lost for good
 }
-
