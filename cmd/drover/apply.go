@@ -83,7 +83,11 @@ func (a *app) converge(ctx context.Context, spec *specs.Spec, what string, watch
 	r.Run(ctx, func(r *runner.Runner) bool {
 		if r.Converged() && !converged {
 			converged = true
-			out.printf("%s complete: %s.\n", what, summary(r.Statuses()))
+			if what == "Destroy" {
+				out.printf("Destroy complete: the spec's machines are gone.\n")
+			} else {
+				out.printf("%s complete: %s.\n", what, summary(r.Statuses()))
+			}
 			if watch {
 				out.printf("Watching: drover heals the groups until you press Ctrl-C.\n")
 				out.watching = true

@@ -108,7 +108,7 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) error {
 	for _, p := range spec.Providers {
 		ip, ok := r.opts.Registry.Instance(p.Type)
 		if !ok {
-			return fmt.Errorf("provider %s: no instance plugin %q", p.Name, p.Type)
+			return fmt.Errorf("provider %s: the %q instance plugin is known to the spec language but has no implementation in this build of drover yet", p.Name, p.Type)
 		}
 		plugin, err := ip.New(ctx, p.Config.Reveal())
 		if err != nil {
@@ -139,7 +139,7 @@ func (r *Runner) target(ctx context.Context, g *specs.Group, providers map[strin
 	}
 	fp, ok := r.opts.Registry.Flavor(g.Flavor.Plugin)
 	if !ok {
-		return nil, fmt.Errorf("no flavor plugin %q", g.Flavor.Plugin)
+		return nil, fmt.Errorf("the %q flavor is known to the spec language but has no implementation in this build of drover yet", g.Flavor.Plugin)
 	}
 	fl, err := fp.New(ctx)
 	if err != nil {
