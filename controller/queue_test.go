@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -75,12 +76,12 @@ func TestQueueAddAfter(t *testing.T) {
 			q.Done(k)
 		}
 	}()
-	waitFor(t, func() bool { return clk.Waiters() > 0 })
+	clk.BlockUntil(1)
 	clk.Advance(2 * time.Second)
 	if k := <-got; k != "soon" {
 		t.Fatalf("got %q first", k)
 	}
-	waitFor(t, func() bool { return clk.Waiters() > 0 })
+	clk.BlockUntil(1)
 	clk.Advance(8 * time.Second)
 	if k := <-got; k != "late" {
 		t.Fatalf("got %q second", k)
@@ -132,6 +133,7 @@ type countingReconciler struct {
 	calls   atomic.Int64
 	overlap atomic.Bool
 	fail    map[string]int // fail this many times
+	healed  chan struct{}  // closed when "b" succeeds after its failures
 }
 
 func (r *countingReconciler) Reconcile(ctx context.Context, key string) (controller.Result, error) {
@@ -145,9 +147,13 @@ func (r *countingReconciler) Reconcile(ctx context.Context, key string) (control
 		r.fail[key]--
 	}
 	r.mu.Unlock()
-	time.Sleep(time.Millisecond) // hold the key while others are added
+	runtime.Gosched() // let other workers run while the key is held
 	r.mu.Lock()
 	r.running[key] = false
+	if key == "b" && !fail && r.healed != nil {
+		close(r.healed)
+		r.healed = nil
+	}
 	r.mu.Unlock()
 	r.calls.Add(1)
 	if fail {
@@ -157,21 +163,22 @@ func (r *countingReconciler) Reconcile(ctx context.Context, key string) (control
 }
 
 // Many adds of few keys with several workers: no key is reconciled by two
-// workers at once, and failures are retried.
+// workers at once, and failures are retried with backoff until they pass.
 func TestDriver(t *testing.T) {
 	q := controller.NewQueue(controller.QueueOptions{BaseBackoff: time.Millisecond})
-	r := &countingReconciler{running: map[string]bool{}, fail: map[string]int{"b": 2}}
+	healed := make(chan struct{})
+	r := &countingReconciler{running: map[string]bool{}, fail: map[string]int{"b": 2}, healed: healed}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { (&controller.Driver{Queue: q, Reconciler: r, Workers: 4}).Run(ctx); close(done) }()
 	for i := 0; i < 200; i++ {
 		q.Add([]string{"a", "b", "c"}[i%3])
 	}
-	waitFor(t, func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.fail["b"] == 0 && q.Len() == 0
-	})
+	select {
+	case <-healed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the failing key was not retried to success")
+	}
 	cancel()
 	<-done
 	if r.overlap.Load() {
@@ -179,16 +186,5 @@ func TestDriver(t *testing.T) {
 	}
 	if n := r.calls.Load(); n < 3 || n > 200 {
 		t.Fatalf("%d reconciles", n)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 5s")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -12,6 +12,7 @@ type Clock struct {
 	mu      sync.Mutex
 	now     time.Time
 	waiters []waiter
+	added   chan struct{} // closed and replaced when a waiter is added
 }
 
 type waiter struct {
@@ -20,7 +21,7 @@ type waiter struct {
 }
 
 // New returns a clock at t.
-func New(t time.Time) *Clock { return &Clock{now: t} }
+func New(t time.Time) *Clock { return &Clock{now: t, added: make(chan struct{})} }
 
 // Now implements controller.Clock.
 func (c *Clock) Now() time.Time {
@@ -39,6 +40,8 @@ func (c *Clock) After(d time.Duration) <-chan time.Time {
 		return ch
 	}
 	c.waiters = append(c.waiters, waiter{at: c.now.Add(d), ch: ch})
+	close(c.added)
+	c.added = make(chan struct{})
 	return ch
 }
 
@@ -58,10 +61,17 @@ func (c *Clock) Advance(d time.Duration) {
 	c.waiters = kept
 }
 
-// Waiters is how many After channels have not fired, so a test can wait
-// until a goroutine is blocked on the clock before advancing it.
-func (c *Clock) Waiters() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
+// BlockUntil returns once at least n After channels are waiting to fire,
+// so that a test advances the clock only when a goroutine waits on it.
+func (c *Clock) BlockUntil(n int) {
+	for {
+		c.mu.Lock()
+		if len(c.waiters) >= n {
+			c.mu.Unlock()
+			return
+		}
+		added := c.added
+		c.mu.Unlock()
+		<-added
+	}
 }

@@ -95,13 +95,14 @@ var shell struct {
 // ShellImage makes sure ShellImageName exists, importing it from the
 // host's /bin/sh (dash) and its shared libraries when it does not, and
 // returns its name. No registry is needed. If the host has no dash to
-// copy, the test is skipped, naming what is missing.
+// copy, the test is skipped, naming what is missing (it fails under
+// CI=true, where the machine is known to have it).
 func ShellImage(t testing.TB, cli *client.Client) string {
 	t.Helper()
 	shell.once.Do(func() { shell.err = importShell(cli) })
 	var missing *missingShellError
 	switch {
-	case errors.As(shell.err, &missing):
+	case errors.As(shell.err, &missing) && os.Getenv("CI") != "true":
 		t.Skipf("skipped: needs an image with /bin/sh, built from the host's dash: %v", shell.err)
 	case shell.err != nil:
 		t.Fatalf("shell image: %v", shell.err)
