@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/drover/drover/flavor"
@@ -23,9 +22,6 @@ type Properties struct {
 	Labels map[string]string `json:"labels,omitempty"`
 }
 
-// reservedPrefix starts drover's own tag keys, which labels may not use.
-const reservedPrefix = "drover."
-
 // Plugin is the vanilla flavor. It has no state and is safe for
 // concurrent use.
 type Plugin struct{}
@@ -39,24 +35,11 @@ func New() *Plugin { return &Plugin{} }
 // label with drover's prefix is a spierr.ErrInvalid error.
 func parse(op string, props json.RawMessage) (Properties, error) {
 	var p Properties
-	if trimmed := bytes.TrimSpace(props); len(trimmed) == 0 || string(trimmed) == "null" {
-		return p, nil
+	if err := instance.DecodeProperties(op, props, &p); err != nil {
+		return p, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(props))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return p, spierr.Invalid(op, "properties: %v", err)
-	}
-	if dec.More() {
-		return p, spierr.Invalid(op, "properties: data after the JSON object")
-	}
-	for _, k := range slices.Sorted(maps.Keys(p.Labels)) {
-		if k == "" {
-			return p, spierr.Invalid(op, "labels: empty key")
-		}
-		if strings.HasPrefix(k, reservedPrefix) {
-			return p, spierr.Invalid(op, "labels: %q: keys starting with %q are drover's own", k, reservedPrefix)
-		}
+	if err := instance.CheckLabels(p.Labels); err != nil {
+		return p, spierr.Invalid(op, "%v", err)
 	}
 	return p, nil
 }

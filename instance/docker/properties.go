@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins/spierr"
 )
 
@@ -41,10 +42,6 @@ type Resources struct {
 // minMemory is the engine's smallest memory limit.
 const minMemory = 6 << 20
 
-// reservedPrefix starts the keys of drover's own labels, which users may
-// not set.
-const reservedPrefix = "drover."
-
 // decodeProperties decodes props strictly: an unknown attribute, a value of
 // the wrong type or trailing data is a spierr.ErrInvalid error.
 func decodeProperties(op string, props json.RawMessage) (Properties, error) {
@@ -52,15 +49,7 @@ func decodeProperties(op string, props json.RawMessage) (Properties, error) {
 	if len(bytes.TrimSpace(props)) == 0 {
 		return p, spierr.Invalid(op, "no properties: image is required")
 	}
-	dec := json.NewDecoder(bytes.NewReader(props))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return p, spierr.Invalid(op, "properties: %v", err)
-	}
-	if dec.More() {
-		return p, spierr.Invalid(op, "properties: data after the JSON object")
-	}
-	return p, nil
+	return p, instance.DecodeProperties(op, props, &p)
 }
 
 // parseProperties decodes and checks props.
@@ -106,17 +95,7 @@ func (p Properties) checkEnv() error {
 	return nil
 }
 
-func (p Properties) checkLabels() error {
-	for _, k := range sortedKeys(p.Labels) {
-		if k == "" {
-			return fmt.Errorf("labels: empty key")
-		}
-		if strings.HasPrefix(k, reservedPrefix) {
-			return fmt.Errorf("labels: %q: keys starting with %q are drover's own", k, reservedPrefix)
-		}
-	}
-	return nil
-}
+func (p Properties) checkLabels() error { return instance.CheckLabels(p.Labels) }
 
 // networkName is what the engine accepts as a network name.
 var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
