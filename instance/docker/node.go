@@ -2,16 +2,15 @@ package docker
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/drover/drover/instance/docker/internal/enginestream"
 
 	"github.com/docker/docker/client"
 
@@ -214,27 +213,8 @@ func (p *Plugin) copyImages(ctx context.Context, node *client.Client, images []s
 		return fail(op, err, fmt.Sprintf("load %v into the node", images))
 	}
 	defer resp.Body.Close()
-	if err := streamError(resp.Body); err != nil {
+	if err := enginestream.Err(resp.Body); err != nil {
 		return fail(op, err, fmt.Sprintf("load %v into the node", images))
 	}
 	return nil
-}
-
-// streamError reads an engine progress stream (JSON messages) to its end
-// and returns the first error it reports, or the error reading it.
-func streamError(r io.Reader) error {
-	dec := json.NewDecoder(r)
-	for {
-		var m struct {
-			Error string `json:"error"`
-		}
-		switch err := dec.Decode(&m); {
-		case errors.Is(err, io.EOF):
-			return nil
-		case err != nil:
-			return err
-		case m.Error != "":
-			return errors.New(m.Error)
-		}
-	}
 }

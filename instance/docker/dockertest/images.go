@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/drover/drover/instance/docker/internal/enginestream"
 
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
@@ -132,7 +133,7 @@ func importShell(cli *client.Client) error {
 		return err
 	}
 	defer rc.Close()
-	return streamError(rc)
+	return enginestream.Err(rc)
 }
 
 // shellRootfs tars the host's dash as /bin/sh, with the libraries ldd
@@ -186,23 +187,4 @@ func addFile(tw *tar.Writer, dst, src string) error {
 	}
 	_, err = tw.Write(b)
 	return err
-}
-
-// streamError reads an engine progress stream to its end and returns the
-// first error it reports.
-func streamError(r io.Reader) error {
-	dec := json.NewDecoder(r)
-	for {
-		var m struct {
-			Error string `json:"error"`
-		}
-		switch err := dec.Decode(&m); {
-		case errors.Is(err, io.EOF):
-			return nil
-		case err != nil:
-			return err
-		case m.Error != "":
-			return errors.New(m.Error)
-		}
-	}
 }
