@@ -59,7 +59,9 @@ func (d *Driver) processNext(ctx context.Context) bool {
 		return false
 	}
 	defer d.Queue.Done(key)
+	start := time.Now()
 	res, err := d.Reconciler.Reconcile(ctx, key)
+	Logger(ctx).Debug("pass", "key", key, "took", time.Since(start).Round(time.Millisecond), "requeue", res.Requeue, "after", res.RequeueAfter, "err", err)
 	switch {
 	case err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		// Shutting down: the pass was abandoned, not failed.

@@ -17,6 +17,10 @@ const (
 	TagConfig    = "drover.config"     // hash of the group's instance and flavor config
 	TagLogicalID = "drover.logical-id" // the instance's LogicalID, if any
 	TagRequest   = "drover.request"    // unique id of the create request
+	// TagEngine holds the address of a machine's own Docker engine as the
+	// controller reaches it, e.g. "unix:///tmp/drover/nodes/web-1/docker.sock"
+	// for a node container; set by the provider that runs the machine.
+	TagEngine = "drover.engine"
 )
 
 // MaxTagLen is the longest encoded tag: DigitalOcean's limit.

@@ -83,6 +83,7 @@ var (
 			{Name: "mode", Type: s.String, Default: "replicated", OneOf: []string{"replicated", "global"}},
 			{Name: "replicas", Type: s.Int, Min: s.Ptr(0), Description: "replicated services only; 1 when unset"},
 			{Name: "ports", Type: s.ListOf(s.String), Description: `"PUBLISHED:TARGET[/PROTOCOL]" or "TARGET[/PROTOCOL]"`},
+			{Name: "publish_mode", Type: s.String, Default: "ingress", OneOf: []string{"ingress", "host"}, Description: `"ingress": the routing mesh answers on every node (needs IPVS in the nodes' kernel); "host": each task's port on its own node, a random one when PUBLISHED is unset`},
 			{Name: "networks", Type: s.ListOf(s.RefTo("network"))},
 			{Name: "constraints", Type: s.ListOf(s.String), Description: `placement constraints, such as "node.role == worker"`},
 			{Name: "placement_preferences", Type: s.ListOf(s.String), Description: `"spread=node.labels.zone"`},

@@ -260,6 +260,7 @@ type Service struct {
 	Mode                 string            `json:"mode"`
 	Replicas             int               `json:"replicas"`
 	Ports                []Port            `json:"ports"`
+	PublishMode          string            `json:"publish_mode"`
 	Networks             []string          `json:"networks"`
 	Constraints          []string          `json:"constraints"`
 	PlacementPreferences []string          `json:"placement_preferences"`

@@ -27,7 +27,7 @@ func (p *Plugin) Destroy(ctx context.Context, id instance.ID, reason instance.De
 		return fail(op, err, fmt.Sprintf("inspect %s", id))
 	}
 	err = p.cli.ContainerRemove(ctx, string(id), container.RemoveOptions{Force: true, RemoveVolumes: true})
-	if err != nil {
+	if err != nil && !removalInProgress(err) { // e.g. asked by a process killed since: it is going
 		return fail(op, err, fmt.Sprintf("remove %s (%s)", id, reason))
 	}
 	var engine string
@@ -38,4 +38,10 @@ func (p *Plugin) Destroy(ctx context.Context, id instance.ID, reason instance.De
 		return spierr.Internal(op, "removed %s, but not its socket directory: %w", id, err)
 	}
 	return nil
+}
+
+// removalInProgress reports the engine's answer to a removal it is already
+// carrying out.
+func removalInProgress(err error) bool {
+	return strings.Contains(err.Error(), "is already in progress")
 }

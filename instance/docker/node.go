@@ -14,26 +14,18 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/instance/docker/engine"
 	"github.com/drover/drover/plugins/spierr"
 )
 
 // TagEngine is the label of a node container that holds the address of
 // its engine on the host: "unix://<socket_dir>/<name>/docker.sock".
-const TagEngine = "drover.engine"
+const TagEngine = instance.TagEngine
 
 // nodeCapabilities are the capabilities of a node container that is not
-// privileged: every capability except SYS_RESOURCE, which engines in
-// sandboxes may not grant (and dockerd does not need).
-var nodeCapabilities = []string{
-	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
-	"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
-	"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-	"SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-	"SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_TIME", "SYS_TTY_CONFIG",
-	"MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-	"MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND",
-	"AUDIT_READ",
-}
+// privileged (see engine.NodeCapabilities).
+var nodeCapabilities = engine.NodeCapabilities
 
 // nodeSecurityOpt lets dockerd in the container do its job.
 var nodeSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"}

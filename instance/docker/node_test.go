@@ -14,32 +14,13 @@ import (
 	"github.com/drover/drover/instance/docker/dockertest"
 )
 
-// DefaultNodeImage is the node image the integration test uses unless
-// DROVER_NODE_IMAGE names another (such as docker:dind where a registry
-// exists).
-const DefaultNodeImage = "drover/node:bookworm"
-
-// nodeImage returns the node image, skipping the test if the engine lacks
-// it: it is built from Debian packages, not pulled.
-func nodeImage(t *testing.T, e *env) string {
-	t.Helper()
-	img := os.Getenv("DROVER_NODE_IMAGE")
-	if img == "" {
-		img = DefaultNodeImage
-	}
-	if _, err := e.cli.ImageInspect(ctx(t), img); err != nil {
-		t.Skipf("skipped: node mode needs the Docker-in-Docker image %s, which this engine does not have (%v); build it, or set DROVER_NODE_IMAGE", img, err)
-	}
-	return img
-}
-
 // TestNodeWithPreload: a node runs its own engine, reachable through the
 // socket its label names, with the host's demo image preloaded (and able
 // to run it); Destroy removes the socket directory.
 func TestNodeWithPreload(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	img := nodeImage(t, e)
+	img := dockertest.NodeImage(t, e.cli)
 	s := spec(t, "node", props(t, docker.Properties{Image: img, Node: true, PreloadImages: []string{e.demo}}))
 	start := time.Now()
 	id := e.provision(t, s)
