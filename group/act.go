@@ -8,12 +8,13 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/specs"
 )
 
 // act carries out a plan's steps: destroys first, then creates, each group
 // of them with bounded concurrency. Every failure is reported as an event
 // and returned, so that the pass is retried with backoff.
-func (r *Reconciler) act(ctx context.Context, t *Target, p Plan, mem *memory) error {
+func (r *Reconciler) act(ctx context.Context, t *Target, p Plan, descs map[instance.ID]instance.Description, mem *memory) error {
 	if p.Held != "" {
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down: not worth an event
@@ -29,13 +30,20 @@ func (r *Reconciler) act(ctx context.Context, t *Target, p Plan, mem *memory) er
 			creates = append(creates, a)
 		}
 	}
-	derr := r.forEach(ctx, len(destroys), func(ctx context.Context, i int) error { return r.destroy(ctx, t, destroys[i], mem) })
+	derr := r.forEach(ctx, len(destroys), func(ctx context.Context, i int) error {
+		return r.destroy(ctx, t, destroys[i], descs[destroys[i].Instance], mem)
+	})
 	cerr := r.forEach(ctx, len(creates), func(ctx context.Context, i int) error { return r.create(ctx, t, creates[i], mem) })
 	return errors.Join(derr, cerr)
 }
 
-func (r *Reconciler) destroy(ctx context.Context, t *Target, a Action, mem *memory) error {
-	desc := instance.Description{ID: a.Instance, LogicalID: instance.LogicalID(a.LogicalID), Tags: map[string]string{TagName: a.Name}}
+// destroy drains an instance through its flavor, with the description the
+// listing gave (or what the action knows, if the listing lacked it), then
+// destroys it.
+func (r *Reconciler) destroy(ctx context.Context, t *Target, a Action, desc instance.Description, mem *memory) error {
+	if desc.ID == "" {
+		desc = instance.Description{ID: a.Instance, LogicalID: instance.LogicalID(a.LogicalID), Tags: map[string]string{TagName: a.Name}}
+	}
 	err := t.Flavor.Drain(ctx, t.Spec.Flavor.Properties.Reveal(), desc)
 	if err == nil {
 		err = t.Instance.Destroy(ctx, a.Instance, destroyReason(a.Reason))
@@ -64,8 +72,10 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	if err != nil {
 		if definitive(err) { // nothing was made: the intent would only block the slot
 			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
+			mem.failed(r.opts.Clock.Now(), r.opts)
 		}
-		mem.failed(r.opts.Clock.Now(), r.opts)
+		// A temporary failure (an API error, a lost reply) is not a crash
+		// loop: the intent holds the slot and the queue backs the group off.
 		r.emit(Event{Group: t.Spec.Name, Kind: "create_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
 		return fmt.Errorf("create %s: %w", a.Name, err)
 	}
@@ -87,11 +97,7 @@ func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request
 	if a.LogicalID != "" {
 		spec.Tags[instance.TagLogicalID] = a.LogicalID
 	}
-	alloc := flavor.Allocation{Group: t.Spec.Name, Size: t.Spec.Size}
-	for _, id := range t.Spec.LogicalIDs {
-		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
-	}
-	spec, err := t.Flavor.Prepare(ctx, t.Spec.Flavor.Properties.Reveal(), spec, alloc)
+	spec, err := t.Flavor.Prepare(ctx, t.Spec.Flavor.Properties.Reveal(), spec, allocation(t.Spec))
 	if err != nil {
 		return "", fmt.Errorf("prepare: %w", err)
 	}
@@ -118,3 +124,12 @@ func destroyReason(r Reason) instance.DestroyReason {
 // in one namespace, so two owners' groups of the same name must not
 // collide; the planner's own name is kept in the drover.name tag.
 func MachineName(owner, name string) string { return owner + "-" + name }
+
+// allocation is what the flavor is told of a group.
+func allocation(g *specs.Group) flavor.Allocation {
+	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
+	for _, id := range g.LogicalIDs {
+		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
+	}
+	return alloc
+}

@@ -19,17 +19,19 @@ type memory struct {
 	mu             sync.Mutex
 	hist           History
 	unhealthySince map[instance.ID]time.Time
-	creating       map[string]bool        // names whose create runs in this process
-	created        map[instance.ID]string // instances created by this process, not yet seen ready
-	lastSeen       map[string]instance.ID // names seen by the last accepted observation
-	destroyed      map[string]bool        // names destroyed by this process since the last observation
+	healthy        map[instance.ID]bool      // seen healthy at least once
+	unknownSince   map[instance.ID]time.Time // of the current streak of unknown health
+	creating       map[string]bool           // names whose create runs in this process
+	created        map[instance.ID]string    // instances created by this process, not yet seen ready
+	lastSeen       map[string]instance.ID    // names seen by the last accepted observation
+	destroyed      map[string]bool           // names destroyed by this process since the last observation
 	status         Status
 	seenStatus     bool
 }
 
 func newMemory(group string) *memory {
 	return &memory{
-		group: group, unhealthySince: map[instance.ID]time.Time{}, creating: map[string]bool{},
+		group: group, unhealthySince: map[instance.ID]time.Time{}, healthy: map[instance.ID]bool{}, unknownSince: map[instance.ID]time.Time{}, creating: map[string]bool{},
 		created: map[instance.ID]string{}, lastSeen: map[string]instance.ID{}, destroyed: map[string]bool{},
 	}
 }
@@ -53,6 +55,36 @@ func (m *memory) judge(id instance.ID, h flavor.Status, now time.Time) time.Time
 		m.unhealthySince[id] = now
 	}
 	return m.unhealthySince[id]
+}
+
+// sawHealthy records a verdict and says whether id was ever seen healthy
+// by this process and, if its health is unknown now, since when.
+func (m *memory) sawHealthy(id instance.ID, h flavor.Status, now time.Time) (bool, time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if h == flavor.Healthy {
+		m.healthy[id] = true
+	}
+	if h != flavor.Unknown {
+		delete(m.unknownSince, id)
+		return m.healthy[id], time.Time{}
+	}
+	if _, ok := m.unknownSince[id]; !ok {
+		m.unknownSince[id] = now
+	}
+	return m.healthy[id], m.unknownSince[id]
+}
+
+// forgetHealthy drops what is known of instances no longer listed.
+func (m *memory) forgetHealthy(listed map[instance.ID]instance.Description) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id := range m.healthy {
+		if _, ok := listed[id]; !ok {
+			delete(m.healthy, id)
+			delete(m.unknownSince, id)
+		}
+	}
 }
 
 func (m *memory) isCreating(name string) bool {
@@ -162,10 +194,10 @@ func (m *memory) lost(insts []Instance) []string {
 	return gone
 }
 
-func (m *memory) setStatus(p Plan, err error, now time.Time) Status {
+func (m *memory) setStatus(p Plan, err error, now time.Time, generation int64) Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Status{Group: m.group, Counts: p.Counts, Waiting: p.Waiting, Held: p.Held, Converged: p.Converged && err == nil, Passes: m.status.Passes + 1, At: now}
+	s := Status{Group: m.group, Counts: p.Counts, Waiting: p.Waiting, Held: p.Held, Converged: p.Converged && err == nil, Passes: m.status.Passes + 1, At: now, Generation: generation}
 	if err != nil {
 		s.LastError = err.Error()
 	}

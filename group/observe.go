@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
+	"github.com/drover/drover/controller"
+	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 )
 
@@ -23,9 +26,17 @@ func (r *Reconciler) observe(ctx context.Context, t *Target, mem *memory) Observ
 	if err != nil {
 		return Observed{Err: err}
 	}
+	if err := r.flavorObserve(ctx, t, descs); err != nil {
+		return Observed{Err: err}
+	}
 	insts, err := r.judge(ctx, t, mem, descs)
 	if err != nil {
 		return Observed{Err: err}
+	}
+	if log := controller.Logger(ctx); log.Enabled(ctx, slog.LevelDebug) {
+		for _, in := range insts {
+			log.Debug("observed", "instance", in.Name, "state", in.State, "health", in.Health, "reason", in.Reason)
+		}
 	}
 	intents, err := r.pendingIntents(ctx, t, descs)
 	if err != nil {
@@ -34,7 +45,28 @@ func (r *Reconciler) observe(ctx context.Context, t *Target, mem *memory) Observ
 	for _, name := range mem.lost(insts) {
 		r.emit(Event{Group: t.Spec.Name, Kind: "lost", Instance: name, Reason: "gone without drover destroying it"})
 	}
-	return Observed{Instances: insts, Intents: intents}
+	byID := make(map[instance.ID]instance.Description, len(descs))
+	for _, d := range descs {
+		byID[d.ID] = d
+	}
+	mem.forgetHealthy(byID)
+	return Observed{Instances: insts, Intents: intents, Descriptions: byID}
+}
+
+// flavorObserve shows a flavor that wants it (flavor.Observer) the whole
+// listing, before health is asked: the swarm flavor forms its swarm and
+// takes dead machines' nodes out of it there.
+func (r *Reconciler) flavorObserve(ctx context.Context, t *Target, descs []instance.Description) error {
+	o, ok := t.Flavor.(flavor.Observer)
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
+	defer cancel()
+	if err := o.Observe(ctx, t.Spec.Flavor.Properties.Reveal(), allocation(t.Spec), descs); err != nil {
+		return fmt.Errorf("flavor %s of group %s: %w", t.Spec.Flavor.Plugin, t.Spec.Name, err)
+	}
+	return nil
 }
 
 func (r *Reconciler) describe(ctx context.Context, t *Target) ([]instance.Description, error) {
@@ -59,10 +91,12 @@ func (r *Reconciler) judge(ctx context.Context, t *Target, mem *memory, descs []
 		if err != nil {
 			return fmt.Errorf("health of %s: %w", nameOf(d), err)
 		}
+		wasHealthy, unknownSince := mem.sawHealthy(d.ID, h.Status, now)
 		insts[i] = Instance{
 			ID: d.ID, Name: nameOf(d), LogicalID: d.Tags[instance.TagLogicalID], Config: d.Tags[instance.TagConfig],
 			CreatedAt: d.CreatedAt, State: d.State, Health: h.Status, Reason: h.Reason,
 			UnhealthySince: mem.judge(d.ID, h.Status, now), Creating: mem.isCreating(nameOf(d)),
+			WasHealthy: wasHealthy, UnknownSince: unknownSince,
 		}
 		return nil
 	})

@@ -20,6 +20,10 @@ type Target struct {
 	Owner    string
 	Instance instance.Plugin
 	Flavor   flavor.Plugin
+	// Generation identifies the desired state the target belongs to; a
+	// pass's Status carries it, so callers can tell a status of the
+	// current spec from one of the spec before.
+	Generation int64
 }
 
 // Targets finds the groups to reconcile.
@@ -119,11 +123,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Res
 	now := r.opts.Clock.Now()
 	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now})
 	mem.afterPlan(p, obs, now, r.opts)
-	err := r.act(ctx, t, p, mem)
+	err := r.act(ctx, t, p, obs.Descriptions, mem)
 	if ctx.Err() != nil {
 		return controller.Result{}, errors.Join(err, ctx.Err())
 	}
-	st := mem.setStatus(p, err, now)
+	st := mem.setStatus(p, err, now, t.Generation)
 	if r.opts.OnStatus != nil {
 		r.opts.OnStatus(st)
 	}
@@ -164,6 +168,8 @@ type Status struct {
 	LastError string    `json:"last_error,omitempty"`
 	Passes    int       `json:"passes"`
 	At        time.Time `json:"at"`
+	// Generation is the Target's generation the pass worked on.
+	Generation int64 `json:"generation"`
 }
 
 // Status returns what the last pass over a group saw; false before the

@@ -33,6 +33,8 @@ func (testFlavor) Health(_ context.Context, _ json.RawMessage, d instance.Descri
 		return flavor.Health{Status: flavor.Unhealthy, Reason: "stopped"}, nil
 	case d.Health == instance.HealthUnhealthy:
 		return flavor.Health{Status: flavor.Unhealthy, Reason: "healthcheck failing"}, nil
+	case d.Health == "unknown":
+		return flavor.Health{Status: flavor.Unknown, Reason: "engine not answering"}, nil
 	}
 	return flavor.Health{Status: flavor.Healthy}, nil
 }

@@ -64,6 +64,13 @@ type Instance struct {
 	// flight in this process: a dead look is then a half-made instance
 	// being finished, not a death.
 	Creating bool
+	// WasHealthy is set when this process has seen the instance healthy:
+	// its health being unknown now (its engine does not answer) is not a
+	// reason to replace it; only the flavor's Unhealthy or a stop is.
+	WasHealthy bool
+	// UnknownSince is when the current streak of unknown health began;
+	// zero when the health is known.
+	UnknownSince time.Time
 }
 
 // Intent is a create that was requested but whose instance has not been
@@ -84,6 +91,9 @@ type Observed struct {
 	// Err is set when the observation failed or is incomplete: nothing is
 	// planned from it.
 	Err error
+	// Descriptions are the listed instances as the provider reported them,
+	// by id: what the flavor is given to drain one.
+	Descriptions map[instance.ID]instance.Description `json:"-"`
 }
 
 // History is what the reconciler remembers between passes. It is not

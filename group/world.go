@@ -121,6 +121,16 @@ func newWorld(in Input) *world {
 	return w
 }
 
+// recheckUnknown is how soon a group is looked at again when an instance
+// that was healthy has been of unknown health for so long: closely at
+// first (a machine that just died), then calmly (one cut off for a while).
+func recheckUnknown(unknownFor time.Duration) time.Duration {
+	if unknownFor < 5*time.Second {
+		return 250 * time.Millisecond
+	}
+	return 5 * time.Second
+}
+
 // classify judges an instance by its state, health and age.
 func (w *world) classify(i *Instance) *member {
 	m := &member{inst: i, outdated: i.Config != w.d.Config, key: keyOf(i.Name)}
@@ -141,6 +151,11 @@ func (w *world) classify(i *Instance) *member {
 			m.status = stFailing
 			m.reason = Reason{ReasonUnhealthy, fmt.Sprintf("unhealthy for %s: %s", w.now.Sub(since).Round(time.Second), orDefault(i.Reason, "no reason given"))}
 		}
+	case i.WasHealthy:
+		// Unknown now: never replaced for it, but looked at again soon,
+		// since a machine that just died may still be listed running for a
+		// moment (engines report the death before their listing shows it).
+		m.status, m.deadline = stStarting, w.now.Add(recheckUnknown(w.now.Sub(i.UnknownSince)))
 	default:
 		m.deadline, m.status = graceEnd, stStarting
 		if !w.now.Before(graceEnd) {
