@@ -1,0 +1,169 @@
+package swarm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/client"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/plugins/spierr"
+)
+
+// Options tune a Plugin.
+type Options struct {
+	// EngineTimeout bounds each call to a node's engine. Default 5s.
+	EngineTimeout time.Duration
+}
+
+// DefaultEngineTimeout is Options.EngineTimeout's default.
+const DefaultEngineTimeout = 5 * time.Second
+
+// Plugin is the swarm flavor. It implements flavor.Plugin and
+// flavor.Observer and is safe for concurrent use.
+type Plugin struct {
+	clusters *Clusters
+	opts     Options
+	notes    notes
+}
+
+var (
+	_ flavor.Plugin   = (*Plugin)(nil)
+	_ flavor.Observer = (*Plugin)(nil)
+)
+
+// New returns a swarm flavor that records and finds managers in clusters,
+// which the caller owns and closes. A nil clusters gets a private one.
+func New(clusters *Clusters, opts Options) *Plugin {
+	if clusters == nil {
+		clusters = NewClusters()
+	}
+	if opts.EngineTimeout <= 0 {
+		opts.EngineTimeout = DefaultEngineTimeout
+	}
+	return &Plugin{clusters: clusters, opts: opts, notes: notes{m: map[instance.ID]note{}}}
+}
+
+// Validate checks that props decode strictly and name a swarm and a valid
+// role. Any allocation is fine.
+func (p *Plugin) Validate(ctx context.Context, props json.RawMessage, alloc flavor.Allocation) error {
+	_, err := parse("swarm.Validate", props)
+	return err
+}
+
+// Prepare returns a copy of spec whose tags also say the swarm (TagSwarm)
+// and the role (TagRole); tags the spec already has, drover's included, are
+// kept as they are. Nothing secret is added: machines join in Observe.
+func (p *Plugin) Prepare(ctx context.Context, props json.RawMessage, spec instance.Spec, alloc flavor.Allocation) (instance.Spec, error) {
+	pr, err := parse("swarm.Prepare", props)
+	if err != nil {
+		return instance.Spec{}, err
+	}
+	out := spec
+	out.Properties = bytes.Clone(spec.Properties)
+	out.Tags = make(map[string]string, len(spec.Tags)+2)
+	out.Tags[TagSwarm] = pr.Swarm
+	out.Tags[TagRole] = pr.Role
+	maps.Copy(out.Tags, spec.Tags)
+	return out, nil
+}
+
+// engine returns the client of inst's own engine, or an error if inst has
+// no engine address.
+func (p *Plugin) engine(inst instance.Description) (*client.Client, error) {
+	addr := inst.Tags[instance.TagEngine]
+	if addr == "" {
+		return nil, spierr.Invalid("swarm", "instance %s has no %s tag: its provider does not run a Docker engine the controller can reach", nameOf(inst), instance.TagEngine)
+	}
+	return p.clusters.client(addr, inst.Tags[instance.TagOwner], inst.Tags[instance.TagGroup])
+}
+
+// info asks inst's engine for its swarm state.
+func (p *Plugin) info(ctx context.Context, inst instance.Description) (swarm.Info, error) {
+	cli, err := p.engine(inst)
+	if err != nil {
+		return swarm.Info{}, err
+	}
+	return swarmInfo(ctx, cli, p.opts.EngineTimeout)
+}
+
+// manager returns a manager of the swarm, asking each within the engine
+// timeout; exclude is an engine not to use.
+func (p *Plugin) manager(ctx context.Context, owner, name, exclude string) (managerConn, error) {
+	return p.clusters.manager(ctx, owner, name, p.opts.EngineTimeout, exclude)
+}
+
+// call runs fn with a context bounded by the engine timeout.
+func (p *Plugin) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, p.opts.EngineTimeout)
+	defer cancel()
+	return fn(ctx)
+}
+
+// tagName is the tag the group reconciler keeps an instance's name in.
+const tagName = "drover.name"
+
+// nameOf is an instance's name: its drover.name tag, else its ID.
+func nameOf(inst instance.Description) string {
+	if n := inst.Tags[tagName]; n != "" {
+		return n
+	}
+	return string(inst.ID)
+}
+
+// privateAddr is inst's first private address, or "".
+func privateAddr(inst instance.Description) string {
+	for _, a := range inst.Addresses {
+		if a.Kind == instance.AddressPrivate && a.IP != "" {
+			return a.IP
+		}
+	}
+	return ""
+}
+
+// notes remember, per instance, why Observe could not do its part (a join
+// that failed, say), for Health to tell.
+type notes struct {
+	mu sync.Mutex
+	m  map[instance.ID]note
+}
+
+type note struct {
+	owner, group string
+	text         string
+}
+
+func (n *notes) set(inst instance.Description, text string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.m[inst.ID] = note{owner: inst.Tags[instance.TagOwner], group: inst.Tags[instance.TagGroup], text: text}
+}
+
+func (n *notes) clear(id instance.ID) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.m, id)
+}
+
+func (n *notes) get(id instance.ID) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.m[id].text
+}
+
+// prune drops the notes of (owner, group) instances that are not in live.
+func (n *notes) prune(owner, group string, live map[instance.ID]bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for id, nt := range n.m {
+		if nt.owner == owner && nt.group == group && !live[id] {
+			delete(n.m, id)
+		}
+	}
+}
