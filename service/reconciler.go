@@ -1,0 +1,175 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/drover/drover/controller"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/specs"
+)
+
+// The labels drover puts on the services and networks it creates. Only
+// those carrying LabelOwner with the reconciler's owner are ever updated
+// or removed.
+const (
+	LabelOwner  = instance.TagOwner  // the drover installation that owns it
+	LabelSwarm  = "drover.swarm"     // the swarm it was declared on
+	LabelConfig = instance.TagConfig // hash of the desired spec (see Hash)
+)
+
+// Managers gives a client of a live manager of a swarm (flavor/swarm's
+// Clusters implements it). An error matching spierr.ErrUnavailable means
+// no manager is known yet: the reconciler waits, it does not fail.
+type Managers interface {
+	Manager(ctx context.Context, owner, swarm string) (client.APIClient, error)
+}
+
+// Target is a service as the reconciler works on it.
+type Target struct {
+	Spec  *specs.Service
+	Owner string
+	// Generation identifies the desired state the target belongs to; a
+	// pass's Status carries it.
+	Generation int64
+}
+
+// NetworkTarget is a network as the reconciler works on it.
+type NetworkTarget struct {
+	Spec       *specs.Network
+	Owner      string
+	Generation int64
+}
+
+// Targets finds the services and networks to reconcile.
+type Targets interface {
+	Service(name string) (*Target, bool)
+	Network(name string) (*NetworkTarget, bool)
+	// Declared lists the services and networks the spec declares on a
+	// swarm, for the sweep.
+	Declared(swarm string) (services, networks []string)
+}
+
+// EventSink receives what the reconciler did and why.
+type EventSink interface{ Emit(Event) }
+
+// The kinds of Event.
+const (
+	EventCreated          = "created"
+	EventUpdated          = "updated"
+	EventRemoved          = "removed"
+	EventDrift            = "drift" // reported, left alone (drift = "report")
+	EventDriftCorrected   = "drift_corrected"
+	EventUpdatePaused     = "update_paused"
+	EventUpdateRolledBack = "update_rolled_back"
+)
+
+// Event is something the reconciler did or saw, with why.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Resource string    `json:"resource"` // service.web, network.backend
+	Kind     string    `json:"kind"`
+	Reason   string    `json:"reason,omitempty"`
+	Error    string    `json:"error,omitempty"`
+}
+
+func (e Event) String() string {
+	s := e.Resource + ": " + e.Kind
+	if e.Reason != "" {
+		s += " (" + e.Reason + ")"
+	}
+	if e.Error != "" {
+		s += ": " + e.Error
+	}
+	return s
+}
+
+// Options configure a Reconciler. Zero fields take the defaults given.
+type Options struct {
+	// Managers gives the swarms' managers. Required.
+	Managers Managers
+	// Clock is the time source. Default: controller.RealClock.
+	Clock controller.Clock
+	// Events receives events. Default: none.
+	Events EventSink
+	// CallTimeout bounds each Docker API call. Default 1m.
+	CallTimeout time.Duration
+	// OnStatus is called after every pass with the resource's new status.
+	// Default: nothing.
+	OnStatus func(Status)
+	// Poll is how soon a pass that waits for something outside drover (a
+	// manager, a dependency, a network, tasks to start, a rollout) asks for
+	// the next one. Default 2s.
+	Poll time.Duration
+	// Retries is how many times an update refused as out of sequence is
+	// tried again on a fresh inspect. Default 3.
+	Retries int
+}
+
+// Reconciler keeps a swarm's services and networks as the spec says.
+type Reconciler struct {
+	targets Targets
+	opts    Options
+
+	mu        sync.Mutex
+	memory    map[string]*memory // by resource: "service.web"
+	sweptNets map[string]string  // network id -> swarm: removed by the sweep, still listed
+}
+
+// New returns a Reconciler, after applying defaults to opts and checking
+// them.
+func New(targets Targets, opts Options) (*Reconciler, error) {
+	if targets == nil || opts.Managers == nil {
+		return nil, errors.New("service: targets and managers are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = controller.RealClock{}
+	}
+	if opts.Events == nil {
+		opts.Events = discard{}
+	}
+	opts.CallTimeout = orDefault(opts.CallTimeout, time.Minute)
+	opts.Poll = orDefault(opts.Poll, 2*time.Second)
+	if opts.Retries <= 0 {
+		opts.Retries = 3
+	}
+	return &Reconciler{targets: targets, opts: opts, memory: map[string]*memory{}, sweptNets: map[string]string{}}, nil
+}
+
+// Resource names: "service.web", "network.backend".
+func serviceKey(name string) string { return "service." + name }
+func networkKey(name string) string { return "network." + name }
+
+// call bounds one API call by CallTimeout.
+func (r *Reconciler) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, r.opts.CallTimeout)
+}
+
+func (r *Reconciler) emit(resource, kind, reason string, err error) {
+	e := Event{Time: r.opts.Clock.Now(), Resource: resource, Kind: kind, Reason: reason}
+	if err != nil {
+		e.Error = err.Error()
+	}
+	r.opts.Events.Emit(e)
+}
+
+type discard struct{}
+
+func (discard) Emit(Event) {}
+
+func orDefault(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// waitingForManager is the reason of a pass that found no manager.
+func waitingForManager(swarm string) string {
+	return fmt.Sprintf("waiting for a manager of swarm %s", swarm)
+}
