@@ -87,12 +87,13 @@ func (w *world) converge(spec *specs.Spec) {
 }
 
 // background runs spec until the test ends, as apply --watch does.
-func (w *world) background(spec *specs.Spec, mods ...func(*runner.Options)) {
+func (w *world) background(spec *specs.Spec, mods ...func(*runner.Options)) *runner.Runner {
 	ctx, cancel := context.WithCancel(w.t.Context())
 	done := make(chan struct{})
 	r := w.runner(spec, mods...)
 	go func() { r.Run(ctx, nil, nil); close(done) }()
 	w.t.Cleanup(func() { cancel(); <-done })
+	return r
 }
 
 // machines lists the owner's containers.
@@ -182,11 +183,16 @@ func (r *recorder) String() string {
 // say why.
 func TestApplyHeals(t *testing.T) {
 	w := newWorld(t)
-	w.background(w.spec(5, w.image, ""))
+	r := w.background(w.spec(5, w.image, ""))
 	names := w.waitHealthy(5)
 	if !slices.Equal(names, []string{"web-1", "web-2", "web-3", "web-4", "web-5"}) {
 		t.Fatalf("machines %v", names)
 	}
+	// The engine can call the machines healthy before drover's next pass
+	// has seen them; a machine drover never saw cannot be reported lost.
+	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
+		return r.Converged(), fmt.Errorf("not converged: %+v", r.Statuses())
+	})
 	c := w.machine("web-3")
 	for _, k := range []string{instance.TagOwner, instance.TagGroup, instance.TagConfig, group.TagName} {
 		if c.Labels[k] == "" {

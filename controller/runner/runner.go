@@ -1,7 +1,7 @@
-// Package runner reconciles a spec in-process: it builds the plugins a
-// spec's groups need, runs the group reconciler on a keyed work queue woken
-// by engine events and a jittered resync, and stops when the groups have
-// converged or its context ends. drover plan, apply and destroy use it.
+// Package runner reconciles a spec: it builds the plugins a spec needs,
+// runs the group and service reconcilers on one keyed work queue woken by
+// engine events and a jittered resync, and switches specs while it runs.
+// drover plan, apply and destroy use it in-process; the daemon keeps one.
 package runner
 
 import (
@@ -11,14 +11,19 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/controller"
 	"github.com/drover/drover/controller/intents"
-	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
 
@@ -39,33 +44,57 @@ type Options struct {
 	// NoEvents turns off waking groups on engine events, leaving resync
 	// alone (the polling baseline of benchmarks). Default false.
 	NoEvents bool
-	// Events receives what the reconciler does. Default: nothing.
+	// Events receives what the group reconciler does. Default: nothing.
 	Events group.EventSink
+	// ServiceEvents receives what the service reconciler does. Default:
+	// nothing.
+	ServiceEvents service.EventSink
 	// Clock is the time source. Default: the wall clock.
 	Clock controller.Clock
 	// Group tunes the reconciler; its Intents, Clock, Events and OnStatus
 	// are set by the runner.
 	Group group.Options
+	// WrapReconciler, if set, wraps the reconcilers as the work queue sees
+	// them (the daemon's metrics); keys are resource names such as
+	// "group.web". Default: none.
+	WrapReconciler func(controller.Reconciler) controller.Reconciler
+	// WrapProvider, if set, wraps every provider the runner builds (the
+	// daemon's metrics); it must keep the plugin's optional capabilities.
+	// Default: none.
+	WrapProvider func(name string, p instance.Plugin) instance.Plugin
 }
 
 var ownerRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// Runner reconciles the groups of one spec.
+// Runner reconciles the resources of one spec at a time; Update switches
+// it to another spec while it runs.
 type Runner struct {
 	opts     Options
-	targets  targets
-	order    []string
-	watchers map[string]instance.Watcher // by provider
-	rec      *group.Reconciler
-	changed  chan struct{}
+	world    atomic.Pointer[world]
+	groups   *group.Reconciler
+	services *service.Reconciler
+	queue    *controller.Queue
+	gen      atomic.Int64  // of the last world built
+	changed  chan struct{} // a pass ended
+	swapped  chan struct{} // Update switched the world
 }
 
-type targets map[string]*group.Target
+// current serves the targets of the runner's world of the moment.
+type current struct{ r *Runner }
 
-func (t targets) Target(name string) (*group.Target, bool) { g, ok := t[name]; return g, ok }
+func (c current) Target(name string) (*group.Target, bool) { return c.r.world.Load().Target(name) }
+func (c current) Service(name string) (*service.Target, bool) {
+	return c.r.world.Load().Service(name)
+}
+func (c current) Network(name string) (*service.NetworkTarget, bool) {
+	return c.r.world.Load().Network(name)
+}
+func (c current) Declared(swarm string) (services, networks []string) {
+	return c.r.world.Load().Declared(swarm)
+}
 
 // New builds the plugins of spec's groups and checks every group's
-// properties with them.
+// properties with them. It starts nothing: see Run.
 func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	if opts.Registry == nil || opts.DataDir == "" {
 		return nil, errors.New("runner: a registry and a data dir are required")
@@ -82,90 +111,118 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	if opts.Clock == nil {
 		opts.Clock = controller.RealClock{}
 	}
-	r := &Runner{opts: opts, targets: targets{}, watchers: map[string]instance.Watcher{}, changed: make(chan struct{}, 1)}
-	if err := r.build(ctx, spec); err != nil {
-		return nil, err
+	r := &Runner{opts: opts, changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1)}
+	w, err := r.build(ctx, spec)
+	if err != nil {
+		return nil, &BuildError{Err: err}
 	}
+	r.world.Store(w)
 	store, err := intents.NewFileStore(filepath.Join(opts.DataDir, "intents", opts.Owner))
 	if err != nil {
 		return nil, err
 	}
 	gopts := opts.Group
 	gopts.Intents, gopts.Clock, gopts.Events = store, opts.Clock, opts.Events
-	gopts.OnStatus = func(group.Status) {
-		select {
-		case r.changed <- struct{}{}:
-		default:
-		}
+	gopts.OnStatus = func(group.Status) { signal(r.changed) }
+	if r.groups, err = group.New(current{r}, gopts); err != nil {
+		return nil, err
 	}
-	r.rec, err = group.New(r.targets, gopts)
-	return r, err
+	if err := r.newServices(); err != nil {
+		return nil, err
+	}
+	r.queue = controller.NewQueue(controller.QueueOptions{Clock: opts.Clock})
+	r.Resync()
+	return r, nil
 }
 
-// build connects each provider once and makes a target per group.
-func (r *Runner) build(ctx context.Context, spec *specs.Spec) error {
-	providers := map[string]instance.Plugin{}
-	for _, p := range spec.Providers {
-		ip, ok := r.opts.Registry.Instance(p.Type)
-		if !ok {
-			return fmt.Errorf("provider %s: the %q instance plugin is known to the spec language but has no implementation in this build of drover yet", p.Name, p.Type)
-		}
-		plugin, err := ip.New(ctx, p.Config.Reveal())
-		if err != nil {
-			return fmt.Errorf("provider %s: %w", p.Name, err)
-		}
-		providers[p.Name] = plugin
-		if w, ok := plugin.(instance.Watcher); ok {
-			r.watchers[p.Name] = w
-		}
+// newServices makes the service reconciler, on the swarms' managers.
+func (r *Runner) newServices() error {
+	var managers service.Managers = noManagers{}
+	if c := r.opts.Registry.Clusters(); c != nil {
+		managers = c
 	}
-	var errs []error
-	for _, g := range spec.Groups {
-		t, err := r.target(ctx, g, providers)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
-			continue
-		}
-		r.targets[g.Name] = t
-		r.order = append(r.order, g.Name)
-	}
-	return errors.Join(errs...)
+	var err error
+	r.services, err = service.New(current{r}, service.Options{
+		Managers: managers, Clock: r.opts.Clock, Events: r.opts.ServiceEvents,
+		OnStatus: func(service.Status) { signal(r.changed) },
+	})
+	return err
 }
 
-func (r *Runner) target(ctx context.Context, g *specs.Group, providers map[string]instance.Plugin) (*group.Target, error) {
-	inst := providers[g.Instance.Provider]
-	if inst == nil {
-		return nil, fmt.Errorf("provider %s is not configured", g.Instance.Provider)
+// noManagers serves a registry without the swarm flavor; build refuses
+// specs with services then, so it is never asked.
+type noManagers struct{}
+
+func (noManagers) Manager(context.Context, string, string) (client.APIClient, error) {
+	return nil, errors.New("this build of drover has no swarm flavor")
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
-	fp, ok := r.opts.Registry.Flavor(g.Flavor.Plugin)
-	if !ok {
-		return nil, fmt.Errorf("the %q flavor is known to the spec language but has no implementation in this build of drover yet", g.Flavor.Plugin)
-	}
-	fl, err := fp.New(ctx)
+}
+
+// Update builds the plugins of spec and checks its groups as New does;
+// then, if commit (when set) succeeds, it switches the runner to spec and
+// wakes every group, old and new. On any error the runner keeps its spec.
+func (r *Runner) Update(ctx context.Context, spec *specs.Spec, commit func() error) error {
+	w, err := r.build(ctx, spec)
 	if err != nil {
-		return nil, fmt.Errorf("flavor %s: %w", g.Flavor.Plugin, err)
+		return &BuildError{Err: err}
 	}
-	if err := inst.Validate(ctx, g.Instance.Properties.Reveal()); err != nil {
-		return nil, fmt.Errorf("instance %q: %w", g.Instance.Plugin, err)
+	if commit != nil {
+		if err := commit(); err != nil {
+			return err
+		}
 	}
-	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
-	for _, id := range g.LogicalIDs {
-		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
+	old := r.world.Swap(w)
+	for _, key := range append(old.keys, w.keys...) {
+		r.queue.Add(key)
 	}
-	if err := fl.Validate(ctx, g.Flavor.Properties.Reveal(), alloc); err != nil {
-		return nil, fmt.Errorf("flavor %q: %w", g.Flavor.Plugin, err)
-	}
-	return &group.Target{Spec: g, Owner: r.opts.Owner, Instance: inst, Flavor: fl}, nil
+	signal(r.swapped)
+	return nil
 }
+
+// BuildError is a spec whose plugins cannot be built or refuse its
+// groups' properties: the spec's fault, not the runner's.
+type BuildError struct{ Err error }
+
+func (e *BuildError) Error() string { return e.Err.Error() }
+func (e *BuildError) Unwrap() error { return e.Err }
 
 // Groups lists the spec's groups in spec order.
-func (r *Runner) Groups() []string { return r.order }
+func (r *Runner) Groups() []string {
+	var out []string
+	for _, key := range r.Keys() {
+		if kind, name, _ := strings.Cut(key, "."); kind == KindGroup {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Keys lists the spec's resources as work-queue keys ("group.web",
+// "network.backend", "service.web", "swarm.demo"): groups, networks,
+// services, swarms, each in spec order.
+func (r *Runner) Keys() []string { return r.world.Load().keys }
+
+// Resync wakes every resource now, as the periodic resync does.
+func (r *Runner) Resync() {
+	for _, key := range r.Keys() {
+		r.queue.Add(key)
+	}
+}
+
+// QueueLen is how many groups wait for a pass now.
+func (r *Runner) QueueLen() int { return r.queue.Len() }
 
 // Plan observes and plans every group without acting.
 func (r *Runner) Plan(ctx context.Context) ([]group.Plan, error) {
 	var plans []group.Plan
-	for _, name := range r.order {
-		p, err := r.rec.Plan(ctx, name)
+	for _, name := range r.Groups() {
+		p, err := r.groups.Plan(ctx, name)
 		if err != nil {
 			return nil, fmt.Errorf("group %s: %w", name, err)
 		}
@@ -177,53 +234,87 @@ func (r *Runner) Plan(ctx context.Context) ([]group.Plan, error) {
 // Statuses returns the last status of every group that had a pass.
 func (r *Runner) Statuses() []group.Status {
 	var out []group.Status
-	for _, name := range r.order {
-		if st, ok := r.rec.Status(name); ok {
+	for _, name := range r.Groups() {
+		if st, ok := r.groups.Status(name); ok {
 			out = append(out, st)
 		}
 	}
 	return out
 }
 
-// Converged says whether every group converged in its last pass.
-func (r *Runner) Converged() bool {
-	sts := r.Statuses()
-	if len(sts) != len(r.order) {
-		return false
+// Status returns the last status of one group, false before its first pass.
+func (r *Runner) Status(name string) (group.Status, bool) { return r.groups.Status(name) }
+
+// ServiceStatus returns the last status of a service or network by key
+// ("service.web"), false before its first pass.
+func (r *Runner) ServiceStatus(key string) (service.Status, bool) { return r.services.Status(key) }
+
+// ServicePlans says what the service reconciler would do to each service.
+func (r *Runner) ServicePlans(ctx context.Context) ([]service.Plan, error) {
+	var plans []service.Plan
+	for _, key := range r.Keys() {
+		if kind, name, _ := strings.Cut(key, "."); kind == KindService {
+			p, err := r.services.PlanService(ctx, name)
+			if err != nil {
+				return nil, fmt.Errorf("service %s: %w", name, err)
+			}
+			plans = append(plans, p)
+		}
 	}
-	for _, st := range sts {
-		if !st.Converged {
-			return false
+	return plans, nil
+}
+
+// Generation identifies the spec the runner works on now; it grows with
+// every Update.
+func (r *Runner) Generation() int64 { return r.world.Load().generation }
+
+// Converged says whether every group, network and service converged in
+// its last pass, and that pass worked on the current spec.
+func (r *Runner) Converged() bool {
+	gen := r.Generation()
+	for _, key := range r.Keys() {
+		kind, name, _ := strings.Cut(key, ".")
+		switch kind {
+		case KindGroup:
+			st, ok := r.groups.Status(name)
+			if !ok || !st.Converged || st.Generation != gen {
+				return false
+			}
+		case KindService, KindNetwork:
+			st, ok := r.services.Status(key)
+			if !ok || !st.Converged || st.Generation != gen {
+				return false
+			}
 		}
 	}
 	return true
 }
 
 // Run reconciles until ctx ends or, after any pass, stop returns true. It
-// calls progress, if set, after every pass, from one goroutine.
+// calls progress, if set, after every pass, from one goroutine. It returns
+// once every goroutine it started has ended; calls in flight are abandoned
+// through their context.
 func (r *Runner) Run(ctx context.Context, stop func(*Runner) bool, progress func(*Runner)) {
 	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	defer cancel()
-	q := controller.NewQueue(controller.QueueOptions{Clock: r.opts.Clock})
-	for _, name := range r.order {
-		q.Add(name)
-	}
-	done := make(chan struct{})
-	go func() {
-		(&controller.Driver{Queue: q, Reconciler: r.rec, Workers: r.opts.Workers}).Run(ctx)
-		close(done)
-	}()
-	go r.resync(ctx, q)
-	if !r.opts.NoEvents {
-		for name, w := range r.watchers {
-			go r.watch(ctx, name, w, q)
+	wg.Go(func() {
+		rec := controller.Reconciler(mux{r})
+		if r.opts.WrapReconciler != nil {
+			rec = r.opts.WrapReconciler(rec)
 		}
-	}
-	defer func() { cancel(); <-done }()
+		(&controller.Driver{Queue: r.queue, Reconciler: rec, Workers: r.opts.Workers}).Run(ctx)
+	})
+	wg.Go(func() { r.resync(ctx) })
+	stopWatching := r.startWatchers(ctx, &wg)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-r.swapped:
+			stopWatching()
+			stopWatching = r.startWatchers(ctx, &wg)
 		case <-r.changed:
 			if progress != nil {
 				progress(r)
@@ -235,36 +326,48 @@ func (r *Runner) Run(ctx context.Context, stop func(*Runner) bool, progress func
 	}
 }
 
+// startWatchers watches the providers of the current world until the
+// returned func is called or ctx ends.
+func (r *Runner) startWatchers(ctx context.Context, wg *sync.WaitGroup) context.CancelFunc {
+	ctx, cancel := context.WithCancel(ctx)
+	if r.opts.NoEvents {
+		return cancel
+	}
+	w := r.world.Load()
+	for name, wt := range w.watchers {
+		wg.Go(func() { r.watch(ctx, name, wt, w) })
+	}
+	return cancel
+}
+
 // resync adds every group now and then, so that nothing depends on events
 // arriving.
-func (r *Runner) resync(ctx context.Context, q *controller.Queue) {
+func (r *Runner) resync(ctx context.Context) {
 	for {
 		jitter := time.Duration((rand.Float64()*0.2 - 0.1) * float64(r.opts.Resync))
 		select {
 		case <-ctx.Done():
 			return
 		case <-r.opts.Clock.After(r.opts.Resync + jitter):
-			for _, name := range r.order {
-				q.Add(name)
-			}
+			r.Resync()
 		}
 	}
 }
 
 // watch wakes the group of every changed instance of a provider, and
 // watches again, with backoff, when the stream ends.
-func (r *Runner) watch(ctx context.Context, provider string, w instance.Watcher, q *controller.Queue) {
+func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher, w *world) {
 	backoff := time.Second
 	for ctx.Err() == nil {
-		ch, err := w.Watch(ctx, map[string]string{instance.TagOwner: r.opts.Owner})
+		ch, err := wt.Watch(ctx, map[string]string{instance.TagOwner: r.opts.Owner})
 		if err == nil {
 			backoff = time.Second
-			for _, name := range r.order { // events may have been missed meanwhile
-				q.Add(name)
+			for name := range w.groups { // events may have been missed meanwhile
+				r.queue.Add(GroupKey(name))
 			}
 			for c := range ch {
-				if g := c.Tags[instance.TagGroup]; r.targets[g] != nil {
-					q.Add(g)
+				if g := c.Tags[instance.TagGroup]; w.groups[g] != nil {
+					r.queue.Add(GroupKey(g))
 				}
 			}
 		} else {
@@ -278,17 +381,26 @@ func (r *Runner) watch(ctx context.Context, provider string, w instance.Watcher,
 	}
 }
 
-// ForDestroy returns a copy of spec whose groups have size 0: applying it
-// removes every instance the spec owns, through the same reconciler
-// (drain, events, caps) as any other change.
+// ForDestroy returns a copy of spec whose groups have size 0 and that
+// declares no service or network: applying it removes every instance the
+// spec owns, through the same reconciler (drain, events, caps) as any
+// other change, and the sweep of each swarm removes its services and
+// networks while a manager is left to ask.
 func ForDestroy(spec *specs.Spec) *specs.Spec {
 	c := *spec
+	c.Services, c.Networks = nil, nil
 	c.Groups = make([]*specs.Group, len(spec.Groups))
 	for i, g := range spec.Groups {
-		cg := *g
-		cg.Size, cg.LogicalIDs, cg.Autoscale = 0, nil, nil
-		cg.Update.MaxUnavailable = max(cg.Update.MaxUnavailable, 1)
-		c.Groups[i] = &cg
+		c.Groups[i] = Retire(g)
 	}
 	return &c
+}
+
+// Retire returns a copy of g sized 0, without autoscaling, that may take
+// down one instance at a time even if g's update rails allow none.
+func Retire(g *specs.Group) *specs.Group {
+	cg := *g
+	cg.Size, cg.LogicalIDs, cg.Autoscale = 0, nil, nil
+	cg.Update.MaxUnavailable = max(cg.Update.MaxUnavailable, 1)
+	return &cg
 }

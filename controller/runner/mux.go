@@ -1,0 +1,34 @@
+package runner
+
+import (
+	"context"
+	"strings"
+
+	"github.com/drover/drover/controller"
+)
+
+// mux routes a work-queue key ("group.web", "service.web", "network.x",
+// "swarm.x") to the reconciler of its kind.
+type mux struct{ r *Runner }
+
+// Reconcile implements controller.Reconciler.
+func (m mux) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+	kind, name, _ := strings.Cut(key, ".")
+	switch kind {
+	case KindGroup:
+		return m.r.groups.Reconcile(ctx, name)
+	case KindService:
+		return m.r.services.ReconcileService(ctx, name)
+	case KindNetwork:
+		return m.r.services.ReconcileNetwork(ctx, name)
+	case KindSwarm:
+		if !m.r.world.Load().swarms[name] {
+			return controller.Result{}, nil
+		}
+		return m.r.services.Sweep(ctx, m.r.opts.Owner, name)
+	}
+	return controller.Result{}, nil // not a key of ours: nothing to do
+}
+
+// GroupKey is the work-queue key of a group.
+func GroupKey(name string) string { return KindGroup + "." + name }

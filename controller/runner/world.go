@@ -1,0 +1,147 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/group"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/service"
+	"github.com/drover/drover/specs"
+)
+
+// Resource kinds, the first part of a work-queue key: "group.web".
+const (
+	KindGroup   = "group"
+	KindNetwork = "network"
+	KindService = "service"
+	KindSwarm   = "swarm" // a sweep of the swarm's undeclared services and networks
+)
+
+// world is what one spec makes of the plugins: a target per resource.
+type world struct {
+	generation int64
+	groups     map[string]*group.Target
+	networks   map[string]*service.NetworkTarget
+	services   map[string]*service.Target
+	swarms     map[string]bool
+	keys       []string                    // every resource, in spec order by kind
+	watchers   map[string]instance.Watcher // by provider
+}
+
+// Target implements group.Targets.
+func (w *world) Target(name string) (*group.Target, bool) { t, ok := w.groups[name]; return t, ok }
+
+// Service implements service.Targets.
+func (w *world) Service(name string) (*service.Target, bool) { t, ok := w.services[name]; return t, ok }
+
+// Network implements service.Targets.
+func (w *world) Network(name string) (*service.NetworkTarget, bool) {
+	t, ok := w.networks[name]
+	return t, ok
+}
+
+// Declared implements service.Targets.
+func (w *world) Declared(swarm string) (services, networks []string) {
+	for name, t := range w.services {
+		if t.Spec.Swarm == swarm {
+			services = append(services, name)
+		}
+	}
+	for name, t := range w.networks {
+		if t.Spec.Swarm == swarm {
+			networks = append(networks, name)
+		}
+	}
+	return services, networks
+}
+
+// build connects each provider once and makes a target per resource.
+func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
+	w := &world{
+		generation: r.gen.Add(1), groups: map[string]*group.Target{}, networks: map[string]*service.NetworkTarget{},
+		services: map[string]*service.Target{}, swarms: map[string]bool{}, watchers: map[string]instance.Watcher{},
+	}
+	providers, err := r.providers(ctx, spec, w)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, g := range spec.Groups {
+		t, err := r.target(ctx, g, providers)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
+			continue
+		}
+		t.Generation = w.generation
+		w.groups[g.Name] = t
+		w.keys = append(w.keys, KindGroup+"."+g.Name)
+	}
+	if len(spec.Services)+len(spec.Networks) > 0 && r.opts.Registry.Clusters() == nil {
+		errs = append(errs, errors.New("services and networks need the swarm flavor, which this build of drover lacks"))
+	}
+	for _, n := range spec.Networks {
+		w.networks[n.Name] = &service.NetworkTarget{Spec: n, Owner: r.opts.Owner, Generation: w.generation}
+		w.keys = append(w.keys, KindNetwork+"."+n.Name)
+	}
+	for _, s := range spec.Services {
+		w.services[s.Name] = &service.Target{Spec: s, Owner: r.opts.Owner, Generation: w.generation}
+		w.keys = append(w.keys, KindService+"."+s.Name)
+	}
+	for _, s := range spec.Swarms {
+		w.swarms[s.Name] = true
+		w.keys = append(w.keys, KindSwarm+"."+s.Name)
+	}
+	return w, errors.Join(errs...)
+}
+
+// providers connects each provider of spec once.
+func (r *Runner) providers(ctx context.Context, spec *specs.Spec, w *world) (map[string]instance.Plugin, error) {
+	providers := map[string]instance.Plugin{}
+	for _, p := range spec.Providers {
+		ip, ok := r.opts.Registry.Instance(p.Type)
+		if !ok {
+			return nil, fmt.Errorf("provider %s: the %q instance plugin is known to the spec language but has no implementation in this build of drover yet", p.Name, p.Type)
+		}
+		plugin, err := ip.New(ctx, p.Config.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("provider %s: %w", p.Name, err)
+		}
+		if r.opts.WrapProvider != nil {
+			plugin = r.opts.WrapProvider(p.Name, plugin)
+		}
+		providers[p.Name] = plugin
+		if wt, ok := plugin.(instance.Watcher); ok {
+			w.watchers[p.Name] = wt
+		}
+	}
+	return providers, nil
+}
+
+func (r *Runner) target(ctx context.Context, g *specs.Group, providers map[string]instance.Plugin) (*group.Target, error) {
+	inst := providers[g.Instance.Provider]
+	if inst == nil {
+		return nil, fmt.Errorf("provider %s is not configured", g.Instance.Provider)
+	}
+	fp, ok := r.opts.Registry.Flavor(g.Flavor.Plugin)
+	if !ok {
+		return nil, fmt.Errorf("the %q flavor is known to the spec language but has no implementation in this build of drover yet", g.Flavor.Plugin)
+	}
+	fl, err := fp.New(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("flavor %s: %w", g.Flavor.Plugin, err)
+	}
+	if err := inst.Validate(ctx, g.Instance.Properties.Reveal()); err != nil {
+		return nil, fmt.Errorf("instance %q: %w", g.Instance.Plugin, err)
+	}
+	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
+	for _, id := range g.LogicalIDs {
+		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
+	}
+	if err := fl.Validate(ctx, g.Flavor.Properties.Reveal(), alloc); err != nil {
+		return nil, fmt.Errorf("flavor %q: %w", g.Flavor.Plugin, err)
+	}
+	return &group.Target{Spec: g, Owner: r.opts.Owner, Instance: inst, Flavor: fl}, nil
+}
