@@ -1,0 +1,51 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Backend is what the server serves: the daemon implements it.
+type Backend interface {
+	// Apply loads the bundle and records it as the next revision. A spec
+	// that does not load returns a *specs.LoadError.
+	Apply(ctx context.Context, req ApplyRequest) (ApplyResponse, error)
+	// Plan says what applying req.Bundle (or the current revision) does now.
+	Plan(ctx context.Context, req PlanRequest) (PlanResponse, error)
+	Status(ctx context.Context) (Status, error)
+	Destroy(ctx context.Context, req DestroyRequest) (ApplyResponse, error)
+	// History lists the revisions, newest first.
+	History(ctx context.Context) ([]RevisionInfo, error)
+	Revision(ctx context.Context, n int64) (RevisionDetail, error)
+	Rollback(ctx context.Context, req RollbackRequest) (ApplyResponse, error)
+	// Subscribe returns the events after ID since that are still held, and
+	// a channel of the events that follow. The channel is closed when ctx
+	// ends or the subscriber falls too far behind.
+	Subscribe(ctx context.Context, since int64) ([]Event, <-chan Event)
+	// Ready returns nil once the daemon serves its desired state.
+	Ready() error
+}
+
+// ErrNotFound is returned for a revision that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNoRevision is returned by Plan, Rollback and Destroy before any apply.
+var ErrNoRevision = errors.New("nothing has been applied yet")
+
+// StatusError is an error with the HTTP status the client got.
+type StatusError struct {
+	Code int
+	Body Error
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("drover daemon: %s (HTTP %d)", e.Body.Error, e.Code)
+}
+
+// InvalidError is a spec that loads but cannot be served: a plugin refuses
+// its properties, or has no implementation. The server answers 400.
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }

@@ -1,0 +1,240 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/drover/drover/controller/api"
+)
+
+// fakeBackend answers with its funcs; a nil func answers a zero value.
+type fakeBackend struct {
+	apply    func(context.Context, api.ApplyRequest) (api.ApplyResponse, error)
+	plan     func(context.Context, api.PlanRequest) (api.PlanResponse, error)
+	status   func(context.Context) (api.Status, error)
+	destroy  func(context.Context, api.DestroyRequest) (api.ApplyResponse, error)
+	history  func(context.Context) ([]api.RevisionInfo, error)
+	revision func(context.Context, int64) (api.RevisionDetail, error)
+	rollback func(context.Context, api.RollbackRequest) (api.ApplyResponse, error)
+	ready    func() error
+	feed     *feed
+}
+
+func (f *fakeBackend) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
+	if f.apply == nil {
+		return api.ApplyResponse{}, nil
+	}
+	return f.apply(ctx, req)
+}
+
+func (f *fakeBackend) Plan(ctx context.Context, req api.PlanRequest) (api.PlanResponse, error) {
+	if f.plan == nil {
+		return api.PlanResponse{}, nil
+	}
+	return f.plan(ctx, req)
+}
+
+func (f *fakeBackend) Status(ctx context.Context) (api.Status, error) {
+	if f.status == nil {
+		return api.Status{}, nil
+	}
+	return f.status(ctx)
+}
+
+func (f *fakeBackend) Destroy(ctx context.Context, req api.DestroyRequest) (api.ApplyResponse, error) {
+	if f.destroy == nil {
+		return api.ApplyResponse{}, nil
+	}
+	return f.destroy(ctx, req)
+}
+
+func (f *fakeBackend) History(ctx context.Context) ([]api.RevisionInfo, error) {
+	if f.history == nil {
+		return nil, nil
+	}
+	return f.history(ctx)
+}
+
+func (f *fakeBackend) Revision(ctx context.Context, n int64) (api.RevisionDetail, error) {
+	if f.revision == nil {
+		return api.RevisionDetail{}, nil
+	}
+	return f.revision(ctx, n)
+}
+
+func (f *fakeBackend) Rollback(ctx context.Context, req api.RollbackRequest) (api.ApplyResponse, error) {
+	if f.rollback == nil {
+		return api.ApplyResponse{}, nil
+	}
+	return f.rollback(ctx, req)
+}
+
+func (f *fakeBackend) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
+	if f.feed == nil {
+		return nil, nil // nothing, ever
+	}
+	return f.feed.Subscribe(ctx, since)
+}
+
+func (f *fakeBackend) Ready() error {
+	if f.ready == nil {
+		return nil
+	}
+	return f.ready()
+}
+
+// feed is an event source as the backend's contract has it: a subscriber
+// gets the held events after since, then what is published, until its
+// context ends or the feed closes it.
+type feed struct {
+	mu      sync.Mutex
+	held    []api.Event
+	subs    map[chan api.Event]bool
+	started chan int64 // since, for each Subscribe
+	ended   chan int64 // since, for each subscription whose context ended
+}
+
+func newFeed(held ...api.Event) *feed {
+	return &feed{held: held, subs: map[chan api.Event]bool{}, started: make(chan int64, 16), ended: make(chan int64, 16)}
+}
+
+func (f *feed) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var backlog []api.Event
+	for _, ev := range f.held {
+		if ev.ID > since {
+			backlog = append(backlog, ev)
+		}
+	}
+	ch := make(chan api.Event, 16)
+	f.subs[ch] = true
+	go func() {
+		<-ctx.Done()
+		f.mu.Lock()
+		if f.subs[ch] {
+			delete(f.subs, ch)
+			close(ch)
+		}
+		f.mu.Unlock()
+		f.ended <- since
+	}()
+	f.started <- since
+	return backlog, ch
+}
+
+// publish sends evs to every subscriber.
+func (f *feed) publish(evs ...api.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.held = append(f.held, evs...)
+	for ch := range f.subs {
+		for _, ev := range evs {
+			ch <- ev
+		}
+	}
+}
+
+// closeAll ends every subscription, as a backend does with a subscriber
+// that fell behind.
+func (f *feed) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ch := range f.subs {
+		delete(f.subs, ch)
+		close(ch)
+	}
+}
+
+// serve serves opts (with a fakeBackend if it has no backend) over TCP and
+// returns the server and a client holding opts.Token.
+func serve(t *testing.T, opts api.ServerOptions) (*httptest.Server, *api.Client) {
+	t.Helper()
+	if opts.Backend == nil {
+		opts.Backend = &fakeBackend{}
+	}
+	h, err := api.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := api.NewClient(srv.URL, opts.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// response is what a raw request got.
+type response struct {
+	code   int
+	header http.Header
+	body   string
+}
+
+// request sends a raw request; header holds name, value pairs.
+func request(t *testing.T, srv *httptest.Server, method, path, body string, header ...string) response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{code: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// apiError decodes the Error body of r, failing the test if it is not one.
+func (r response) apiError(t *testing.T) api.Error {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type %q, want application/json", ct)
+	}
+	var e api.Error
+	dec := json.NewDecoder(strings.NewReader(r.body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil || e.Error == "" {
+		t.Fatalf("body %q is not an Error (%v)", r.body, err)
+	}
+	return e
+}
+
+// syncBuffer is a bytes.Buffer for a logger that handlers write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

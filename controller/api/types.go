@@ -1,0 +1,151 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/drover/drover/group"
+	"github.com/drover/drover/service"
+	"github.com/drover/drover/specs"
+)
+
+// ApplyRequest records a spec as the next revision.
+type ApplyRequest struct {
+	Bundle specs.Bundle `json:"bundle"`
+	// Author says who applied it (user@host). Default: the peer, if known.
+	Author string `json:"author,omitempty"`
+	// Message says why, like a commit message. Optional.
+	Message string `json:"message,omitempty"`
+}
+
+// ApplyResponse is the revision an apply, rollback or destroy recorded.
+type ApplyResponse struct {
+	Revision RevisionInfo `json:"revision"`
+	// Unchanged is true when the spec equals the current revision's: no
+	// new revision was recorded and Revision is the current one.
+	Unchanged bool `json:"unchanged"`
+}
+
+// RollbackRequest makes revision N's spec current again, as a new revision.
+type RollbackRequest struct {
+	Revision int64  `json:"revision"`
+	Author   string `json:"author,omitempty"`
+	Message  string `json:"message,omitempty"`
+}
+
+// DestroyRequest records an empty desired state: every group is retired
+// and its machines removed.
+type DestroyRequest struct {
+	Author  string `json:"author,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Revision kinds.
+const (
+	KindApply    = "apply"
+	KindRollback = "rollback"
+	KindDestroy  = "destroy"
+)
+
+// RevisionInfo describes a revision without its sources.
+type RevisionInfo struct {
+	Number int64     `json:"number"`
+	Kind   string    `json:"kind"` // apply, rollback or destroy
+	Hash   string    `json:"hash"` // of the spec's resources: equal specs, equal hashes
+	Author string    `json:"author,omitempty"`
+	Time   time.Time `json:"time"`
+	// Message says why, as given at apply.
+	Message string `json:"message,omitempty"`
+	// RollbackOf is the revision a rollback restored.
+	RollbackOf int64 `json:"rollback_of,omitempty"`
+	// Resources names the spec's resources: group.web, ...
+	Resources []string `json:"resources"`
+	Current   bool     `json:"current"`
+}
+
+// RevisionDetail is a revision with its sources. Environment values are
+// never returned, only their names.
+type RevisionDetail struct {
+	RevisionInfo
+	Specs    []string          `json:"specs"`
+	Files    map[string]string `json:"files"`
+	Vars     []string          `json:"vars,omitempty"`
+	VarFiles []string          `json:"var_files,omitempty"`
+	EnvNames []string          `json:"env_names,omitempty"`
+}
+
+// PlanRequest asks what applying a bundle would change now; without a
+// bundle, what the current revision still has to do.
+type PlanRequest struct {
+	Bundle *specs.Bundle `json:"bundle,omitempty"`
+}
+
+// PlanResponse holds one plan per group, in spec order, retired groups
+// last, and one per service.
+type PlanResponse struct {
+	Revision int64          `json:"revision"`
+	Groups   []group.Plan   `json:"groups"`
+	Services []service.Plan `json:"services"`
+}
+
+// Status is the state of every resource of the current revision.
+type Status struct {
+	Revision  int64  `json:"revision"`
+	Hash      string `json:"hash,omitempty"`
+	Converged bool   `json:"converged"`
+	// Error says why the daemon cannot serve the current revision (it no
+	// longer loads, or its plugins cannot be built); apply a fix or roll back.
+	Error     string           `json:"error,omitempty"`
+	Resources []ResourceStatus `json:"resources"`
+}
+
+// ResourceStatus is one resource as its last pass saw it.
+type ResourceStatus struct {
+	Resource string `json:"resource"` // group.web, service.web, network.backend
+	Kind     string `json:"kind"`     // group, service or network
+	Name     string `json:"name"`
+	// Retired is true for a group that left the spec: its machines are
+	// being removed, and it disappears once they are gone.
+	Retired  bool         `json:"retired,omitempty"`
+	Desired  int          `json:"desired"`
+	Observed group.Counts `json:"observed"`
+	// Converged is true when the last pass found nothing to do.
+	Converged bool `json:"converged"`
+	// Reason says why it has not converged, in a line.
+	Reason     string      `json:"reason,omitempty"`
+	LastError  string      `json:"last_error,omitempty"`
+	Conditions []Condition `json:"conditions"`
+	Passes     int         `json:"passes"`
+	LastPass   time.Time   `json:"last_pass,omitzero"`
+}
+
+// Condition is one aspect of a resource's state, Kubernetes style.
+type Condition struct {
+	Type    string `json:"type"`   // Ready, Progressing, Degraded, Observed
+	Status  string `json:"status"` // True, False or Unknown
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Event is something the controller did or saw. IDs grow by one per
+// event, so a client that reconnects asks for what came after the last ID
+// it saw.
+type Event struct {
+	ID       int64     `json:"id"`
+	Time     time.Time `json:"time"`
+	Resource string    `json:"resource,omitempty"` // group.web
+	// Kind is created, destroyed, lost, create_failed, destroy_failed,
+	// held, converged or applied.
+	Kind     string `json:"kind"`
+	Instance string `json:"instance,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Revision int64  `json:"revision,omitempty"`
+}
+
+// Error is the body of every failed request.
+type Error struct {
+	Error string `json:"error"`
+	// Diagnostics hold a spec's errors, as drover validate --json writes them.
+	Diagnostics json.RawMessage `json:"diagnostics,omitempty"`
+}

@@ -1,0 +1,222 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/controller/store"
+	"github.com/drover/drover/specs"
+)
+
+var _ api.Backend = (*Daemon)(nil)
+
+// Apply implements api.Backend.
+func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
+	spec, err := d.loader.LoadBundle(req.Bundle)
+	if err != nil {
+		return api.ApplyResponse{}, err
+	}
+	return d.record(ctx, store.Record{Kind: api.KindApply, Bundle: req.Bundle, Author: req.Author, Message: req.Message}, spec)
+}
+
+// Rollback implements api.Backend: revision N's bundle, recorded anew.
+func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.ApplyResponse, error) {
+	old, err := d.store.Get(ctx, req.Revision)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.ApplyResponse{}, fmt.Errorf("revision %d: %w", req.Revision, api.ErrNotFound)
+	}
+	if err != nil {
+		return api.ApplyResponse{}, err
+	}
+	spec, err := d.specOf(old)
+	if err != nil {
+		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("revision %d no longer loads: %w", old.Number, err)}
+	}
+	rec := store.Record{Kind: api.KindRollback, RollbackOf: old.Number, Bundle: old.Bundle, Author: req.Author, Message: req.Message}
+	if old.Kind == api.KindDestroy {
+		rec.Kind = api.KindDestroy
+	}
+	return d.record(ctx, rec, spec)
+}
+
+// Destroy implements api.Backend: an empty desired state, every group
+// retired.
+func (d *Daemon) Destroy(ctx context.Context, req api.DestroyRequest) (api.ApplyResponse, error) {
+	if d.state.Load().rec.Number == 0 {
+		return api.ApplyResponse{}, api.ErrNoRevision
+	}
+	return d.record(ctx, store.Record{Kind: api.KindDestroy, Author: req.Author, Message: req.Message}, &specs.Spec{})
+}
+
+// record makes spec, loaded from rec's bundle, the current revision: it
+// builds the plugins first, then appends to the store, then switches the
+// runner, so that a spec that cannot be served is refused whole.
+func (d *Daemon) record(ctx context.Context, rec store.Record, spec *specs.Spec) (api.ApplyResponse, error) {
+	d.changeMu.Lock()
+	defer d.changeMu.Unlock()
+	cur := d.state.Load()
+	rec.Hash, rec.Resources = specHash(spec), slices.Sorted(maps.Keys(resources(spec)))
+	if rec.Kind == api.KindApply && cur.rec.Number > 0 && cur.err == nil && cur.rec.Kind != api.KindDestroy && cur.rec.Hash == rec.Hash {
+		return api.ApplyResponse{Revision: info(cur.rec, true), Unchanged: true}, nil
+	}
+	retired := nextRetired(cur.retired, cur.spec, cur.rec.Number, spec)
+	eff, err := effective(ctx, spec, retired, d.loadRevision)
+	if err != nil {
+		return api.ApplyResponse{}, err
+	}
+	var saved store.Record
+	err = d.runner.Update(ctx, eff, func() (err error) {
+		saved, err = d.store.Append(ctx, rec, retired)
+		return err
+	})
+	var be *runner.BuildError
+	if errors.As(err, &be) {
+		return api.ApplyResponse{}, &api.InvalidError{Err: err}
+	}
+	if err != nil {
+		return api.ApplyResponse{}, err
+	}
+	d.cache[saved.Number] = spec
+	d.state.Store(&desired{rec: withoutBundle(saved), spec: spec, retired: retired})
+	d.hub.Publish(api.Event{Kind: "applied", Revision: saved.Number, Reason: appliedReason(saved)})
+	return api.ApplyResponse{Revision: info(saved, true)}, nil
+}
+
+func appliedReason(rec store.Record) string {
+	switch rec.Kind {
+	case api.KindRollback:
+		return fmt.Sprintf("rollback to revision %d", rec.RollbackOf)
+	case api.KindDestroy:
+		return "destroy"
+	}
+	return "apply"
+}
+
+// Plan implements api.Backend.
+func (d *Daemon) Plan(ctx context.Context, req api.PlanRequest) (api.PlanResponse, error) {
+	cur := d.state.Load()
+	if req.Bundle == nil {
+		if cur.rec.Number == 0 {
+			return api.PlanResponse{}, api.ErrNoRevision
+		}
+		return plansOf(ctx, d.runner, cur.rec.Number)
+	}
+	spec, err := d.loader.LoadBundle(*req.Bundle)
+	if err != nil {
+		return api.PlanResponse{}, err
+	}
+	d.changeMu.Lock()
+	eff, err := effective(ctx, spec, nextRetired(cur.retired, cur.spec, cur.rec.Number, spec), d.loadRevision)
+	d.changeMu.Unlock()
+	if err != nil {
+		return api.PlanResponse{}, err
+	}
+	opts := d.runnerOptions()
+	opts.Events, opts.WrapProvider, opts.WrapReconciler = nil, nil, nil
+	r, err := runner.New(ctx, eff, opts)
+	if be := (*runner.BuildError)(nil); errors.As(err, &be) {
+		return api.PlanResponse{}, &api.InvalidError{Err: err}
+	}
+	if err != nil {
+		return api.PlanResponse{}, err
+	}
+	return plansOf(ctx, r, cur.rec.Number)
+}
+
+func plansOf(ctx context.Context, r *runner.Runner, rev int64) (api.PlanResponse, error) {
+	groups, err := r.Plan(ctx)
+	if err != nil {
+		return api.PlanResponse{}, err
+	}
+	services, err := r.ServicePlans(ctx)
+	return api.PlanResponse{Revision: rev, Groups: groups, Services: services}, err
+}
+
+// History implements api.Backend.
+func (d *Daemon) History(ctx context.Context) ([]api.RevisionInfo, error) {
+	recs, err := d.store.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur := d.state.Load().rec.Number
+	out := make([]api.RevisionInfo, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, info(r, r.Number == cur))
+	}
+	return out, nil
+}
+
+// Revision implements api.Backend. Environment values stay in the store.
+func (d *Daemon) Revision(ctx context.Context, n int64) (api.RevisionDetail, error) {
+	rec, err := d.store.Get(ctx, n)
+	if errors.Is(err, store.ErrNotFound) {
+		return api.RevisionDetail{}, fmt.Errorf("revision %d: %w", n, api.ErrNotFound)
+	}
+	if err != nil {
+		return api.RevisionDetail{}, err
+	}
+	files := map[string]string{}
+	for name, b := range rec.Bundle.Files {
+		files[name] = string(b)
+	}
+	return api.RevisionDetail{
+		RevisionInfo: info(rec, rec.Number == d.state.Load().rec.Number),
+		Specs:        rec.Bundle.Specs, Files: files, Vars: rec.Bundle.Vars, VarFiles: rec.Bundle.VarFiles,
+		EnvNames: rec.Bundle.EnvNames(),
+	}, nil
+}
+
+// Subscribe implements api.Backend.
+func (d *Daemon) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
+	return d.hub.Subscribe(ctx, since)
+}
+
+// Ready implements api.Backend.
+func (d *Daemon) Ready() error {
+	if !d.running.Load() {
+		return errors.New("starting")
+	}
+	return d.state.Load().err
+}
+
+// specOf loads a revision's spec.
+func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
+	if rec.Kind == api.KindDestroy {
+		return &specs.Spec{}, nil
+	}
+	return d.loader.LoadBundle(rec.Bundle)
+}
+
+// loadRevision loads revision n's spec, once. Callers hold changeMu.
+func (d *Daemon) loadRevision(ctx context.Context, n int64) (*specs.Spec, error) {
+	if s, ok := d.cache[n]; ok {
+		return s, nil
+	}
+	rec, err := d.store.Get(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	s, err := d.specOf(rec)
+	if err != nil {
+		return nil, err
+	}
+	d.cache[n] = s
+	return s, nil
+}
+
+func withoutBundle(r store.Record) store.Record {
+	r.Bundle = specs.Bundle{}
+	return r
+}
+
+func info(r store.Record, current bool) api.RevisionInfo {
+	return api.RevisionInfo{
+		Number: r.Number, Kind: r.Kind, Hash: r.Hash, Author: r.Author, Time: r.Time,
+		Message: r.Message, RollbackOf: r.RollbackOf, Resources: r.Resources, Current: current,
+	}
+}

@@ -1,0 +1,278 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/drover/drover/controller"
+	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/controller/events"
+	"github.com/drover/drover/controller/metrics"
+	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/controller/store"
+	"github.com/drover/drover/group"
+	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/service"
+	"github.com/drover/drover/specs"
+)
+
+// Options configure a Daemon. Zero fields take the defaults given.
+type Options struct {
+	// Registry builds the plugins. Required.
+	Registry *plugins.Registry
+	// DataDir holds the store (drover.db), the create intents and, by
+	// default, the API socket. Required.
+	DataDir string
+	// Owner is the drover.owner tag of every instance. Default "drover".
+	Owner string
+	// Listen is where the API is served: a unix socket path (or
+	// unix:///path), or a TCP host:port. Default <DataDir>/drover.sock.
+	Listen string
+	// Token is the bearer token the API requires. Required for TCP;
+	// optional on a unix socket, whose file mode (0600) guards it.
+	Token string
+	// Workers is how many resources are reconciled at once. Default 4.
+	Workers int
+	// Resync is how often every resource is looked at without any event,
+	// jittered by ±10%. Default 30s.
+	Resync time.Duration
+	// Clock is the time source. Default: the wall clock.
+	Clock controller.Clock
+	// Group tunes the group reconciler (see group.Options).
+	Group group.Options
+	// ShutdownTimeout bounds how long requests in flight may take to end
+	// at shutdown. Default 10s.
+	ShutdownTimeout time.Duration
+	// KeepEvents is how many recent events are held for clients that
+	// connect later. Default 1000.
+	KeepEvents int
+}
+
+// Daemon is drover run. New prepares it; Run serves until its context ends.
+type Daemon struct {
+	opts     Options
+	store    *store.Store
+	loader   *specs.Loader
+	hub      *events.Hub
+	metrics  *metrics.Metrics
+	runner   *runner.Runner
+	listener net.Listener
+	handler  http.Handler
+
+	// changeMu serialises changes of the desired state (apply, rollback,
+	// destroy, retiring groups) and guards cache; readers use state.
+	changeMu sync.Mutex
+	cache    map[int64]*specs.Spec // loaded revisions
+	state    atomic.Pointer[desired]
+	running  atomic.Bool
+
+	converged map[string]bool // by group; only the Run goroutine touches it
+
+	passMu sync.Mutex
+	passed chan struct{} // closed and replaced after passes: a broadcast
+}
+
+// desired is the desired state of the moment. It is never changed, only
+// replaced.
+type desired struct {
+	rec     store.Record // the current revision, without its bundle; Number 0 for none
+	spec    *specs.Spec  // its spec (empty for a destroy)
+	retired map[string]int64
+	err     error // why rec cannot be served, if it cannot
+}
+
+// New checks opts, opens the store (refusing a data dir another daemon
+// holds), loads the current revision, builds its plugins and binds the
+// listener. It starts nothing: see Run.
+func New(ctx context.Context, opts Options) (*Daemon, error) {
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(filepath.Join(opts.DataDir, "drover.db"), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	d, err := build(ctx, opts, st)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func withDefaults(opts Options) (Options, error) {
+	if opts.Registry == nil || opts.DataDir == "" {
+		return opts, errors.New("daemon: a registry and a data dir are required")
+	}
+	if opts.Owner == "" {
+		opts.Owner = "drover"
+	}
+	if opts.Listen == "" {
+		opts.Listen = filepath.Join(opts.DataDir, "drover.sock")
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	if opts.KeepEvents <= 0 {
+		opts.KeepEvents = 1000
+	}
+	if opts.Clock == nil {
+		opts.Clock = controller.RealClock{}
+	}
+	if !isUnix(opts.Listen) && opts.Token == "" {
+		return opts, fmt.Errorf("listen %s: the API on TCP needs a bearer token: set --token or DROVER_TOKEN (or listen on a unix socket)", opts.Listen)
+	}
+	return opts, nil
+}
+
+func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) {
+	loader, err := specs.NewLoader(specs.Options{Schemas: opts.Registry})
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg)
+	if err != nil {
+		return nil, err
+	}
+	d := &Daemon{
+		opts: opts, store: st, loader: loader, metrics: m, cache: map[int64]*specs.Spec{},
+		hub:       events.New(events.Options{Keep: opts.KeepEvents, Now: opts.Clock.Now}),
+		converged: map[string]bool{}, passed: make(chan struct{}),
+	}
+	eff := d.restore(ctx)
+	if err := d.newRunner(ctx, eff); err != nil {
+		return nil, err
+	}
+	if err := m.QueueDepth(d.runner.QueueLen); err != nil {
+		return nil, err
+	}
+	d.handler, err = api.NewServer(api.ServerOptions{
+		Backend: d, Token: opts.Token, Log: controller.Logger(ctx),
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.listener, err = listen(opts.Listen)
+	return d, err
+}
+
+func (d *Daemon) runnerOptions() runner.Options {
+	return runner.Options{
+		Registry: d.opts.Registry, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
+		Workers: d.opts.Workers, Resync: d.opts.Resync, Clock: d.opts.Clock, Group: d.opts.Group,
+		Events: sink{d}, ServiceEvents: serviceSink{d},
+		WrapReconciler: func(r controller.Reconciler) controller.Reconciler {
+			return d.metrics.Reconciler(r, func(key string) string { return key })
+		},
+		WrapProvider: d.metrics.Instrument,
+	}
+}
+
+// restore loads the current revision from the store and returns the spec
+// to reconcile. A revision that no longer loads or builds is kept, not
+// served: the daemon starts with nothing to do and says why, so that a
+// fixed spec can be applied.
+func (d *Daemon) restore(ctx context.Context) *specs.Spec {
+	cur := &desired{spec: &specs.Spec{}, retired: map[string]int64{}}
+	defer func() { d.state.Store(cur) }()
+	rec, ok, err := d.store.Current(ctx)
+	if err != nil || !ok {
+		cur.err = err
+		return cur.spec
+	}
+	cur.rec = withoutBundle(rec)
+	if cur.spec, err = d.specOf(rec); err != nil {
+		cur.spec, cur.err = &specs.Spec{}, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
+		return cur.spec
+	}
+	d.cache[rec.Number] = cur.spec
+	if cur.retired, err = d.store.Retired(ctx); err != nil {
+		cur.err = err
+		return &specs.Spec{}
+	}
+	eff, err := effective(ctx, cur.spec, cur.retired, d.loadRevision)
+	if err != nil {
+		cur.err = fmt.Errorf("revision %d cannot be served: %w", rec.Number, err)
+		return &specs.Spec{}
+	}
+	return eff
+}
+
+// newRunner builds the runner of eff or, when the current revision's
+// plugins cannot be built, an idle one, keeping the reason.
+func (d *Daemon) newRunner(ctx context.Context, eff *specs.Spec) error {
+	r, err := runner.New(ctx, eff, d.runnerOptions())
+	if err != nil && d.state.Load().rec.Number > 0 {
+		cur := *d.state.Load()
+		cur.err = fmt.Errorf("revision %d cannot be served: %w", cur.rec.Number, err)
+		d.state.Store(&cur)
+		r, err = runner.New(ctx, &specs.Spec{}, d.runnerOptions())
+	}
+	d.runner = r
+	return err
+}
+
+// Addr is where the API listens: a socket path or a TCP address.
+func (d *Daemon) Addr() string {
+	if a, ok := d.listener.Addr().(*net.UnixAddr); ok {
+		return a.Name
+	}
+	return d.listener.Addr().String()
+}
+
+// Run serves the API and reconciles until ctx ends; then it stops taking
+// requests, abandons the plugin calls in flight (create intents make that
+// safe) and closes the store.
+func (d *Daemon) Run(ctx context.Context) error {
+	srv := &http.Server{Handler: d.handler, BaseContext: func(net.Listener) context.Context { return ctx }, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(d.listener) }()
+	d.running.Store(true)
+	controller.Logger(ctx).Info("drover daemon serving", "listen", d.Addr(), "revision", d.state.Load().rec.Number, "owner", d.opts.Owner)
+	d.runner.Run(ctx, nil, d.afterPass(ctx))
+	d.running.Store(false)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, d.store.Close(), removeSocket(d.opts.Listen))
+}
+
+func resourceName(group string) string { return runner.GroupKey(group) }
+
+// sink turns the reconcilers' events into API events and metrics.
+type sink struct{ d *Daemon }
+
+func (s sink) Emit(e group.Event) {
+	s.d.metrics.Event(e)
+	s.d.hub.Publish(api.Event{
+		Time: e.Time, Resource: resourceName(e.Group), Kind: e.Kind, Instance: e.Instance,
+		Reason: e.Reason, Error: e.Error, Revision: s.d.state.Load().rec.Number,
+	})
+}
+
+// serviceSink does for the service reconciler what sink does for groups.
+type serviceSink struct{ d *Daemon }
+
+func (s serviceSink) Emit(e service.Event) {
+	s.d.metrics.Event(group.Event{Kind: e.Kind, Error: e.Error})
+	s.d.hub.Publish(api.Event{
+		Time: e.Time, Resource: e.Resource, Kind: e.Kind, Reason: e.Reason, Error: e.Error,
+		Revision: s.d.state.Load().rec.Number,
+	})
+}
