@@ -1,0 +1,107 @@
+package specs
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+)
+
+// Bundle is a spec made hermetic: every file its load read and every
+// environment variable it looked up, so that it loads again elsewhere (in
+// the daemon, or later, for a rollback) to the very same Spec. Env values
+// may be secrets: whoever stores a bundle must keep them so.
+type Bundle struct {
+	// Specs are the spec files, in load order; their contents are in Files.
+	Specs []string `json:"specs"`
+	// Files hold the contents of every file the load read: the spec files,
+	// var files and file() arguments, by the path it read them under.
+	Files map[string][]byte `json:"files"`
+	// Vars are the -var NAME=VALUE assignments.
+	Vars []string `json:"vars,omitempty"`
+	// VarFiles are the -var-file paths; their contents are in Files.
+	VarFiles []string `json:"var_files,omitempty"`
+	// Env holds the environment variables the load looked up and found
+	// (env() arguments, DROVER_VAR_*). Sensitive.
+	Env map[string]string `json:"env,omitempty"`
+}
+
+// Capture loads the spec at paths as l would, recording what the load read
+// into a Bundle.
+func (l *Loader) Capture(paths ...string) (*Spec, Bundle, error) {
+	rec := &recorder{opts: l.opts, files: map[string][]byte{}, env: map[string]string{}}
+	opts := l.opts
+	opts.ReadFile, opts.LookupEnv = rec.readFile, rec.lookupEnv
+	inner := &Loader{opts: opts}
+	var specFiles []string
+	for _, p := range paths {
+		files, err := inner.expand(p)
+		if err != nil {
+			return nil, Bundle{}, err
+		}
+		specFiles = append(specFiles, files...)
+	}
+	spec, err := inner.Load(specFiles...)
+	b := Bundle{Specs: specFiles, Files: rec.files, Vars: l.opts.Vars, VarFiles: l.opts.VarFiles, Env: rec.env}
+	return spec, b, err
+}
+
+// LoadBundle loads a bundle with the schemas of l, reading nothing but
+// the bundle: a file or variable it does not hold is absent.
+func (l *Loader) LoadBundle(b Bundle) (*Spec, error) {
+	if len(b.Specs) == 0 {
+		return nil, fmt.Errorf("read spec: the bundle names no spec files")
+	}
+	opts := Options{
+		Schemas: l.opts.Schemas, Vars: b.Vars, VarFiles: b.VarFiles,
+		LookupEnv: func(name string) (string, bool) { v, ok := b.Env[name]; return v, ok },
+		ReadFile: func(path string) ([]byte, error) {
+			if src, ok := b.Files[path]; ok {
+				return src, nil
+			}
+			return nil, fmt.Errorf("%s: not in the applied bundle (it was not read when the spec was applied)", path)
+		},
+	}
+	srcs := make([]Source, 0, len(b.Specs))
+	for _, name := range b.Specs {
+		src, err := opts.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read spec: %w", err)
+		}
+		srcs = append(srcs, Source{Name: name, Src: src})
+	}
+	return (&Loader{opts: opts}).LoadSources(srcs...)
+}
+
+// EnvNames lists the names of the bundle's environment variables, sorted:
+// what may be shown of them.
+func (b Bundle) EnvNames() []string { return slices.Sorted(maps.Keys(b.Env)) }
+
+// recorder wraps a loader's file and environment access, keeping what it
+// served. The load may call it from more than one goroutine.
+type recorder struct {
+	opts  Options
+	mu    sync.Mutex
+	files map[string][]byte
+	env   map[string]string
+}
+
+func (r *recorder) readFile(path string) ([]byte, error) {
+	b, err := r.opts.ReadFile(path)
+	if err == nil {
+		r.mu.Lock()
+		r.files[path] = b
+		r.mu.Unlock()
+	}
+	return b, err
+}
+
+func (r *recorder) lookupEnv(name string) (string, bool) {
+	v, ok := r.opts.LookupEnv(name)
+	if ok {
+		r.mu.Lock()
+		r.env[name] = v
+		r.mu.Unlock()
+	}
+	return v, ok
+}
