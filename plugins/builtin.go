@@ -39,11 +39,24 @@ func Builtins() *Registry {
 		Schema: vanilla.Schema(),
 		New:    func(context.Context) (flavor.Plugin, error) { return vanilla.New(), nil },
 	}))
-	// Schemas only, so that specs using them validate; their plugins come
-	// with their issues (the DigitalOcean provider, the swarm flavor).
-	must(r.Register(specs.PluginProvider, digitalocean.PluginName, digitalocean.ProviderSchema()))
-	must(r.Register(specs.PluginInstance, digitalocean.PluginName, digitalocean.InstanceSchema()))
-	must(r.Register(specs.PluginFlavor, swarm.PluginName, swarm.Schema()))
+	// One Clusters for the registry: every swarm flavor plugin and the
+	// service reconciler share what is known of the swarms' managers.
+	r.clusters = swarm.NewClusters()
+	must(r.RegisterFlavor(swarm.PluginName, FlavorPlugin{
+		Schema: swarm.Schema(),
+		New:    func(context.Context) (flavor.Plugin, error) { return swarm.New(r.clusters, swarm.Options{}), nil },
+	}))
+	must(r.RegisterInstance(digitalocean.PluginName, InstancePlugin{
+		ProviderSchema: digitalocean.ProviderSchema(),
+		InstanceSchema: digitalocean.InstanceSchema(),
+		New: func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
+			p, err := digitalocean.New(ctx, cfg)
+			if err != nil {
+				return nil, err // not a typed nil in the interface
+			}
+			return p, nil
+		},
+	}))
 	for name, schema := range metricSchemas() {
 		must(r.Register(specs.PluginMetric, name, schema))
 	}

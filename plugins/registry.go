@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/specs/schema"
 )
 
@@ -15,7 +16,12 @@ type Registry struct {
 	schemas   map[string]map[string]*schema.Block
 	instances map[string]InstancePlugin
 	flavors   map[string]FlavorPlugin
+	clusters  *swarm.Clusters // set by Builtins
 }
+
+// Clusters is what the registry's swarm flavor knows of the swarms it
+// forms, shared with the service reconciler; nil without the swarm flavor.
+func (r *Registry) Clusters() *swarm.Clusters { return r.clusters }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {

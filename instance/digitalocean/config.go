@@ -1,0 +1,159 @@
+package digitalocean
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/digitalocean/godo"
+
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/plugins/spierr"
+)
+
+// EnvAPIURL overrides the default API endpoint when the provider block
+// leaves api_url unset (or at its default).
+const EnvAPIURL = "DIGITALOCEAN_API_URL"
+
+// Config is the provider block, provider "digitalocean" "NAME" {}.
+type Config struct {
+	Token  string `json:"token"`
+	Region string `json:"region"`
+	APIURL string `json:"api_url"`
+}
+
+// Tunables with their defaults; tests shorten them.
+const (
+	// DefaultCacheWindow is how long one owner-tag list serves every
+	// Describe: the groups of one resync share one list.
+	DefaultCacheWindow = time.Second
+	// DefaultGrace is how long the plugin trusts its own writes over the
+	// API's lists: a droplet it created is described (pending) although no
+	// list shows it yet, and one it destroyed is described terminated
+	// although lists still show it.
+	DefaultGrace = 2 * time.Minute
+	// perPage is the largest page the API serves.
+	perPage = 200
+	// requestTimeout bounds one HTTP request.
+	requestTimeout = 30 * time.Second
+)
+
+// Plugin is the DigitalOcean instance plugin. It is safe for concurrent use.
+type Plugin struct {
+	client *godo.Client
+	region string
+	token  string // only to scrub it from error text
+	rate   *throttle
+
+	cacheWindow time.Duration
+	grace       time.Duration
+	getAttempts int           // tries of an idempotent GET or DELETE
+	backoff     time.Duration // first backoff between tries
+	createTries int           // tries of a create known not to have happened
+	now         func() time.Time
+
+	lists listCache
+	keys  keyCache
+
+	mu        sync.Mutex
+	created   map[int]created   // our creates, until lists show them or grace ends
+	destroyed map[int]time.Time // our destroys, until grace ends
+}
+
+// created is a droplet this plugin created, as the create reply showed it.
+type created struct {
+	droplet godo.Droplet
+	at      time.Time
+}
+
+var (
+	_ instance.Plugin        = (*Plugin)(nil)
+	_ instance.MetricsSource = (*Plugin)(nil)
+)
+
+// New returns a plugin for the provider block config. It does not call the
+// API.
+func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	const op = "digitalocean.New"
+	var c Config
+	if err := instance.DecodeProperties(op, config, &c); err != nil {
+		return nil, err
+	}
+	c.Token = strings.TrimSpace(c.Token)
+	if c.Token == "" {
+		return nil, spierr.Invalid(op, "token: required")
+	}
+	if c.Region == "" {
+		return nil, spierr.Invalid(op, "region: required")
+	}
+	if !slugRE.MatchString(c.Region) {
+		return nil, spierr.Invalid(op, "region %q: not a region slug", strings.ReplaceAll(c.Region, c.Token, "[token]"))
+	}
+	if c.APIURL == "" || c.APIURL == DefaultAPIURL {
+		if env := os.Getenv(EnvAPIURL); env != "" {
+			c.APIURL = env
+		} else {
+			c.APIURL = DefaultAPIURL
+		}
+	}
+	u, err := url.Parse(c.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, spierr.Invalid(op, "api_url %q: want an http or https URL", strings.ReplaceAll(c.APIURL, c.Token, "[token]"))
+	}
+	if !strings.HasSuffix(u.Path, "/") { // godo drops a last path segment without '/'
+		u.Path += "/"
+	}
+	p := &Plugin{
+		region:      c.Region,
+		token:       c.Token,
+		rate:        newThrottle(time.Now),
+		cacheWindow: DefaultCacheWindow,
+		grace:       DefaultGrace,
+		getAttempts: 4,
+		backoff:     200 * time.Millisecond,
+		createTries: 3,
+		now:         time.Now,
+		created:     map[int]created{},
+		destroyed:   map[int]time.Time{},
+	}
+	// No godo retries: they re-send creates. The plugin retries idempotent
+	// calls itself, and creates only when it knows the create did not
+	// happen.
+	hc := &http.Client{
+		Timeout:   requestTimeout,
+		Transport: &transport{token: c.Token, base: http.DefaultTransport, rate: p.rate},
+	}
+	p.client, err = godo.New(hc, godo.SetBaseURL(u.String()), godo.SetUserAgent("drover"))
+	if err != nil {
+		return nil, spierr.Invalid(op, "api_url: %v", p.scrub(err.Error()))
+	}
+	return p, nil
+}
+
+// transport adds the bearer token and paces requests by the rate budget.
+type transport struct {
+	token string
+	base  http.RoundTripper
+	rate  *throttle
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.rate.wait(req.Context()); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+t.token)
+	resp, err := t.base.RoundTrip(r)
+	if err == nil {
+		t.rate.observe(resp)
+	}
+	return resp, err
+}
