@@ -4,7 +4,7 @@ BIN       := bin/drover
 GOFLAGS_T := -race -count=1
 FUZZTIME  ?= 60s
 
-.PHONY: all build test vet fmt-check fuzz bench demo clean
+.PHONY: all build test vet fmt-check fuzz bench demo demo-swarm node-image clean
 
 all: build
 
@@ -13,7 +13,8 @@ build:
 	$(GO) build -o $(BIN) ./cmd/drover
 
 # vet + every test (fuzz seed corpora included) with the race detector.
-test: fmt-check vet
+# The swarm tests run node containers, hence the node image.
+test: fmt-check vet node-image
 	$(GO) test $(GOFLAGS_T) ./...
 
 vet:
@@ -30,11 +31,19 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./specs
 	$(GO) test -run '^$$' -fuzz '^FuzzTagRoundTrip$$' -fuzztime $(FUZZTIME) ./instance
 
+# The swarm node image (Docker in Docker) from Debian packages; cached.
+node-image:
+	./scripts/build-node-image.sh
+
 bench:
 	./scripts/bench.sh
 
 demo: build
 	./scripts/demo.sh
+
+# The swarm example: managers and workers as node containers, a service.
+demo-swarm: build
+	./scripts/demo-swarm.sh
 
 clean:
 	rm -rf bin

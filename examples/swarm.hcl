@@ -1,5 +1,8 @@
-# swarm: a Docker swarm of node containers on this machine (Docker-in-Docker),
+# swarm: a Docker swarm of node containers on this machine (Docker in Docker),
 # one manager and two workers, running a published service.
+#
+#   make node-image                        # once: drover/node:bookworm from Debian packages
+#   bin/drover apply examples/swarm.hcl    # or make demo-swarm, which also says how to break it
 
 variable "workers" { default = 2 }
 
@@ -17,6 +20,7 @@ group "managers" {
   instance "docker" {
     image          = local.node_image
     node           = true
+    networks       = ["drover-swarm-demo"] # created when missing
     preload_images = [local.app_image]
   }
   flavor "swarm" {
@@ -33,6 +37,7 @@ group "workers" {
   instance "docker" {
     image          = local.node_image
     node           = true
+    networks       = ["drover-swarm-demo"]
     preload_images = [local.app_image]
   }
   flavor "swarm" {
@@ -51,13 +56,17 @@ network "backend" {
 }
 
 service "web" {
-  swarm       = swarm.demo
-  image       = local.app_image
-  replicas    = 6
-  ports       = ["8080:8080"]
-  networks    = [network.backend]
-  env         = { GREETING = "hello from the swarm" }
-  constraints = ["node.role == worker"]
+  swarm    = swarm.demo
+  image    = local.app_image
+  replicas = 6
+  # Each task publishes 8080 on a random port of its node. With IPVS in the
+  # kernel, ports = ["8080:8080"] and publish_mode = "ingress" (the default)
+  # answer on every node through the routing mesh instead.
+  ports        = ["8080"]
+  publish_mode = "host"
+  networks     = [network.backend]
+  env          = { GREETING = "hello from the swarm" }
+  constraints  = ["node.role == worker"]
 
   update {
     parallelism = 2

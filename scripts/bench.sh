@@ -29,3 +29,27 @@ out=$(go test -run '^$' -bench '^BenchmarkTimeToRepair$' -benchtime 10x ./contro
 echo "$out" | grep -E 'Benchmark|repair_bench'
 e=$(echo "$out" | median 'BenchmarkTimeToRepair/events' 5); q=$(echo "$out" | median 'BenchmarkTimeToRepair/poll-10s' 5)
 awk -v e="$e" -v q="$q" 'BEGIN { printf "10 s polling (baseline) %.2f s; drover with engine events %.2f s = %.1fx faster\n", q, e, q/e }'
+
+echo
+echo "== daemon: one full resync pass over 1,000 fake instances in 50 groups (median of $count) =="
+out=$(go test -run '^$' -bench '^BenchmarkResync(Pass|Baseline)$' -benchmem -count "$count" ./controller/daemon/)
+echo "$out" | grep -E '^Benchmark'
+b=$(echo "$out" | median BenchmarkResyncBaseline); p=$(echo "$out" | median BenchmarkResyncPass)
+awk -v b="$b" -v p="$p" 'BEGIN { printf "listing the 50 groups (baseline) %.1f ms; full pass %.1f ms = %.2fx the listing (aim: under 50 ms)\n\n", b/1e6, p/1e6, p/b }'
+
+echo "== daemon: RSS and idle CPU holding that fleet for ${BENCH_IDLE:-60s} (aim: under 100 MB, under 1%) =="
+DROVER_BENCH_IDLE="${BENCH_IDLE:-60s}" go test -count=1 -run '^TestIdleFootprint$' -v ./controller/daemon/ | grep '^idle-footprint'
+
+echo
+echo "== swarm: docker kill of a worker holding tasks to all replicas running on live nodes (median of 5) =="
+out=$(go test -run '^$' -bench '^BenchmarkNodeLoss$' -benchtime 5x -timeout 30m ./controller/runner/)
+echo "$out" | grep -E 'Benchmark|swarm_bench'
+n=$(echo "$out" | median 'BenchmarkNodeLoss/native' 5); d=$(echo "$out" | median 'BenchmarkNodeLoss/drover' 5)
+awk -v n="$n" -v d="$d" 'BEGIN { printf "native swarm (baseline) %.2f s; drover %.2f s = %.2fx native (aim: at most 0.2x, under 3 s)\n", n, d, d/n }'
+
+echo
+echo "== swarm: apply to converged, 1 manager + 2 workers + a 6-replica service (median of 3) =="
+out=$(go test -run '^$' -bench '^BenchmarkSwarmApply$' -benchtime 3x -timeout 30m ./controller/runner/)
+echo "$out" | grep -E 'Benchmark|swarm_bench'
+n=$(echo "$out" | median 'BenchmarkSwarmApply/native' 5); d=$(echo "$out" | median 'BenchmarkSwarmApply/drover' 5)
+awk -v n="$n" -v d="$d" 'BEGIN { printf "formed by hand with the Docker API (baseline) %.1f s; drover apply %.1f s = %.2fx\n", n, d, d/n }'

@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
 
@@ -19,28 +21,69 @@ func (a *app) applyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply [flags] [SPEC]",
 		Short: "Make the machines match the spec, and keep them so with --watch",
-		Long: `Reconcile the spec's groups in this process until they converge, showing
-progress: how many machines are ready per group and what is being waited on,
-and each create and destroy with its reason.
+		Long: `When a drover daemon is reachable (--addr or DROVER_ADDR, else the default
+socket <data-dir>/drover.sock), send the spec to it: it is recorded as the
+next revision and the daemon keeps it true from then on. --wait shows
+progress until the daemon has converged.
 
-With --watch drover then keeps healing in the foreground, printing every
-repair, until interrupted (Ctrl-C).`,
+Without a daemon, reconcile the spec's groups in this process until they
+converge, showing progress: how many machines are ready per group and what
+is being waited on, and each create and destroy with its reason.
+
+With --watch drover then keeps showing every repair (in-process: keeps
+healing in the foreground) until interrupted (Ctrl-C).`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: specCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := a.loadSpec(cmd, args)
+			spec, bundle, err := a.captureSpec(cmd, args)
 			if err != nil {
 				return err
 			}
 			watch, _ := cmd.Flags().GetBool("watch")
+			c, err := a.daemon(cmd)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return a.applyToDaemon(cmd, c, bundle, watch)
+			}
 			timeout, _ := cmd.Flags().GetDuration("timeout")
 			return a.converge(cmd.Context(), spec, "Apply", watch, timeout)
 		},
 	}
 	addVarFlags(cmd)
-	cmd.Flags().Bool("watch", false, "after converging, keep healing until interrupted")
-	cmd.Flags().Duration("timeout", 10*time.Minute, "give up if the groups have not converged after this long (not with --watch)")
+	addWaitFlags(cmd)
+	cmd.Flags().Bool("watch", false, "after converging, keep showing repairs until interrupted (in-process: keep healing)")
 	return cmd
+}
+
+// applyToDaemon records the bundle as the daemon's next revision.
+func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, bundle specs.Bundle, watch bool) error {
+	ctx := cmd.Context()
+	msg, _ := cmd.Flags().GetString("message")
+	since := a.lastEvent(ctx, c)
+	res, err := c.Apply(ctx, api.ApplyRequest{Bundle: bundle, Author: author(), Message: msg})
+	if err != nil {
+		return a.daemonError(err)
+	}
+	rev := res.Revision.Number
+	if res.Unchanged {
+		fmt.Fprintf(a.io.out, "No changes: the spec is revision %d's, which is current (daemon %s).\n", rev, c.Addr())
+	} else {
+		fmt.Fprintf(a.io.out, "Revision %d recorded (hash %s) by the daemon at %s.\n", rev, res.Revision.Hash, c.Addr())
+	}
+	if watch {
+		_ = cmd.Flags().Set("wait", "true")
+	}
+	if err := a.maybeWait(cmd, c, rev, since); err != nil || !watch {
+		return err
+	}
+	fmt.Fprintln(a.io.out, "Watching the daemon's events until you press Ctrl-C.")
+	err = c.Events(ctx, a.lastEvent(ctx, c), true, func(e api.Event) error { return writeEvent(a.io.out, e) })
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 func (a *app) destroyCommand() *cobra.Command {
@@ -49,10 +92,21 @@ func (a *app) destroyCommand() *cobra.Command {
 		Short: "Remove every machine of the spec's groups, and nothing else",
 		Long: `Remove the machines of the spec's groups: those carrying this owner's and
 the group's tags. Machines of other groups, other owners or no owner at all
-are left alone.`,
+are left alone.
+
+With a daemon reachable, no SPEC is needed: destroy records an empty
+revision, every group of the current one is retired and its machines
+removed; drover rollback brings them back.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: specCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.daemon(cmd)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return a.destroyOnDaemon(cmd, c)
+			}
 			spec, err := a.loadSpec(cmd, args)
 			if err != nil {
 				return err
@@ -62,8 +116,19 @@ are left alone.`,
 		},
 	}
 	addVarFlags(cmd)
-	cmd.Flags().Duration("timeout", 10*time.Minute, "give up after this long")
+	addWaitFlags(cmd)
 	return cmd
+}
+
+func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client) error {
+	msg, _ := cmd.Flags().GetString("message")
+	since := a.lastEvent(cmd.Context(), c)
+	res, err := c.Destroy(cmd.Context(), api.DestroyRequest{Author: author(), Message: msg})
+	if err != nil {
+		return a.daemonError(err)
+	}
+	fmt.Fprintf(a.io.out, "Revision %d recorded: nothing is desired; the daemon removes every machine it manages.\n", res.Revision.Number)
+	return a.maybeWait(cmd, c, res.Revision.Number, since)
 }
 
 // converge runs the spec until every group converges (and on, with watch).
@@ -86,7 +151,7 @@ func (a *app) converge(ctx context.Context, spec *specs.Spec, what string, watch
 			if what == "Destroy" {
 				out.printf("Destroy complete: the spec's machines are gone.\n")
 			} else {
-				out.printf("%s complete: %s.\n", what, summary(r.Statuses()))
+				out.printf("%s complete: %s.\n", what, summary(r))
 			}
 			if watch {
 				out.printf("Watching: drover heals the groups until you press Ctrl-C.\n")
@@ -96,15 +161,20 @@ func (a *app) converge(ctx context.Context, spec *specs.Spec, what string, watch
 		return converged && !watch
 	}, out.update)
 	if !converged && !watch {
-		return &exitCodeError{code: exitError, err: fmt.Errorf("%s did not converge: %s", strings.ToLower(what), summary(r.Statuses()))}
+		return &exitCodeError{code: exitError, err: fmt.Errorf("%s did not converge: %s", strings.ToLower(what), summary(r))}
 	}
 	return nil
 }
 
-func summary(sts []group.Status) string {
+func summary(r *runner.Runner) string {
 	var parts []string
-	for _, st := range sts {
+	for _, st := range r.Statuses() {
 		parts = append(parts, fmt.Sprintf("group.%s %d/%d ready", st.Group, st.Counts.Ready, st.Counts.Desired))
+	}
+	for _, key := range r.Keys() {
+		if st, ok := r.ServiceStatus(key); ok {
+			parts = append(parts, fmt.Sprintf("%s %d/%d running", key, st.Running, st.Desired))
+		}
 	}
 	return strings.Join(parts, ", ")
 }
@@ -142,16 +212,47 @@ func (p *progress) Emit(e group.Event) {
 }
 
 func (p *progress) update(r *runner.Runner) {
-	for _, st := range r.Statuses() {
-		line := statusLine(st)
-		p.mu.Lock()
-		changed := p.lines[st.Group] != line
-		p.lines[st.Group] = line
-		p.mu.Unlock()
-		if changed {
-			p.printf("%s\n", line)
+	for _, key := range r.Keys() {
+		kind, name, _ := strings.Cut(key, ".")
+		switch kind {
+		case runner.KindGroup:
+			if st, ok := r.Status(name); ok {
+				p.line(key, statusLine(st))
+			}
+		case runner.KindService, runner.KindNetwork:
+			if st, ok := r.ServiceStatus(key); ok {
+				p.line(key, serviceLine(st))
+			}
 		}
 	}
+}
+
+// serviceProgress prints the service reconciler's events.
+type serviceProgress struct{ p *progress }
+
+// Emit implements service.EventSink.
+func (s serviceProgress) Emit(e service.Event) {
+	line := fmt.Sprintf("  * %s: %s", e.Resource, strings.ReplaceAll(e.Kind, "_", " "))
+	if e.Reason != "" {
+		line += " (" + e.Reason + ")"
+	}
+	if e.Error != "" {
+		line += ": " + e.Error
+	}
+	s.p.printf("%s\n", line)
+}
+
+func serviceLine(st service.Status) string {
+	s := fmt.Sprintf("%s: %d/%d running", st.Resource, st.Running, st.Desired)
+	switch {
+	case st.LastError != "":
+		s += "; error: " + st.LastError
+	case st.Converged:
+		s += "; converged"
+	case st.Reason != "":
+		s += "; " + st.Reason
+	}
+	return s
 }
 
 func statusLine(st group.Status) string {

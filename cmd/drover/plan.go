@@ -8,7 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/service"
+	"github.com/drover/drover/specs"
 )
 
 const exitPlanChanges = 2 // plan --detailed-exitcode: there are changes
@@ -34,23 +37,19 @@ when there are, and 1 on error.`,
 }
 
 func (a *app) plan(cmd *cobra.Command, args []string) error {
-	spec, err := a.loadSpec(cmd, args)
+	spec, bundle, err := a.captureSpec(cmd, args)
 	if err != nil {
 		return err
 	}
-	r, err := a.newRunner(cmd.Context(), spec, nil)
+	plans, services, err := a.planOf(cmd, spec, bundle)
 	if err != nil {
 		return err
 	}
-	plans, err := r.Plan(cmd.Context())
-	if err != nil {
-		return err
-	}
-	sum := summarize(plans)
+	sum := summarize(plans, services)
 	if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
-		err = writePlanJSON(a.io.out, plans, sum)
+		err = writePlanJSON(a.io.out, plans, services, sum)
 	} else {
-		err = writePlanText(a.io.out, plans, sum)
+		err = writePlanText(a.io.out, plans, services, sum)
 	}
 	if err != nil {
 		return err
@@ -59,6 +58,32 @@ func (a *app) plan(cmd *cobra.Command, args []string) error {
 		return &exitCodeError{code: exitPlanChanges}
 	}
 	return nil
+}
+
+// planOf plans spec with the daemon, when one is reachable (its plan
+// includes the groups that applying would retire), else in-process.
+func (a *app) planOf(cmd *cobra.Command, spec *specs.Spec, bundle specs.Bundle) ([]group.Plan, []service.Plan, error) {
+	c, err := a.daemon(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c != nil {
+		res, err := c.Plan(cmd.Context(), api.PlanRequest{Bundle: &bundle})
+		if err != nil {
+			return nil, nil, a.daemonError(err)
+		}
+		return res.Groups, res.Services, nil
+	}
+	r, err := a.newRunner(cmd.Context(), spec, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	groups, err := r.Plan(cmd.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	services, err := r.ServicePlans(cmd.Context())
+	return groups, services, err
 }
 
 // planSummary counts changes the way Terraform's summary line does.
@@ -70,8 +95,16 @@ type planSummary struct {
 
 func (s planSummary) changes() bool { return s.Add+s.Change+s.Destroy > 0 }
 
-func summarize(plans []group.Plan) planSummary {
+func summarize(plans []group.Plan, services []service.Plan) planSummary {
 	var s planSummary
+	for _, p := range services {
+		switch p.Action {
+		case "create":
+			s.Add++
+		case "update":
+			s.Change++
+		}
+	}
 	for _, p := range plans {
 		for _, c := range p.Changes {
 			switch c.Kind {
@@ -100,7 +133,7 @@ var changeSymbol = map[group.ChangeKind]string{
 //	  -/+ web-2   config changed
 //
 //	Plan: 2 to add, 1 to change, 0 to destroy.
-func writePlanText(w io.Writer, plans []group.Plan, sum planSummary) error {
+func writePlanText(w io.Writer, plans []group.Plan, services []service.Plan, sum planSummary) error {
 	var b strings.Builder
 	if !sum.changes() {
 		b.WriteString("No changes: the machines match the spec.\n")
@@ -119,6 +152,22 @@ func writePlanText(w io.Writer, plans []group.Plan, sum planSummary) error {
 		}
 		b.WriteString("\n")
 	}
+	for _, p := range services {
+		switch p.Action {
+		case "create":
+			fmt.Fprintf(&b, "  + %s  %s\n", p.Resource, p.Reason)
+		case "update":
+			fmt.Fprintf(&b, "  ~ %s  %s\n", p.Resource, p.Reason)
+			for _, c := range p.Changes {
+				fmt.Fprintf(&b, "      %s\n", c)
+			}
+		case "unknown":
+			fmt.Fprintf(&b, "  ? %s  %s\n", p.Resource, p.Reason)
+		default:
+			continue
+		}
+		b.WriteString("\n")
+	}
 	if sum.changes() {
 		fmt.Fprintf(&b, "Plan: %d to add, %d to change, %d to destroy.\n", sum.Add, sum.Change, sum.Destroy)
 	}
@@ -126,17 +175,21 @@ func writePlanText(w io.Writer, plans []group.Plan, sum planSummary) error {
 	return err
 }
 
-func writePlanJSON(w io.Writer, plans []group.Plan, sum planSummary) error {
+func writePlanJSON(w io.Writer, plans []group.Plan, services []service.Plan, sum planSummary) error {
 	type groupPlan struct {
 		Group   string         `json:"group"`
 		Counts  group.Counts   `json:"counts"`
 		Changes []group.Change `json:"changes"`
 	}
 	out := struct {
-		FormatVersion string      `json:"format_version"`
-		Groups        []groupPlan `json:"groups"`
-		Summary       planSummary `json:"summary"`
-	}{FormatVersion: "1.0", Groups: []groupPlan{}, Summary: sum}
+		FormatVersion string         `json:"format_version"`
+		Groups        []groupPlan    `json:"groups"`
+		Services      []service.Plan `json:"services"`
+		Summary       planSummary    `json:"summary"`
+	}{FormatVersion: "1.0", Groups: []groupPlan{}, Services: services, Summary: sum}
+	if out.Services == nil {
+		out.Services = []service.Plan{}
+	}
 	for _, p := range plans {
 		changes := p.Changes
 		if changes == nil {

@@ -99,8 +99,11 @@ that order of precedence.`,
 	pf.String("owner", "drover", "the owner tag of every machine: specs applied with different owners never touch each other's machines")
 	pf.String("data-dir", "", "where drover keeps its state (default $XDG_DATA_HOME/drover or ~/.local/share/drover)")
 	pf.Duration("resync", 30*time.Second, "look at every group this often even without engine events")
-	markSettings(pf, "config", "log-level", "log-format", "owner", "data-dir", "resync")
-	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.planCommand(), a.applyCommand(), a.destroyCommand(), a.versionCommand())
+	pf.String("addr", "", "the daemon's API: a unix socket path or HOST:PORT (default <data-dir>/drover.sock when it answers, else commands run in-process)")
+	pf.String("token", "", "the bearer token of the daemon's TCP API (drover run sets it, clients send it)")
+	markSettings(pf, "config", "log-level", "log-format", "owner", "data-dir", "resync", "addr", "token")
+	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.planCommand(), a.applyCommand(), a.destroyCommand(),
+		a.runCommand(), a.statusCommand(), a.eventsCommand(), a.historyCommand(), a.rollbackCommand(), a.devCommand(), a.versionCommand())
 	return root
 }
 

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/drover/drover/controller/runner"
-	"github.com/drover/drover/group"
 	"github.com/drover/drover/specs"
 )
 
@@ -17,23 +17,41 @@ import (
 // default the current directory), printing its warnings, or its
 // diagnostics and an error.
 func (a *app) loadSpec(cmd *cobra.Command, args []string) (*specs.Spec, error) {
+	spec, _, err := a.captureSpec(cmd, args)
+	return spec, err
+}
+
+// captureSpec is loadSpec that also returns the spec as a bundle: every
+// file and environment variable its load read, for the daemon.
+func (a *app) captureSpec(cmd *cobra.Command, args []string) (*specs.Spec, specs.Bundle, error) {
 	path := "."
 	if len(args) > 0 {
 		path = args[0]
 	}
 	l, err := a.loader(cmd)
 	if err != nil {
-		return nil, err
+		return nil, specs.Bundle{}, err
 	}
-	diags, files, spec := loadForReport(l, path)
+	spec, bundle, err := l.Capture(path)
+	var diags hcl.Diagnostics
+	var files map[string]*hcl.File
+	var le *specs.LoadError
+	switch {
+	case err == nil:
+		diags, files = spec.Warnings, spec.Files
+	case errors.As(err, &le):
+		diags, files = le.Diagnostics, le.Files
+	default:
+		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot load spec", Detail: err.Error()}}
+	}
 	if len(diags) > 0 {
 		_ = specs.WriteDiagnostics(a.io.err, diags, files)
 		fmt.Fprintln(a.io.err)
 	}
-	if spec == nil {
-		return nil, &exitCodeError{code: exitError, err: fmt.Errorf("%s is not a valid spec (%s)", path, plural(len(diags.Errs()), "error"))}
+	if err != nil {
+		return nil, specs.Bundle{}, &exitCodeError{code: exitError, err: fmt.Errorf("%s is not a valid spec (%s)", path, plural(len(diags.Errs()), "error"))}
 	}
-	return spec, nil
+	return spec, bundle, nil
 }
 
 // dataDir is --data-dir, or $XDG_DATA_HOME/drover, or ~/.local/share/drover.
@@ -51,15 +69,16 @@ func (a *app) dataDir() (string, error) {
 }
 
 // newRunner builds the in-process runner for spec.
-func (a *app) newRunner(ctx context.Context, spec *specs.Spec, events group.EventSink) (*runner.Runner, error) {
+func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *progress) (*runner.Runner, error) {
 	dir, err := a.dataDir()
 	if err != nil {
 		return nil, err
 	}
-	r, err := runner.New(ctx, spec, runner.Options{
-		Registry: a.schemas, Owner: a.v.GetString("owner"), DataDir: dir,
-		Resync: a.v.GetDuration("resync"), Events: events,
-	})
+	opts := runner.Options{Registry: a.schemas, Owner: a.v.GetString("owner"), DataDir: dir, Resync: a.v.GetDuration("resync")}
+	if out != nil {
+		opts.Events, opts.ServiceEvents = out, serviceProgress{out}
+	}
+	r, err := runner.New(ctx, spec, opts)
 	if err != nil {
 		return nil, fmt.Errorf("prepare the spec's plugins: %w", err)
 	}

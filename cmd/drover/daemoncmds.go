@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/controller/daemon"
+)
+
+func (a *app) runCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the controller: keep the applied specs true until stopped",
+		Long: `Run drover as a daemon. It keeps every applied spec as a numbered revision in
+its store (<data-dir>/drover.db), reconciles the current one until it is
+stopped (SIGINT or SIGTERM), and serves the HTTP API that drover apply,
+status, events, history and rollback use.
+
+The API listens on a unix socket, <data-dir>/drover.sock by default (mode
+0600). With --listen HOST:PORT it listens on TCP instead, and then only with
+a bearer token (--token or DROVER_TOKEN). /metrics, /healthz and /readyz are
+served on the same listener. Only one daemon may use a data dir at a time.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := a.dataDir()
+			if err != nil {
+				return err
+			}
+			d, err := daemon.New(cmd.Context(), daemon.Options{
+				Registry: a.schemas, DataDir: dir, Owner: a.v.GetString("owner"),
+				Listen: a.v.GetString("listen"), Token: a.v.GetString("token"), Resync: a.v.GetDuration("resync"),
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.io.out, "drover daemon: data dir %s, API on %s, owner %q\n", dir, d.Addr(), a.v.GetString("owner"))
+			return d.Run(cmd.Context())
+		},
+	}
+	cmd.Flags().String("listen", "", "where the API listens: a unix socket path or HOST:PORT (default <data-dir>/drover.sock)")
+	markSettings(cmd.Flags(), "listen")
+	return cmd
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show each resource of the daemon's current revision: desired, observed, converged or why not",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := a.needDaemon(cmd)
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if a.jsonOutput(cmd) {
+				return writeJSON(a.io.out, st)
+			}
+			return writeStatusTable(a.io.out, st)
+		},
+	}
+	addOutputFlag(cmd)
+	return cmd
+}
+
+func (a *app) historyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List the revisions the daemon recorded, newest first (* marks the current one)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := a.needDaemon(cmd)
+			if err != nil {
+				return err
+			}
+			revs, err := c.History(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if a.jsonOutput(cmd) {
+				return writeJSON(a.io.out, revs)
+			}
+			return writeHistory(a.io.out, revs)
+		},
+	}
+	addOutputFlag(cmd)
+	return cmd
+}
+
+func (a *app) eventsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "events",
+		Short: "Show what the controller did and why; -f follows new events",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := a.needDaemon(cmd)
+			if err != nil {
+				return err
+			}
+			follow, _ := cmd.Flags().GetBool("follow")
+			since, _ := cmd.Flags().GetInt64("since")
+			asJSON := a.jsonOutput(cmd)
+			err = c.Events(cmd.Context(), since, follow, func(e api.Event) error {
+				if asJSON {
+					return json.NewEncoder(a.io.out).Encode(e)
+				}
+				return writeEvent(a.io.out, e)
+			})
+			if cmd.Context().Err() != nil {
+				return nil // interrupted while following
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolP("follow", "f", false, "keep printing events as they happen, until interrupted")
+	cmd.Flags().Int64("since", 0, "only events after this id")
+	addOutputFlag(cmd)
+	return cmd
+}
+
+func (a *app) rollbackCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rollback REVISION",
+		Short: "Make an earlier revision's spec current again, as a new revision",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("revision %q: want a revision number, as drover history lists them", args[0])
+			}
+			c, err := a.needDaemon(cmd)
+			if err != nil {
+				return err
+			}
+			msg, _ := cmd.Flags().GetString("message")
+			since := a.lastEvent(cmd.Context(), c)
+			res, err := c.Rollback(cmd.Context(), api.RollbackRequest{Revision: n, Author: author(), Message: msg})
+			if err != nil {
+				return a.daemonError(err)
+			}
+			fmt.Fprintf(a.io.out, "Revision %d recorded: the spec of revision %d.\n", res.Revision.Number, n)
+			return a.maybeWait(cmd, c, res.Revision.Number, since)
+		},
+	}
+	addWaitFlags(cmd)
+	return cmd
+}
+
+func addOutputFlag(cmd *cobra.Command) {
+	cmd.Flags().StringP("output", "o", "table", "output format: table or json")
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		if o, _ := cmd.Flags().GetString("output"); o != "table" && o != "json" {
+			return fmt.Errorf("--output %q: want table or json", o)
+		}
+		return nil
+	}
+}
+
+func addWaitFlags(cmd *cobra.Command) {
+	cmd.Flags().Bool("wait", false, "show progress until the daemon has converged to the new revision")
+	cmd.Flags().Duration("timeout", 10*time.Minute, "give up if not converged after this long (in-process, or with --wait)")
+	cmd.Flags().StringP("message", "m", "", "say why, like a commit message; drover history shows it")
+}
+
+func (a *app) jsonOutput(cmd *cobra.Command) bool {
+	o, _ := cmd.Flags().GetString("output")
+	return o == "json"
+}
+
+// lastEvent is the id of the daemon's newest event, so that waiting shows
+// only what follows; 0 when it cannot be had.
+func (a *app) lastEvent(ctx context.Context, c *api.Client) int64 {
+	var last int64
+	_ = c.Events(ctx, 0, false, func(e api.Event) error { last = e.ID; return nil })
+	return last
+}
+
+// maybeWait waits for revision rev to converge when --wait is set.
+func (a *app) maybeWait(cmd *cobra.Command, c *api.Client, rev, since int64) error {
+	if wait, _ := cmd.Flags().GetBool("wait"); !wait {
+		return nil
+	}
+	timeout, _ := cmd.Flags().GetDuration("timeout")
+	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	defer cancel()
+	if err := a.waitConverged(ctx, c, rev, since); err != nil {
+		return &exitCodeError{code: exitError, err: err}
+	}
+	return nil
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
