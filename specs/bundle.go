@@ -9,8 +9,9 @@ import (
 
 // Bundle is a spec made hermetic: every file its load read and every
 // environment variable it looked up, so that it loads again elsewhere (in
-// the daemon, or later, for a rollback) to the very same Spec. Env values
-// may be secrets: whoever stores a bundle must keep them so.
+// the daemon, or later, for a rollback) to the very same Spec. A bundle
+// may hold secrets; Seal takes them out before it is stored, and a sealed
+// bundle reads them from the loading host again.
 type Bundle struct {
 	// Specs are the spec files, in load order; their contents are in Files.
 	Specs []string `json:"specs"`
@@ -24,6 +25,9 @@ type Bundle struct {
 	// Env holds the environment variables the load looked up and found
 	// (env() arguments, DROVER_VAR_*). Sensitive.
 	Env map[string]string `json:"env,omitempty"`
+	// Withheld are the variables and files Seal took out because they
+	// held secrets; LoadBundle reads them from the loading host.
+	Withheld []Withheld `json:"withheld,omitempty"`
 }
 
 // Capture loads the spec at paths as l would, recording what the load read
@@ -47,17 +51,45 @@ func (l *Loader) Capture(paths ...string) (*Spec, Bundle, error) {
 }
 
 // LoadBundle loads a bundle with the schemas of l, reading nothing but
-// the bundle: a file or variable it does not hold is absent.
+// the bundle, except what it withheld (Seal): those variables and files l
+// reads from this host, as it would for Load. A file or variable the
+// bundle neither holds nor withholds is absent.
 func (l *Loader) LoadBundle(b Bundle) (*Spec, error) {
 	if len(b.Specs) == 0 {
 		return nil, fmt.Errorf("read spec: the bundle names no spec files")
 	}
+	host := map[Withheld]bool{}
+	var mu sync.Mutex
+	var missing []Withheld // withheld, and this host lacks them
+	for _, w := range b.Withheld {
+		host[w] = true
+		if w.Kind == "var" {
+			host[Withheld{Kind: "env", Name: "DROVER_VAR_" + w.Name}] = true
+		}
+	}
 	opts := Options{
 		Schemas: l.opts.Schemas, Vars: b.Vars, VarFiles: b.VarFiles,
-		LookupEnv: func(name string) (string, bool) { v, ok := b.Env[name]; return v, ok },
+		LookupEnv: func(name string) (string, bool) {
+			if v, ok := b.Env[name]; ok {
+				return v, ok
+			}
+			if !host[Withheld{Kind: "env", Name: name}] {
+				return "", false
+			}
+			v, ok := l.opts.LookupEnv(name)
+			if !ok {
+				mu.Lock()
+				missing = append(missing, Withheld{Kind: "env", Name: name})
+				mu.Unlock()
+			}
+			return v, ok
+		},
 		ReadFile: func(path string) ([]byte, error) {
 			if src, ok := b.Files[path]; ok {
 				return src, nil
+			}
+			if host[Withheld{Kind: "file", Name: path}] {
+				return l.opts.ReadFile(path)
 			}
 			return nil, fmt.Errorf("%s: not in the applied bundle (it was not read when the spec was applied)", path)
 		},
@@ -66,11 +98,23 @@ func (l *Loader) LoadBundle(b Bundle) (*Spec, error) {
 	for _, name := range b.Specs {
 		src, err := opts.ReadFile(name)
 		if err != nil {
+			if len(b.Withheld) > 0 {
+				err = withheldError(err, b.Withheld)
+			}
 			return nil, fmt.Errorf("read spec: %w", err)
 		}
 		srcs = append(srcs, Source{Name: name, Src: src})
 	}
-	return (&Loader{opts: opts}).LoadSources(srcs...)
+	spec, err := (&Loader{opts: opts}).LoadSources(srcs...)
+	if err == nil && len(missing) > 0 {
+		// The spec loads without them (an unset env() is ""), but it is
+		// not the spec that was applied.
+		err = fmt.Errorf("a secret of the applied spec is missing")
+	}
+	if err != nil && len(b.Withheld) > 0 {
+		return nil, withheldError(err, b.Withheld)
+	}
+	return spec, err
 }
 
 // EnvNames lists the names of the bundle's environment variables, sorted:

@@ -1,6 +1,7 @@
 package specs_test
 
 import (
+	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
@@ -72,5 +73,101 @@ func TestBundleMissingFile(t *testing.T) {
 	}
 	if _, err := l.LoadBundle(specs.Bundle{}); err == nil {
 		t.Fatal("an empty bundle loaded")
+	}
+}
+
+// A sealed bundle holds no secret, wherever the secret came from, and
+// loads again where the host provides what it withheld.
+func TestSealedBundleHoldsNoSecret(t *testing.T) {
+	const token = "dop_v1_0123456789abcdef"
+	cases := []struct {
+		name     string
+		src      string
+		environ  env
+		files    map[string]string
+		vars     []string
+		withheld []specs.Withheld
+	}{
+		{name: "env", src: `token = env("DIGITALOCEAN_TOKEN")`, environ: env{"DIGITALOCEAN_TOKEN": token},
+			withheld: []specs.Withheld{{Kind: "env", Name: "DIGITALOCEAN_TOKEN"}}},
+		{name: "file", src: `token = trimspace(file("TOKENFILE"))`, files: map[string]string{"TOKENFILE": token + "\n"},
+			withheld: []specs.Withheld{{Kind: "file", Name: "TOKENFILE"}}},
+		{name: "sensitive variable from -var", src: `token = var.do_token`, vars: []string{"do_token=" + token},
+			withheld: []specs.Withheld{{Kind: "var", Name: "do_token"}}},
+		{name: "sensitive variable from env", src: `token = var.do_token`, environ: env{"DROVER_VAR_do_token": token},
+			withheld: []specs.Withheld{{Kind: "env", Name: "DROVER_VAR_do_token"}}},
+		{name: "assembled from two halves", src: `token = "${env("TOKEN_A")}${env("TOKEN_B")}"`,
+			environ:  env{"TOKEN_A": token[:11], "TOKEN_B": token[11:]},
+			withheld: []specs.Withheld{{Kind: "env", Name: "TOKEN_A"}, {Kind: "env", Name: "TOKEN_B"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{"main.hcl": `
+variable "do_token" {
+  default   = ""
+  sensitive = true
+}
+provider "digitalocean" "main" {
+  ` + c.src + `
+  region = "fra1"
+}
+group "web" {
+  size = 1
+  instance "digitalocean" {
+    size  = "s-1vcpu-1gb"
+    image = "ubuntu-24-04-x64"
+  }
+  flavor "vanilla" {}
+}`}
+			maps.Copy(files, c.files)
+			for name, src := range files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Chdir(dir)
+			l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: c.environ.lookup, Vars: c.vars})
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec, b, err := l.Capture("main.hcl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(spec.Secrets(), token) {
+				t.Fatalf("the token is not among the spec's secrets")
+			}
+			sealed := b.Seal(spec.Secrets())
+			if !slices.Equal(sealed.Withheld, c.withheld) {
+				t.Errorf("withheld %v, want %v", sealed.Withheld, c.withheld)
+			}
+			stored, _ := json.Marshal(sealed)
+			if strings.Contains(string(stored), token) || strings.Contains(string(stored), token[:11]) || strings.Contains(string(stored), token[11:]) {
+				t.Fatalf("the sealed bundle holds the token: %s", stored)
+			}
+			// A host that provides what was withheld loads the same spec.
+			host := env{}
+			maps.Copy(host, c.environ)
+			for _, v := range c.vars {
+				name, value, _ := strings.Cut(v, "=")
+				host["DROVER_VAR_"+name] = value
+			}
+			hl, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: host.lookup})
+			again, err := hl.LoadBundle(sealed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Providers[0].Hash != spec.Providers[0].Hash {
+				t.Errorf("reloaded provider differs")
+			}
+			// A host that does not says what it lacks.
+			t.Chdir(t.TempDir())
+			bare, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: env{}.lookup})
+			_, err = bare.LoadBundle(sealed)
+			if err == nil || !strings.Contains(err.Error(), "this host must provide") || !strings.Contains(err.Error(), c.withheld[0].Name) {
+				t.Errorf("a host without the secret: %v", err)
+			}
+		})
 	}
 }

@@ -120,6 +120,7 @@ func (r *Resource) finish(tree any, res *schema.Result, hashed any) {
 		panic(fmt.Sprintf("specs: rendering %s: %v", r.Addr(), err)) // trees are JSON by construction
 	}
 	r.Hash = hashOf(hashed)
+	r.secrets = schema.Collect(tree, res.Sensitive)
 }
 
 // markSensitive gives p, decoded from the value at prefix of res, the

@@ -39,6 +39,7 @@ type Resource struct {
 
 	decoded  *schema.Result
 	redacted json.RawMessage
+	secrets  []string // the values at sensitive paths, for Spec.Secrets
 }
 
 // Addr is the resource's address as references write it: "group.workers".

@@ -72,6 +72,10 @@ type RevisionDetail struct {
 	Vars     []string          `json:"vars,omitempty"`
 	VarFiles []string          `json:"var_files,omitempty"`
 	EnvNames []string          `json:"env_names,omitempty"`
+	// Withheld names the variables and files that held secrets and so
+	// were not stored ("env DIGITALOCEAN_TOKEN"): the daemon's host
+	// provides them when the revision is loaded again.
+	Withheld []string `json:"withheld,omitempty"`
 }
 
 // PlanRequest asks what applying a bundle would change now; without a

@@ -21,7 +21,11 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
-	return d.record(ctx, store.Record{Kind: api.KindApply, Bundle: req.Bundle, Author: req.Author, Message: req.Message}, spec)
+	// The store never holds a secret: the variables and files that carry
+	// one are withheld, and read from the daemon's host when the revision
+	// is loaded again (a restart, a rollback).
+	sealed := req.Bundle.Seal(spec.Secrets())
+	return d.record(ctx, store.Record{Kind: api.KindApply, Bundle: sealed, Author: req.Author, Message: req.Message}, spec)
 }
 
 // Rollback implements api.Backend: revision N's bundle, recorded anew.
@@ -151,7 +155,8 @@ func (d *Daemon) History(ctx context.Context) ([]api.RevisionInfo, error) {
 	return out, nil
 }
 
-// Revision implements api.Backend. Environment values stay in the store.
+// Revision implements api.Backend. Environment values stay in the store;
+// withheld secrets are named, never shown (the store does not have them).
 func (d *Daemon) Revision(ctx context.Context, n int64) (api.RevisionDetail, error) {
 	rec, err := d.store.Get(ctx, n)
 	if errors.Is(err, store.ErrNotFound) {
@@ -167,7 +172,7 @@ func (d *Daemon) Revision(ctx context.Context, n int64) (api.RevisionDetail, err
 	return api.RevisionDetail{
 		RevisionInfo: info(rec, rec.Number == d.state.Load().rec.Number),
 		Specs:        rec.Bundle.Specs, Files: files, Vars: rec.Bundle.Vars, VarFiles: rec.Bundle.VarFiles,
-		EnvNames: rec.Bundle.EnvNames(),
+		EnvNames: rec.Bundle.EnvNames(), Withheld: withheldNames(rec.Bundle.Withheld),
 	}, nil
 }
 
@@ -207,6 +212,14 @@ func (d *Daemon) loadRevision(ctx context.Context, n int64) (*specs.Spec, error)
 	}
 	d.cache[n] = s
 	return s, nil
+}
+
+func withheldNames(w []specs.Withheld) []string {
+	var out []string
+	for _, x := range w {
+		out = append(out, x.String())
+	}
+	return out
 }
 
 func withoutBundle(r store.Record) store.Record {

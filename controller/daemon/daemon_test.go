@@ -29,7 +29,7 @@ func registry(t testing.TB, p *fake.Plugin) *plugins.Registry {
 	t.Helper()
 	reg := plugins.Builtins()
 	err := reg.RegisterInstance("fake", plugins.InstancePlugin{
-		ProviderSchema: &schema.Block{},
+		ProviderSchema: &schema.Block{Attributes: []schema.Attribute{{Name: "token", Type: schema.String, Sensitive: true}}},
 		InstanceSchema: &schema.Block{Attributes: []schema.Attribute{{Name: "image", Type: schema.String}}},
 		New:            func(context.Context, json.RawMessage) (instance.Plugin, error) { return p, nil },
 	})
@@ -462,4 +462,50 @@ service "web" {
 	if len(plan.Services) != 1 || plan.Services[0].Action != "unknown" || plan.Revision != res.Revision.Number {
 		t.Fatalf("plan services %+v", plan.Services)
 	}
+}
+
+// A secret given to the spec (here a provider token from the environment)
+// never reaches the store: the daemon reads it from its own environment
+// when it loads the revision again, and says so when it is not there.
+func TestSecretsNeverStored(t *testing.T) {
+	const secret = "tok-7f3a9c0e55d1-never-stored"
+	h := newHarness(t)
+	b := specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(`
+provider "fake" "main" { token = env("FAKE_TOKEN") }
+group "a" {
+  size = 1
+  instance "fake" { image = "x" }
+  flavor "vanilla" {}
+}`)}, Env: map[string]string{"FAKE_TOKEN": secret}}
+	res := h.apply(b)
+	h.await("revision 1", converged(res.Revision.Number))
+	detail, err := h.d.Revision(t.Context(), res.Revision.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(detail.Withheld, []string{"env FAKE_TOKEN"}) || slices.Contains(detail.EnvNames, "FAKE_TOKEN") {
+		t.Errorf("revision detail: withheld %v, env %v", detail.Withheld, detail.EnvNames)
+	}
+	h.stop()
+	raw, err := os.ReadFile(filepath.Join(h.dir, "drover.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), secret) {
+		t.Fatal("the store holds the token")
+	}
+
+	// Restarted without the token: the revision is reported, not served
+	// with an empty token.
+	h.start()
+	st := h.await("the missing secret reported", func(st api.Status) bool { return st.Error != "" })
+	if !strings.Contains(st.Error, "environment variable FAKE_TOKEN") {
+		t.Errorf("status error: %s", st.Error)
+	}
+	h.stop()
+
+	// Restarted with it: served again.
+	t.Setenv("FAKE_TOKEN", secret)
+	h.start()
+	h.await("revision 1 with the token from the environment", converged(res.Revision.Number))
 }

@@ -128,3 +128,60 @@ func TrimPaths(paths []cty.Path, prefix cty.Path) []cty.Path {
 	}
 	return out
 }
+
+// Collect returns the scalar values at paths of tree, a ToJSON result, as
+// text: every string, number and bool under each path. It is how a caller
+// learns which values are secrets without a rendering of them.
+func Collect(tree any, paths []cty.Path) []string {
+	var out []string
+	for _, p := range paths {
+		out = collectAt(tree, p, out)
+	}
+	return out
+}
+
+func collectAt(node any, p cty.Path, out []string) []string {
+	if len(p) == 0 {
+		return leaves(node, out)
+	}
+	switch st := p[0].(type) {
+	case cty.GetAttrStep:
+		if m, ok := node.(map[string]any); ok {
+			return collectAt(m[st.Name], p[1:], out)
+		}
+	case cty.IndexStep:
+		switch n := node.(type) {
+		case map[string]any:
+			if st.Key.Type() == cty.String {
+				return collectAt(n[st.Key.AsString()], p[1:], out)
+			}
+		case []any:
+			if st.Key.Type() == cty.Number {
+				if i, acc := st.Key.AsBigFloat().Int64(); acc == 0 && i >= 0 && int(i) < len(n) {
+					return collectAt(n[i], p[1:], out)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func leaves(node any, out []string) []string {
+	switch n := node.(type) {
+	case nil:
+		return out
+	case string:
+		return append(out, n)
+	case map[string]any:
+		for _, v := range n {
+			out = leaves(v, out)
+		}
+		return out
+	case []any:
+		for _, v := range n {
+			out = leaves(v, out)
+		}
+		return out
+	}
+	return append(out, fmt.Sprint(node))
+}
