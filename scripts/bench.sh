@@ -12,6 +12,11 @@ median() {
           print (n % 2) ? v[int(n/2)] : (v[n/2-1] + v[n/2]) / 2 }'
 }
 
+# metric NAME UNIT: median of a metric a benchmark reports (b.ReportMetric)
+metric() {
+  awk '{ for (i = 4; i <= NF; i++) if ($i == unit) print $1, $(i-1) }' unit="$2" | median "$1" 2
+}
+
 echo "== spec load: 500 groups + 500 services (median of $count) =="
 out=$(go test -run '^$' -bench '^Benchmark(Parse|Load)500$' -benchmem -count "$count" ./specs/)
 echo "$out" | grep -E '^Benchmark'
@@ -39,6 +44,13 @@ awk -v b="$b" -v p="$p" 'BEGIN { printf "listing the 50 groups (baseline) %.1f m
 
 echo "== daemon: RSS and idle CPU holding that fleet for ${BENCH_IDLE:-60s} (aim: under 100 MB, under 1%) =="
 DROVER_BENCH_IDLE="${BENCH_IDLE:-60s}" go test -count=1 -run '^TestIdleFootprint$' -v ./controller/daemon/ | grep '^idle-footprint'
+
+echo
+echo "== digitalocean: API calls per steady-state resync of 20 groups of 10 droplets on the fake API (5 resyncs) =="
+out=$(go test -run '^$' -bench '^BenchmarkDigitalOceanResyncCalls$' -benchtime 5x ./controller/runner/)
+echo "$out" | grep -E '^Benchmark'
+b=$(echo "$out" | metric BenchmarkDigitalOceanResyncCalls baseline-calls/resync); d=$(echo "$out" | metric BenchmarkDigitalOceanResyncCalls calls/resync)
+awk -v b="$b" -v d="$d" 'BEGIN { printf "a list per group (baseline) %.1f calls; drover %.1f calls = %.2fx the baseline (aim: one paginated list, ceil(200/200) = 1)\n", b, d, d/b }'
 
 echo
 echo "== swarm: docker kill of a worker holding tasks to all replicas running on live nodes (median of 5) =="
