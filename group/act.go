@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
@@ -70,9 +71,17 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	defer mem.setCreating(a.Name, false)
 	id, err := r.provision(ctx, t, a, req)
 	if err != nil {
-		if definitive(err) { // nothing was made: the intent would only block the slot
+		switch {
+		case definitive(err): // nothing was made: the intent would only block the slot
 			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 			mem.failed(r.opts.Clock.Now(), r.opts)
+		case lags(t.Instance) > 0:
+			// It may have happened: the slot is held until the backend's
+			// lists must show it, and no longer.
+			it.Until = r.opts.Clock.Now().Add(lags(t.Instance))
+			if perr := r.opts.Intents.Put(ctx, it); perr != nil {
+				err = errors.Join(err, fmt.Errorf("record intent: %w", perr))
+			}
 		}
 		// A temporary failure (an API error, a lost reply) is not a crash
 		// loop: the intent holds the slot and the queue backs the group off.
@@ -102,6 +111,15 @@ func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request
 		return "", fmt.Errorf("prepare: %w", err)
 	}
 	return t.Instance.Provision(ctx, spec)
+}
+
+// lags is how long the plugin's listings may miss a new instance; 0 when
+// they do not lag.
+func lags(p instance.Plugin) time.Duration {
+	if l, ok := p.(instance.Lagging); ok {
+		return l.ListLag()
+	}
+	return 0
 }
 
 // definitive errors mean the backend made nothing.

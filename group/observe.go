@@ -133,7 +133,10 @@ func (r *Reconciler) pendingIntents(ctx context.Context, t *Target, descs []inst
 		switch {
 		case seen[it.Name] || seen["request:"+it.Request]:
 			err = r.opts.Intents.Delete(ctx, it.Group, it.Name)
-		case now.Sub(it.Created) > r.opts.IntentTTL:
+		case !it.Until.IsZero() && now.After(it.Until):
+			r.emit(Event{Group: it.Group, Kind: "create_failed", Instance: it.Name, Reason: "its create failed without certainty and no listing showed it within the provider's list lag: it did not happen"})
+			err = r.opts.Intents.Delete(ctx, it.Group, it.Name)
+		case it.Until.IsZero() && now.Sub(it.Created) > r.opts.IntentTTL:
 			r.emit(Event{Group: it.Group, Kind: "create_failed", Instance: it.Name, Reason: fmt.Sprintf("not seen %s after the create was requested", r.opts.IntentTTL)})
 			err = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 		default:

@@ -317,6 +317,26 @@ func TestPlan(t *testing.T) {
 			waiting:     "web-2 to become healthy",
 		},
 		{
+			name: "a second instance of a name is surplus, the better one is kept",
+			d:    desired(3),
+			insts: []group.Instance{inst("web-1"), inst("web-2", starting, age(5*time.Second), func(i *group.Instance) { i.ID = "id-dup" }),
+				inst("web-2"), inst("web-3")},
+			wantSteps:   []string{"destroy web-2 (surplus)"},
+			wantChanges: []string{"destroy web-2 (surplus)"},
+		},
+		{
+			name:  "a create of unknown outcome holds its slot until the listing must show it",
+			d:     desired(3),
+			insts: []group.Instance{inst("web-1")},
+			mods: []func(*group.Input){func(in *group.Input) {
+				in.Observed.Intents = []group.Intent{{Name: "web-2", Request: "r1", Created: t0.Add(-time.Minute), Until: t0.Add(30 * time.Second)}}
+			}},
+			wantSteps:   []string{"create web-3 (missing)"},
+			wantChanges: []string{"create web-3 (missing)"},
+			requeue:     30*time.Second + time.Millisecond,
+			waiting:     "web-2, whose create failed without certainty",
+		},
+		{
 			name:        "terminated instances are not counted",
 			d:           desired(1),
 			insts:       []group.Instance{inst("web-1"), inst("web-2", func(i *group.Instance) { i.State = instance.StateTerminated })},

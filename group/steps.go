@@ -259,7 +259,13 @@ func (w *world) waiting() ([]string, time.Duration) {
 			}
 		}
 		for _, it := range p.intents {
-			starting = append(starting, it.Name)
+			if it.Until.IsZero() {
+				starting = append(starting, it.Name)
+				continue
+			}
+			// A create of unknown outcome: the listing decides at Until.
+			w.wait("%s, whose create failed without certainty, to show in the provider's listing", it.Name)
+			w.until(it.Until.Add(time.Millisecond))
 		}
 	}
 	var waits []string

@@ -81,6 +81,12 @@ type Intent struct {
 	LogicalID string    `json:"logical_id,omitempty"`
 	Request   string    `json:"request"`
 	Created   time.Time `json:"created"`
+	// Until is set when the create failed without certainty (a 5xx, a
+	// lost reply) on a backend whose listings lag (instance.Lagging): the
+	// intent holds the slot until then, and if no listing has shown the
+	// instance by then, the create did not happen. Zero: Options.IntentTTL
+	// after Created.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Observed is one observation of a group.

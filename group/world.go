@@ -83,12 +83,16 @@ func newWorld(in Input) *world {
 		w.pools = append(w.pools, p)
 		byLID[lid] = p
 	}
-	for i := range in.Observed.Instances {
-		inst := &in.Observed.Instances[i]
-		if inst.State == instance.StateTerminated {
+	for _, m := range w.classifyAll() {
+		inst := m.inst
+		if w.byName[inst.Name] != nil {
+			// A second instance of one name (a create that was repeated
+			// while a cloud's lists lagged, or made by hand) fills no slot.
+			kept := w.byName[inst.Name].inst
+			m.reason = Reason{ReasonSurplus, fmt.Sprintf("a second instance named %s (%s is kept)", inst.Name, kept.ID)}
+			w.strays = append(w.strays, m)
 			continue
 		}
-		m := w.classify(inst)
 		w.byName[inst.Name] = m
 		switch {
 		case len(w.d.LogicalIDs) == 0:
@@ -119,6 +123,34 @@ func newWorld(in Input) *world {
 		byVictimOrder(p.victims)
 	}
 	return w
+}
+
+// classifyAll classifies the instances that are not terminated, those of
+// one name in the order in which one should be kept: ready before
+// starting before unhealthy before dead, current before outdated, then
+// the oldest, then by id.
+func (w *world) classifyAll() []*member {
+	var all []*member
+	for i := range w.in.Observed.Instances {
+		if inst := &w.in.Observed.Instances[i]; inst.State != instance.StateTerminated {
+			all = append(all, w.classify(inst))
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		switch {
+		case a.inst.Name != b.inst.Name:
+			return a.key.less(b.key)
+		case a.status != b.status:
+			return a.status < b.status
+		case a.outdated != b.outdated:
+			return !a.outdated
+		case !a.inst.CreatedAt.Equal(b.inst.CreatedAt):
+			return a.inst.CreatedAt.Before(b.inst.CreatedAt)
+		}
+		return a.inst.ID < b.inst.ID
+	})
+	return all
 }
 
 // recheckUnknown is how soon a group is looked at again when an instance
