@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Plugin creates, destroys and describes instances on one backend. All
@@ -95,4 +96,15 @@ type Change struct {
 	// Action is the backend's word for what happened ("die", "destroy",
 	// "health_status: unhealthy", ...), for logs.
 	Action string `json:"action"`
+}
+
+// Lagging is an optional capability of a Plugin whose listings may miss a
+// new instance for a while after it was created (an eventually consistent
+// cloud API). Discover it with a type assertion.
+type Lagging interface {
+	// ListLag bounds how long after a create request Describe may still
+	// miss the instance. After a create whose outcome is unknown (a 5xx, a
+	// lost reply), the controller holds the slot this long, then decides
+	// from the listing that it did not happen.
+	ListLag() time.Duration
 }

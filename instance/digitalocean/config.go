@@ -25,6 +25,9 @@ type Config struct {
 	Token  string `json:"token"`
 	Region string `json:"region"`
 	APIURL string `json:"api_url"`
+	// ListLag is how long lists may miss a new droplet. Default
+	// DefaultListLag.
+	ListLag time.Duration `json:"list_lag"`
 }
 
 // Tunables with their defaults; tests shorten them.
@@ -37,6 +40,10 @@ const (
 	// list shows it yet, and one it destroyed is described terminated
 	// although lists still show it.
 	DefaultGrace = 2 * time.Minute
+	// DefaultListLag bounds how long the API's lists may miss a droplet
+	// after its create request: what Plugin.ListLag reports unless the
+	// provider block sets list_lag.
+	DefaultListLag = time.Minute
 	// perPage is the largest page the API serves.
 	perPage = 200
 	// requestTimeout bounds one HTTP request.
@@ -52,6 +59,7 @@ type Plugin struct {
 
 	cacheWindow time.Duration
 	grace       time.Duration
+	listLag     time.Duration // see Config.ListLag
 	getAttempts int           // tries of an idempotent GET or DELETE
 	backoff     time.Duration // first backoff between tries
 	createTries int           // tries of a create known not to have happened
@@ -71,7 +79,13 @@ type created struct {
 	at      time.Time
 }
 
+// ListLag implements instance.Lagging: after a create of unknown outcome
+// the controller holds the slot this long before trusting a list that
+// lacks the droplet.
+func (p *Plugin) ListLag() time.Duration { return p.listLag }
+
 var (
+	_ instance.Lagging       = (*Plugin)(nil)
 	_ instance.Plugin        = (*Plugin)(nil)
 	_ instance.MetricsSource = (*Plugin)(nil)
 )
@@ -90,6 +104,9 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	}
 	if c.Region == "" {
 		return nil, spierr.Invalid(op, "region: required")
+	}
+	if c.ListLag <= 0 {
+		c.ListLag = DefaultListLag
 	}
 	if !slugRE.MatchString(c.Region) {
 		return nil, spierr.Invalid(op, "region %q: not a region slug", strings.ReplaceAll(c.Region, c.Token, "[token]"))
@@ -113,7 +130,8 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 		token:       c.Token,
 		rate:        newThrottle(time.Now),
 		cacheWindow: DefaultCacheWindow,
-		grace:       DefaultGrace,
+		grace:       max(DefaultGrace, 2*c.ListLag),
+		listLag:     c.ListLag,
 		getAttempts: 4,
 		backoff:     200 * time.Millisecond,
 		createTries: 3,

@@ -14,6 +14,7 @@ func ProviderSchema() *s.Block {
 		{Name: "token", Type: s.String, Required: true, Sensitive: true, Description: `API token, such as env("DIGITALOCEAN_TOKEN") or file("~/.config/doctl/token")`},
 		{Name: "region", Type: s.String, Required: true, Description: `default region of droplets, such as "fra1"`},
 		{Name: "api_url", Type: s.String, Default: DefaultAPIURL, Description: "API endpoint (a fake in tests)"},
+		{Name: "list_lag", Type: s.Duration, Default: "1m", Description: "how long the API's lists may miss a new droplet; after a create of unknown outcome drover holds its slot this long"},
 	}}
 }
 
