@@ -3,6 +3,7 @@ package swarm
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
+	"github.com/drover/drover/flavor/swarm/pki"
 	"github.com/drover/drover/plugins/spierr"
 )
 
@@ -20,14 +22,16 @@ const probeTimeout = 5 * time.Second
 // Clusters is what this process knows of the swarms it forms: per (owner,
 // swarm name) the engines of its managers. Safe for concurrent use; one per
 // process, shared by every swarm flavor plugin and by the service
-// reconciler. It also caches one client per engine address, for every
-// engine the plugins talk to.
+// reconciler. It also caches one client per engine endpoint, for every
+// engine the plugins talk to, and keeps the swarms' CAs (see SetCADir):
+// engines reached over TCP are reached only with mutual TLS.
 type Clusters struct {
 	mu      sync.Mutex
 	closed  bool
-	clients map[string]*engineClient
+	clients map[endpoint]*engineClient
 	swarms  map[swarmKey]*knownSwarm
 	forming map[swarmKey]*sync.Mutex
+	cas     *pki.Store
 }
 
 type swarmKey struct{ owner, swarm string }
@@ -41,18 +45,42 @@ type engineClient struct {
 
 // knownSwarm is what is known of one swarm.
 type knownSwarm struct {
-	clusterID string            // the swarm's id, as its managers report it
-	managers  map[string]string // engine address -> the group of its machine
-	last      string            // the engine that last answered as a manager
+	clusterID string              // the swarm's id, as its managers report it
+	managers  map[endpoint]string // engine -> the group of its machine
+	last      endpoint            // the engine that last answered as a manager
 }
 
-// NewClusters returns an empty Clusters. Close it when done.
+// NewClusters returns an empty Clusters whose swarm CAs live under
+// DefaultCADir until SetCADir says otherwise. Close it when done.
 func NewClusters() *Clusters {
 	return &Clusters{
-		clients: map[string]*engineClient{},
+		clients: map[endpoint]*engineClient{},
 		swarms:  map[swarmKey]*knownSwarm{},
 		forming: map[swarmKey]*sync.Mutex{},
+		cas:     pki.NewStore(DefaultCADir()),
 	}
+}
+
+// SetCADir makes the swarms' CAs live under dir, as
+// dir/<owner>/<swarm>/: drover's data directory's "swarm-ca". Set it
+// before any swarm with engine = "tls" is formed; a CA already loaded from
+// the old directory is not used again, and cached clients are dropped.
+func (c *Clusters) SetCADir(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cas = pki.NewStore(dir)
+	for e, ec := range c.clients {
+		_ = ec.cli.Close()
+		delete(c.clients, e)
+	}
+}
+
+// CA returns the CA of (owner, swarm), making it if there is none yet.
+func (c *Clusters) CA(owner, swarm string) (*pki.CA, error) {
+	c.mu.Lock()
+	store := c.cas
+	c.mu.Unlock()
+	return store.CA(owner, swarm)
 }
 
 // Manager returns a client of a manager of the swarm that answers and has
@@ -61,7 +89,7 @@ func NewClusters() *Clusters {
 // Clients are cached per engine address and shared; callers must not Close
 // them.
 func (c *Clusters) Manager(ctx context.Context, owner, swarm string) (client.APIClient, error) {
-	m, err := c.manager(ctx, owner, swarm, probeTimeout, "")
+	m, err := c.manager(ctx, owner, swarm, probeTimeout, endpoint{})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +110,7 @@ func (c *Clusters) Close() error {
 
 // managerConn is a manager that answered, with what it said.
 type managerConn struct {
-	engine string
+	engine endpoint
 	cli    *client.Client
 	info   swarm.Info
 }
@@ -91,7 +119,7 @@ type managerConn struct {
 // first, and returns the first that is an active manager of the swarm with
 // control available; exclude is an engine not to use. An engine that
 // answers but is no such manager any more is forgotten.
-func (c *Clusters) manager(ctx context.Context, owner, name string, timeout time.Duration, exclude string) (managerConn, error) {
+func (c *Clusters) manager(ctx context.Context, owner, name string, timeout time.Duration, exclude endpoint) (managerConn, error) {
 	const op = "swarm.Manager"
 	key := swarmKey{owner, name}
 	engines, clusterID := c.candidates(key)
@@ -136,26 +164,26 @@ func managesCluster(info swarm.Info, clusterID string) bool {
 
 // candidates returns the known managers' engines, the last that answered
 // first, and the swarm's id.
-func (c *Clusters) candidates(key swarmKey) ([]string, string) {
+func (c *Clusters) candidates(key swarmKey) ([]endpoint, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ks := c.swarms[key]
 	if ks == nil || c.closed {
 		return nil, ""
 	}
-	engines := make([]string, 0, len(ks.managers))
+	engines := make([]endpoint, 0, len(ks.managers))
 	for e := range ks.managers {
 		engines = append(engines, e)
 	}
-	slices.Sort(engines)
+	slices.SortFunc(engines, compareEndpoints)
 	if i := slices.Index(engines, ks.last); i > 0 {
-		engines = append([]string{ks.last}, slices.Delete(engines, i, i+1)...)
+		engines = append([]endpoint{ks.last}, slices.Delete(engines, i, i+1)...)
 	}
 	return engines, ks.clusterID
 }
 
 // answered remembers engine as the manager to ask first.
-func (c *Clusters) answered(key swarmKey, engine string) {
+func (c *Clusters) answered(key swarmKey, engine endpoint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ks := c.swarms[key]; ks != nil {
@@ -167,13 +195,13 @@ func (c *Clusters) answered(key swarmKey, engine string) {
 // whose id is clusterID. It refuses (and returns false) a manager of
 // another swarm of the same name while managers of the known one are
 // recorded: there is one swarm per name.
-func (c *Clusters) register(owner, name, group, engine, clusterID string) bool {
+func (c *Clusters) register(owner, name, group string, engine endpoint, clusterID string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key := swarmKey{owner, name}
 	ks := c.swarms[key]
 	if ks == nil {
-		ks = &knownSwarm{managers: map[string]string{}}
+		ks = &knownSwarm{managers: map[endpoint]string{}}
 		c.swarms[key] = ks
 	}
 	if clusterID != "" && ks.clusterID != clusterID {
@@ -187,7 +215,7 @@ func (c *Clusters) register(owner, name, group, engine, clusterID string) bool {
 }
 
 // forget drops engine from the managers of a swarm.
-func (c *Clusters) forget(owner, name, engine string) {
+func (c *Clusters) forget(owner, name string, engine endpoint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ks := c.swarms[swarmKey{owner, name}]; ks != nil {
@@ -206,7 +234,7 @@ func (c *Clusters) gone(owner, name string) bool {
 
 // prune forgets the engines of the machines of (owner, group) that are not
 // in live: as managers of any swarm, and their cached clients.
-func (c *Clusters) prune(owner, group string, live map[string]bool) {
+func (c *Clusters) prune(owner, group string, live map[endpoint]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for key, ks := range c.swarms {
@@ -243,8 +271,11 @@ func (c *Clusters) lockForming(owner, name string) func() {
 }
 
 // client returns the cached client of engine, making it if needed; owner
-// and group, when given, record whose machine the engine is.
-func (c *Clusters) client(engine, owner, group string) (*client.Client, error) {
+// and group, when given, record whose machine the engine is. An engine
+// reached over the network (not a unix socket) is reached only with mutual
+// TLS: the CA of (owner, its swarm) checks that the engine's certificate is
+// the machine's, and drover shows its client certificate.
+func (c *Clusters) client(engine endpoint, owner, group string) (*client.Client, error) {
 	const op = "swarm.client"
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -257,9 +288,27 @@ func (c *Clusters) client(engine, owner, group string) (*client.Client, error) {
 		}
 		return ec.cli, nil
 	}
-	cli, err := client.NewClientWithOpts(client.WithHost(engine), client.WithAPIVersionNegotiation())
+	opts := []client.Opt{client.WithHost(engine.addr), client.WithAPIVersionNegotiation()}
+	if engine.remote() {
+		if engine.swarm == "" || engine.server == "" || owner == "" {
+			return nil, spierr.Invalid(op, "engine %s is reached over the network, which drover does only with mutual TLS, and its machine lacks the %s or name tags that say whose certificate to expect", engine.addr, TagSwarm)
+		}
+		ca, err := c.cas.CA(owner, engine.swarm)
+		if err != nil {
+			return nil, spierr.Internal(op, "%v", err)
+		}
+		tr := &http.Transport{
+			TLSClientConfig:     ca.ClientTLS(engine.server),
+			TLSHandshakeTimeout: probeTimeout,
+			MaxIdleConns:        6,
+			IdleConnTimeout:     30 * time.Second,
+		}
+		// The HTTP client goes first: WithHost configures its transport.
+		opts = append([]client.Opt{client.WithHTTPClient(&http.Client{Transport: tr})}, append(opts, client.WithScheme("https"))...)
+	}
+	cli, err := client.NewClientWithOpts(opts...)
 	if err != nil {
-		return nil, spierr.Invalid(op, "engine address %q: %v", engine, err)
+		return nil, spierr.Invalid(op, "engine address %q: %v", engine.addr, err)
 	}
 	c.clients[engine] = &engineClient{cli: cli, owner: owner, group: group}
 	return cli, nil

@@ -40,7 +40,7 @@ func (p *Plugin) Drain(ctx context.Context, props json.RawMessage, inst instance
 		return err
 	}
 	owner, name := inst.Tags[instance.TagOwner], swarmOf(inst, pr)
-	mgr, err := p.manager(ctx, owner, name, inst.Tags[instance.TagEngine])
+	mgr, err := p.manager(ctx, owner, name, endpointOf(inst))
 	if err != nil {
 		return p.drainWithoutManager(ctx, inst, name, err)
 	}
@@ -56,7 +56,7 @@ func (p *Plugin) Drain(ctx context.Context, props json.RawMessage, inst instance
 		managers = withoutNode(managers, node.ID)
 	}
 	p.leave(ctx, inst)
-	p.clusters.forget(owner, name, inst.Tags[instance.TagEngine])
+	p.clusters.forget(owner, name, endpointOf(inst))
 	return nil
 }
 
@@ -223,7 +223,7 @@ func (p *Plugin) drainLastManager(ctx context.Context, inst instance.Description
 		return spierr.Unavailable("swarm.Drain", "no other manager of swarm %s is known yet to demote %s through (%d others are reachable)", name, nameOf(inst), others)
 	}
 	p.leave(ctx, inst)
-	p.clusters.forget(inst.Tags[instance.TagOwner], name, inst.Tags[instance.TagEngine])
+	p.clusters.forget(inst.Tags[instance.TagOwner], name, endpointOf(inst))
 	return nil
 }
 

@@ -43,33 +43,34 @@ func TestOutOfSequence(t *testing.T) {
 }
 
 func TestClustersRegister(t *testing.T) {
+	ep := func(name string) endpoint { return endpoint{addr: "unix:///" + name} }
 	c := NewClusters()
 	defer c.Close()
 	if c.gone("o", "s") {
 		t.Error("an unknown swarm is gone")
 	}
-	if !c.register("o", "s", "g", "unix:///a", "id1") || !c.register("o", "s", "g", "unix:///b", "id1") {
+	if !c.register("o", "s", "g", ep("a"), "id1") || !c.register("o", "s", "g", ep("b"), "id1") {
 		t.Fatal("register refused managers of the known swarm")
 	}
-	if c.register("o", "s", "g", "unix:///c", "id2") {
+	if c.register("o", "s", "g", ep("c"), "id2") {
 		t.Error("register accepted a manager of a second swarm of the same name")
 	}
 	if engines, id := c.candidates(swarmKey{"o", "s"}); len(engines) != 2 || id != "id1" {
 		t.Errorf("candidates = %v, %s", engines, id)
 	}
-	c.answered(swarmKey{"o", "s"}, "unix:///b")
-	if engines, _ := c.candidates(swarmKey{"o", "s"}); engines[0] != "unix:///b" {
+	c.answered(swarmKey{"o", "s"}, ep("b"))
+	if engines, _ := c.candidates(swarmKey{"o", "s"}); engines[0] != ep("b") {
 		t.Errorf("the engine that answered last is not first: %v", engines)
 	}
-	c.prune("o", "g", map[string]bool{"unix:///a": true})
-	if engines, _ := c.candidates(swarmKey{"o", "s"}); len(engines) != 1 || engines[0] != "unix:///a" {
+	c.prune("o", "g", map[endpoint]bool{ep("a"): true})
+	if engines, _ := c.candidates(swarmKey{"o", "s"}); len(engines) != 1 || engines[0] != ep("a") {
 		t.Errorf("after prune: %v", engines)
 	}
-	c.forget("o", "s", "unix:///a")
+	c.forget("o", "s", ep("a"))
 	if !c.gone("o", "s") {
 		t.Error("a swarm whose managers were all forgotten is not gone")
 	}
-	if !c.register("o", "s", "g", "unix:///c", "id2") {
+	if !c.register("o", "s", "g", ep("c"), "id2") {
 		t.Error("a new swarm of the name was refused after the old one was gone")
 	}
 }

@@ -38,7 +38,7 @@ func (p *Plugin) formIfNeeded(ctx context.Context, owner, name, group string, vi
 			return // it may hold the swarm, or be joining one
 		}
 	}
-	if _, err := p.manager(ctx, owner, name, ""); err == nil {
+	if _, err := p.manager(ctx, owner, name, endpoint{}); err == nil {
 		return
 	}
 	first := views[0]

@@ -47,7 +47,7 @@ func (p *Plugin) Health(ctx context.Context, props json.RawMessage, inst instanc
 	switch info.LocalNodeState {
 	case swarm.LocalNodeStateInactive, swarm.LocalNodeStatePending:
 		if role == RoleWorker {
-			if _, err := p.manager(ctx, inst.Tags[instance.TagOwner], name, ""); err != nil {
+			if _, err := p.manager(ctx, inst.Tags[instance.TagOwner], name, endpoint{}); err != nil {
 				return unknown("waiting for a manager of swarm " + name), nil
 			}
 		}
@@ -64,7 +64,7 @@ func (p *Plugin) Health(ctx context.Context, props json.RawMessage, inst instanc
 
 // nodeHealth judges an active node by what a manager says of it.
 func (p *Plugin) nodeHealth(ctx context.Context, inst instance.Description, name, role string, info swarm.Info) flavor.Health {
-	mgr, err := p.manager(ctx, inst.Tags[instance.TagOwner], name, "")
+	mgr, err := p.manager(ctx, inst.Tags[instance.TagOwner], name, endpoint{})
 	if err != nil {
 		return unknown("no manager of swarm " + name + " answers")
 	}

@@ -24,7 +24,7 @@ type view struct {
 	err  error // the engine did not answer
 }
 
-func (v *view) engine() string { return v.inst.Tags[instance.TagEngine] }
+func (v *view) engine() endpoint { return endpointOf(v.inst) }
 
 func (v *view) answers() bool { return v.err == nil }
 
@@ -62,7 +62,7 @@ func (p *Plugin) Observe(ctx context.Context, props json.RawMessage, alloc flavo
 		p.registerManagers(owner, pr.Swarm, alloc.Group, views)
 		p.formIfNeeded(ctx, owner, pr.Swarm, alloc.Group, views)
 	}
-	mgr, err := p.manager(ctx, owner, pr.Swarm, "")
+	mgr, err := p.manager(ctx, owner, pr.Swarm, endpoint{})
 	if err != nil {
 		return ended(ctx) // no manager yet: Health says so
 	}
@@ -151,11 +151,11 @@ func (p *Plugin) registerManager(owner, name, group string, v *view) {
 // prune forgets the engines and notes of machines that are no longer
 // running or listed.
 func (p *Plugin) prune(owner, group string, insts []instance.Description) {
-	engines, ids := map[string]bool{}, map[instance.ID]bool{}
+	engines, ids := map[endpoint]bool{}, map[instance.ID]bool{}
 	for _, in := range insts {
 		ids[in.ID] = true
 		if in.State == instance.StateRunning {
-			engines[in.Tags[instance.TagEngine]] = true
+			engines[endpointOf(in)] = true
 		}
 	}
 	p.clusters.prune(owner, group, engines)

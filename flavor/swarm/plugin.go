@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,9 +60,18 @@ func (p *Plugin) Validate(ctx context.Context, props json.RawMessage, alloc flav
 
 // Prepare returns a copy of spec whose tags also say the swarm (TagSwarm)
 // and the role (TagRole); tags the spec already has, drover's included, are
-// kept as they are. Nothing secret is added: machines join in Observe.
+// kept as they are. No join material is added: machines join in Observe.
+//
+// With engine = "tls", the spec's init script is prefixed with the user
+// data that installs Docker if needed and serves the engine's API on
+// EnginePort with mutual TLS (see tlsEngineScript): it holds the swarm's
+// CA certificate and a new certificate and key for this machine, valid
+// for its drover.name tag and spec.Name. The CA is made on first use.
+// The key is a secret of the machine's: the returned spec must not be
+// logged.
 func (p *Plugin) Prepare(ctx context.Context, props json.RawMessage, spec instance.Spec, alloc flavor.Allocation) (instance.Spec, error) {
-	pr, err := parse("swarm.Prepare", props)
+	const op = "swarm.Prepare"
+	pr, err := parse(op, props)
 	if err != nil {
 		return instance.Spec{}, err
 	}
@@ -71,17 +81,51 @@ func (p *Plugin) Prepare(ctx context.Context, props json.RawMessage, spec instan
 	out.Tags[TagSwarm] = pr.Swarm
 	out.Tags[TagRole] = pr.Role
 	maps.Copy(out.Tags, spec.Tags)
+	if pr.engine() == EngineTLS {
+		init, err := p.tlsInit(op, out)
+		if err != nil {
+			return instance.Spec{}, err
+		}
+		out.Init = init + spec.Init
+	}
 	return out, nil
+}
+
+// tlsInit is the user data that secures the engine of the machine spec
+// describes (see Prepare).
+func (p *Plugin) tlsInit(op string, spec instance.Spec) (string, error) {
+	owner, swarm := spec.Tags[instance.TagOwner], spec.Tags[TagSwarm]
+	if owner == "" {
+		return "", spierr.Invalid(op, "engine = %q: the spec has no %s tag to find the swarm's CA by", EngineTLS, instance.TagOwner)
+	}
+	var names []string
+	for _, n := range []string{spec.Tags[tagName], spec.Name} {
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "", spierr.Invalid(op, "engine = %q: the machine has no name to make its certificate for", EngineTLS)
+	}
+	ca, err := p.clusters.CA(owner, swarm)
+	if err != nil {
+		return "", spierr.Internal(op, "%v", err)
+	}
+	certPEM, keyPEM, err := ca.IssueServer(names...)
+	if err != nil {
+		return "", spierr.Internal(op, "%v", err)
+	}
+	return tlsEngineUserData(names[0], swarm, ca.CertPEM(), certPEM, keyPEM), nil
 }
 
 // engine returns the client of inst's own engine, or an error if inst has
 // no engine address.
 func (p *Plugin) engine(inst instance.Description) (*client.Client, error) {
-	addr := inst.Tags[instance.TagEngine]
-	if addr == "" {
+	ep := endpointOf(inst)
+	if ep.addr == "" {
 		return nil, spierr.Invalid("swarm", "instance %s has no %s tag: its provider does not run a Docker engine the controller can reach", nameOf(inst), instance.TagEngine)
 	}
-	return p.clusters.client(addr, inst.Tags[instance.TagOwner], inst.Tags[instance.TagGroup])
+	return p.clusters.client(ep, inst.Tags[instance.TagOwner], inst.Tags[instance.TagGroup])
 }
 
 // info asks inst's engine for its swarm state.
@@ -95,7 +139,7 @@ func (p *Plugin) info(ctx context.Context, inst instance.Description) (swarm.Inf
 
 // manager returns a manager of the swarm, asking each within the engine
 // timeout; exclude is an engine not to use.
-func (p *Plugin) manager(ctx context.Context, owner, name, exclude string) (managerConn, error) {
+func (p *Plugin) manager(ctx context.Context, owner, name string, exclude endpoint) (managerConn, error) {
 	return p.clusters.manager(ctx, owner, name, p.opts.EngineTimeout, exclude)
 }
 

@@ -36,6 +36,17 @@ type Properties struct {
 	// DrainTimeout bounds the wait for a drained worker's tasks; absent is
 	// DefaultDrainTimeout, zero does not wait.
 	DrainTimeout *time.Duration `json:"drain_timeout,omitempty"`
+	// Engine says how drover reaches the machines' engines: EngineProvider
+	// or EngineTLS; absent is DefaultEngine.
+	Engine string `json:"engine,omitempty"`
+}
+
+// engine is Engine or its default.
+func (p Properties) engine() string {
+	if p.Engine == "" {
+		return DefaultEngine
+	}
+	return p.Engine
 }
 
 // drainTimeout is DrainTimeout or its default.
@@ -70,6 +81,8 @@ func (p Properties) check() error {
 		return fmt.Errorf("role: %q is neither %q nor %q", p.Role, RoleManager, RoleWorker)
 	case p.DrainTimeout != nil && *p.DrainTimeout < 0:
 		return fmt.Errorf("drain_timeout: %v is negative", *p.DrainTimeout)
+	case p.Engine != "" && p.Engine != EngineProvider && p.Engine != EngineTLS:
+		return fmt.Errorf("engine: %q is neither %q nor %q", p.Engine, EngineProvider, EngineTLS)
 	}
 	return instance.CheckLabels(p.Labels)
 }

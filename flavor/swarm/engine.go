@@ -1,0 +1,87 @@
+package swarm
+
+import (
+	"cmp"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/drover/drover/instance"
+)
+
+// The values of the flavor's engine property: how drover reaches a
+// machine's Docker engine.
+const (
+	// EngineProvider: the instance provider runs the engine and says in
+	// the instance.TagEngine tag how to reach it (the docker provider's
+	// node containers: a unix socket on the controller's host).
+	EngineProvider = "provider"
+	// EngineTLS: the machine's user data installs Docker if it lacks it
+	// and serves the engine's API on EnginePort with mutual TLS, with a
+	// certificate of the swarm's CA for the machine's name; the provider
+	// reports the address (DigitalOcean: tcp://<public IPv4>:2376).
+	EngineTLS = "tls"
+)
+
+// DefaultEngine is the engine property's default.
+const DefaultEngine = EngineProvider
+
+// EnginePort is the port a machine of engine = "tls" serves its engine's
+// API on, with mutual TLS: Docker's own port for TLS.
+const EnginePort = 2376
+
+// CADirName is the directory under drover's data directory that holds the
+// swarms' CAs.
+const CADirName = "swarm-ca"
+
+// DefaultCADir is where the swarms' CAs live unless Clusters.SetCADir says
+// otherwise: CADirName under drover's default data directory, which is
+// $DROVER_DATA_DIR, else $XDG_DATA_HOME/drover, else
+// ~/.local/share/drover, else the working directory's "drover-data".
+func DefaultCADir() string {
+	if d := os.Getenv("DROVER_DATA_DIR"); d != "" {
+		return filepath.Join(d, CADirName)
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "drover", CADirName)
+	}
+	if h, err := os.UserHomeDir(); err == nil && h != "" {
+		return filepath.Join(h, ".local", "share", "drover", CADirName)
+	}
+	return filepath.Join("drover-data", CADirName)
+}
+
+// endpoint is how drover reaches a machine's engine: its address (the
+// instance.TagEngine tag) and, for an engine reached over the network, the
+// swarm whose CA secures it and the machine name its certificate carries.
+// It is comparable: clients and managers are known by it, so that a new
+// machine that gets an old machine's address is not mistaken for it.
+type endpoint struct {
+	addr   string
+	swarm  string // remote engines only
+	server string // remote engines only: the TLS server name
+}
+
+// remote reports whether the engine is reached over the network (not a
+// local socket), hence only with mutual TLS.
+func (e endpoint) remote() bool {
+	return e.addr != "" && !strings.HasPrefix(e.addr, "unix://") && !strings.HasPrefix(e.addr, "npipe://")
+}
+
+// endpointOf is how to reach inst's engine.
+func endpointOf(inst instance.Description) endpoint {
+	e := endpoint{addr: inst.Tags[instance.TagEngine]}
+	if e.remote() {
+		e.swarm, e.server = inst.Tags[TagSwarm], serverName(inst)
+	}
+	return e
+}
+
+// serverName is the name a machine's engine certificate is checked
+// against: its drover.name tag (its name in the group, "workers-3"), which
+// is also a DNS name of the certificate Prepare made for it.
+func serverName(inst instance.Description) string { return inst.Tags[tagName] }
+
+func compareEndpoints(a, b endpoint) int {
+	return cmp.Or(cmp.Compare(a.addr, b.addr), cmp.Compare(a.swarm, b.swarm), cmp.Compare(a.server, b.server))
+}
