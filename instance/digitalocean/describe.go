@@ -3,6 +3,7 @@ package digitalocean
 import (
 	"context"
 	"maps"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,7 +250,39 @@ func (p *Plugin) describe(d godo.Droplet) instance.Description {
 			}
 		}
 	}
+	if addr := engineAddr(desc.Addresses); addr != "" {
+		desc.Tags[instance.TagEngine] = addr
+	}
 	return desc
+}
+
+// enginePort is the port on which a droplet's Docker engine serves its API
+// with mutual TLS once the swarm flavor's user data (engine = "tls") has
+// set it up: Docker's TLS port, swarm.EnginePort.
+const enginePort = "2376"
+
+// engineAddr is where the controller reaches a droplet's engine
+// (instance.TagEngine): port 2376 of its public IPv4 address, else of its
+// private one; "" before the droplet has an IPv4 address. The public
+// address is the one a controller outside the droplet's VPC can reach too;
+// a cloud firewall should let only the controller's address in on 2376.
+// The engine answers only clients with a certificate of the swarm's CA, so
+// a droplet without that user data has an address here but no engine
+// drover can use.
+func engineAddr(addrs []instance.Address) string {
+	var private string
+	for _, a := range addrs {
+		if ip := net.ParseIP(a.IP); ip == nil || ip.To4() == nil {
+			continue
+		}
+		switch {
+		case a.Kind == instance.AddressPublic:
+			return "tcp://" + net.JoinHostPort(a.IP, enginePort)
+		case a.Kind == instance.AddressPrivate && private == "":
+			private = "tcp://" + net.JoinHostPort(a.IP, enginePort)
+		}
+	}
+	return private
 }
 
 // dropletState maps a droplet status.
