@@ -112,6 +112,8 @@ func (s *Server) createDroplets(w http.ResponseWriter, r *http.Request) {
 	base := baseURL(r)
 	var out []godo.Droplet
 	var links []godo.LinkAction
+	var starts []machineStart
+	acts := map[int]*godo.Action{}
 	for _, n := range names {
 		id := s.nextID
 		s.nextID++
@@ -137,12 +139,17 @@ func (s *Server) createDroplets(w http.ResponseWriter, r *http.Request) {
 		}
 		s.droplets[id] = d
 		a := s.newActionLocked(id, "create", req.Region, now)
+		acts[id] = a
+		starts = append(starts, machineStart{id: id, name: n, userData: req.UserData})
 		links = append(links, godo.LinkAction{ID: a.ID, Rel: "create", HREF: fmt.Sprintf("%sv2/actions/%d", base, a.ID)})
 		v := d.d // the create reply: new, no addresses yet
 		v.Networks = &godo.Networks{V4: []godo.NetworkV4{}, V6: []godo.NetworkV6{}}
 		out = append(out, v)
 	}
 	s.mu.Unlock()
+	if s.opts.Machines != nil {
+		s.startMachines(r, starts, acts)
+	}
 	if multi {
 		writeJSON(w, http.StatusAccepted, map[string]any{"droplets": apiDroplets(out), "links": map[string]any{"actions": links}})
 		return
@@ -199,6 +206,9 @@ func (s *Server) viewLocked(d *droplet) godo.Droplet {
 		v.Networks.V4 = []godo.NetworkV4{
 			{IPAddress: fmt.Sprintf("10.110.%d.%d", n/250%250, n%250+2), Netmask: "255.255.0.0", Gateway: "10.110.0.1", Type: "private"},
 			{IPAddress: fmt.Sprintf("203.0.%d.%d", n/250%250, n%250+2), Netmask: "255.255.240.0", Gateway: "203.0.0.1", Type: "public"},
+		}
+		if d.ip != "" {
+			v.Networks.V4 = machineNetworks(d.ip)
 		}
 	}
 	return v
@@ -329,6 +339,7 @@ func (s *Server) deleteDroplet(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w)
 		return
 	}
+	s.removeMachines([]int{id})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -340,12 +351,15 @@ func (s *Server) deleteByTag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	var gone []int
 	for id, d := range s.droplets {
 		if slices.ContainsFunc(d.d.Tags, func(t string) bool { return strings.EqualFold(t, tag) }) {
 			delete(s.droplets, id)
+			gone = append(gone, id)
 		}
 	}
 	s.mu.Unlock()
+	s.removeMachines(gone)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -91,6 +91,9 @@ func (s *Server) newActionLocked(dropletID int, typ, region string, now time.Tim
 // actionViewLocked completes actions once the droplet has booted.
 func (s *Server) actionViewLocked(a *godo.Action) godo.Action {
 	v := *a
+	if v.Status == "errored" {
+		return v
+	}
 	if !s.opts.Now().Before(a.StartedAt.Time.Add(s.opts.BootTime)) {
 		v.Status = "completed"
 		v.CompletedAt = &godo.Timestamp{Time: a.StartedAt.Time.Add(s.opts.BootTime)}

@@ -16,6 +16,11 @@
 // them after the request took effect (a lost reply, so that a blindly
 // retried create makes two droplets), latency, and lists that lag behind
 // creates.
+//
+// With Options.Machines, droplets are also machines: each is a container
+// on a Docker engine that runs the droplet's user data, so that cloud-init
+// scripts and whole swarms of droplets can be tried on one host
+// (machines.go). Creates and deletes then wait for the containers.
 package dofake
 
 import (
@@ -60,6 +65,10 @@ type Options struct {
 	Now func() time.Time
 	// Seed seeds the fault source (0 means 1).
 	Seed uint64
+	// Machines, when set, backs every droplet with a container on a
+	// Docker engine that runs its user data (see Machines). Nil: droplets
+	// are records only, with made-up addresses.
+	Machines *Machines
 }
 
 // Faults are injected failures, all off by default.
@@ -105,6 +114,7 @@ type droplet struct {
 	userData   string
 	off        bool
 	cpu        float64 // utilisation the metric reports
+	ip         string  // the address of its container (Options.Machines)
 }
 
 // New returns a fake API.
@@ -126,6 +136,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
+	}
+	if opts.Machines != nil {
+		opts.Machines.setDefaults()
 	}
 	s := &Server{
 		opts:       opts,
@@ -183,19 +196,26 @@ func (s *Server) Droplets() []godo.Droplet {
 }
 
 // DeleteBehindBack removes a droplet as if someone deleted it outside
-// drover.
+// drover (and its container, with Options.Machines).
 func (s *Server) DeleteBehindBack(id int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	delete(s.droplets, id)
+	s.mu.Unlock()
+	s.removeMachines([]int{id})
 }
 
-// PowerOffBehindBack powers a droplet off outside drover.
+// PowerOffBehindBack powers a droplet off outside drover (and kills its
+// container, with Options.Machines).
 func (s *Server) PowerOffBehindBack(id int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if d := s.droplets[id]; d != nil {
 		d.off = true
+	}
+	s.mu.Unlock()
+	if m := s.opts.Machines; m != nil {
+		if err := m.kill(id); err != nil {
+			m.setErr(err)
+		}
 	}
 }
 
