@@ -72,9 +72,11 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	id, err := r.provision(ctx, t, a, req)
 	if err != nil {
 		switch {
-		case definitive(err): // nothing was made: the intent would only block the slot
+		case definitive(err): // nothing was made, nor will be: the intent would only block the slot
 			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 			mem.failed(r.opts.Clock.Now(), r.opts)
+		case spierr.IsNotDone(err): // nothing was made this time; the queue backs off
+			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 		case lags(t.Instance) > 0:
 			// It may have happened: the slot is held until the backend's
 			// lists must show it, and no longer.

@@ -29,6 +29,7 @@ func TestProvisionServerErrorsNoDuplicates(t *testing.T) {
 	e := newEnv(t, dofake.Options{})
 	e.fake.Inject(dofake.Faults{ServerErrorRate: 0.4})
 	ok := map[instance.ID]bool{}
+	notDone := map[string]bool{} // request tags whose error promised nothing was made
 	for i := range 30 {
 		id, err := e.plugin.Provision(t.Context(), spec(fmt.Sprintf("w-%d", i), "w", fmt.Sprintf("r%d", i)))
 		switch {
@@ -39,6 +40,8 @@ func TestProvisionServerErrorsNoDuplicates(t *testing.T) {
 			ok[id] = true
 		case !errors.Is(err, spierr.ErrUnavailable):
 			t.Fatalf("Provision %d: %v, want nil or unavailable", i, err)
+		case spierr.IsNotDone(err):
+			notDone[fmt.Sprintf("drover__request:r%d", i)] = true
 		}
 	}
 	perRequest := map[string]int{}
@@ -53,6 +56,12 @@ func TestProvisionServerErrorsNoDuplicates(t *testing.T) {
 		if n > 1 {
 			t.Errorf("%d droplets for %s", n, tag)
 		}
+		if notDone[tag] {
+			t.Errorf("%s: Provision said nothing was made, but %d droplet(s) were", tag, n)
+		}
+	}
+	if len(notDone) == 0 {
+		t.Error("no error was marked not done: with 40% errors some must fail before the create")
 	}
 	if len(ok) < 20 {
 		t.Errorf("only %d of 30 provisions succeeded", len(ok))

@@ -26,7 +26,10 @@ import (
 // droplets it created within the grace period, and a list by name.
 //
 // Creates are never re-sent blindly. After a 429 the create did not happen
-// and is tried again once the budget allows (up to createTries). After a 5xx
+// and is tried again once the budget allows (up to createTries). Errors
+// that certainly made nothing (a refusal, a failure before the create was
+// sent) are marked spierr.MarkNotDone, so that the controller need not
+// wait for the lists. After a 5xx
 // or a lost connection it may have happened: Provision lists by the
 // request tag (instance.TagRequest) and returns the droplet it finds; only
 // if there is none does it try again. Without a request tag it returns
@@ -66,7 +69,7 @@ func (p *Plugin) Provision(ctx context.Context, spec instance.Spec) (instance.ID
 	}
 	keys, err := p.resolveKeys(ctx, op, pr.SSHKeys)
 	if err != nil {
-		return "", err
+		return "", spierr.MarkNotDone(err) // before any create was sent
 	}
 	req := &godo.DropletCreateRequest{
 		Name:       spec.Name,
@@ -85,7 +88,7 @@ func (p *Plugin) Provision(ctx context.Context, spec instance.Spec) (instance.ID
 		req.Image = godo.DropletCreateImage{Slug: pr.Image}
 	}
 	if err := p.checkName(ctx, op, spec.Name, tags[instance.TagOwner]); err != nil {
-		return "", err
+		return "", spierr.MarkNotDone(err)
 	}
 
 	var requestTag string
@@ -99,6 +102,9 @@ func (p *Plugin) Provision(ctx context.Context, spec instance.Spec) (instance.ID
 			return instance.ID(strconv.Itoa(d.ID)), nil
 		}
 		err := p.apiError(op, cerr)
+		if rejected(cerr) {
+			err = spierr.MarkNotDone(err) // refused before anything was made
+		}
 		if !retryable(err) || try >= p.createTries {
 			return "", err
 		}

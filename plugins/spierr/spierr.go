@@ -41,7 +41,12 @@ type Error struct {
 	// RetryAfter is how long to wait before retrying, when the backend said
 	// so (only meaningful with CodeUnavailable); zero means unspecified.
 	RetryAfter time.Duration `json:"retry_after,omitempty"`
-	Err        error         `json:"-"`
+	// NotDone says that the operation certainly had no effect (it was
+	// refused, or failed before anything was sent), as opposed to an
+	// error whose outcome is unknown (a 5xx, a lost reply). Set it with
+	// MarkNotDone; read it with IsNotDone.
+	NotDone bool  `json:"not_done,omitempty"`
+	Err     error `json:"-"`
 }
 
 // Sentinels to match with errors.Is: an *Error matches a sentinel when their
@@ -188,4 +193,27 @@ func RetryAfter(err error) time.Duration {
 		return e.RetryAfter
 	}
 	return 0
+}
+
+// MarkNotDone returns err marked as certainly without effect (see
+// Error.NotDone), keeping its code, op, message and cause. It returns nil
+// if err is nil.
+func MarkNotDone(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) && e != nil && e == err {
+		c := *e
+		c.NotDone = true
+		return &c
+	}
+	return &Error{Code: CodeOf(err), RetryAfter: RetryAfter(err), NotDone: true, Err: err}
+}
+
+// IsNotDone reports whether the first *Error in err's chain says that the
+// operation certainly had no effect.
+func IsNotDone(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e != nil && e.NotDone
 }

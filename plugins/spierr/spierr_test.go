@@ -163,6 +163,9 @@ func TestWireRoundTrip(t *testing.T) {
 		{"plain", errors.New("plain failure"), nil},
 		{"wrap", Wrap(CodeNotFound, "op", fs.ErrNotExist), ErrNotFound},
 		{"unknown code", &Error{Code: "from_the_future", Op: "op", Msg: "m"}, nil},
+		{"not done", MarkNotDone(Unavailable("do.Provision", "list: 500")), ErrUnavailable},
+		{"not done, wrapped", fmt.Errorf("create: %w", MarkNotDone(UnavailableAfter("op", time.Second, "429"))), ErrUnavailable},
+		{"not done, plain cause", MarkNotDone(errors.New("dial: refused")), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,7 +190,24 @@ func TestWireRoundTrip(t *testing.T) {
 			if RetryAfter(got) != RetryAfter(tt.err) {
 				t.Errorf("RetryAfter = %v, want %v", RetryAfter(got), RetryAfter(tt.err))
 			}
+			if IsNotDone(got) != IsNotDone(tt.err) {
+				t.Errorf("IsNotDone = %v, want %v", IsNotDone(got), IsNotDone(tt.err))
+			}
 		})
+	}
+}
+
+func TestMarkNotDone(t *testing.T) {
+	base := Unavailable("op", "5xx")
+	marked := MarkNotDone(base)
+	if IsNotDone(base) || !IsNotDone(marked) {
+		t.Fatalf("IsNotDone: base %v, marked %v", IsNotDone(base), IsNotDone(marked))
+	}
+	if marked.Error() != base.Error() || !errors.Is(marked, ErrUnavailable) {
+		t.Errorf("marked %q lost what base %q said", marked, base)
+	}
+	if MarkNotDone(nil) != nil || IsNotDone(nil) {
+		t.Error("nil is not an error")
 	}
 }
 

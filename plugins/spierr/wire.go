@@ -8,6 +8,7 @@ type Wire struct {
 	Op               string `json:"op,omitempty"`
 	Message          string `json:"message,omitempty"`
 	RetryAfterMillis int64  `json:"retry_after_millis,omitempty"`
+	NotDone          bool   `json:"not_done,omitempty"`
 }
 
 // ToWire converts err for transport; nil stays nil. The code and retry delay
@@ -21,6 +22,7 @@ func ToWire(err error) *Wire {
 		Code:             string(CodeOf(err)),
 		Message:          err.Error(),
 		RetryAfterMillis: RetryAfter(err).Milliseconds(),
+		NotDone:          IsNotDone(err),
 	}
 	if e, ok := err.(*Error); ok && e != nil {
 		w.Op, w.Message = e.Op, e.detail()
@@ -45,5 +47,6 @@ func FromWire(w *Wire) error {
 		Op:         w.Op,
 		Msg:        w.Message,
 		RetryAfter: time.Duration(max(w.RetryAfterMillis, 0)) * time.Millisecond,
+		NotDone:    w.NotDone,
 	}
 }
