@@ -3,6 +3,7 @@ package plugins
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/flavor/swarm"
@@ -40,7 +41,8 @@ func Builtins() *Registry {
 		New:    func(context.Context) (flavor.Plugin, error) { return vanilla.New(), nil },
 	}))
 	// One Clusters for the registry: every swarm flavor plugin and the
-	// service reconciler share what is known of the swarms' managers.
+	// service reconciler share what is known of the swarms' managers, and
+	// the swarms' CAs (under swarm.DefaultCADir until SetDataDir).
 	r.clusters = swarm.NewClusters()
 	must(r.RegisterFlavor(swarm.PluginName, FlavorPlugin{
 		Schema: swarm.Schema(),
@@ -61,6 +63,18 @@ func Builtins() *Registry {
 		must(r.Register(specs.PluginMetric, name, schema))
 	}
 	return r
+}
+
+// SetDataDir tells the built-in plugins drover's data directory: the swarm
+// flavor keeps the CAs of the swarms whose engines it reaches over TLS in
+// its "swarm-ca" directory (dir/swarm-ca/<owner>/<swarm>/). Call it before
+// a spec is run; without it they live under swarm.DefaultCADir, the
+// "swarm-ca" of drover's default data directory. It does nothing on a
+// registry without the swarm flavor.
+func (r *Registry) SetDataDir(dir string) {
+	if r.clusters != nil {
+		r.clusters.SetCADir(filepath.Join(dir, swarm.CADirName))
+	}
 }
 
 // metricSchemas are the autoscale metric sources: metric "NAME" {}.
