@@ -1,5 +1,13 @@
 # digitalocean: a production swarm of droplets. The token is read from the
 # environment and is never printed, logged or stored in plans.
+#
+# engine = "tls": each droplet's user data installs Docker if the image
+# lacks it and serves the engine's API on port 2376 with mutual TLS, with a
+# certificate of a CA drover makes for this swarm (kept in
+# <data-dir>/swarm-ca/<owner>/prod/). drover then forms the swarm through
+# those engines; join tokens never go into user data. Allow 2376/tcp only
+# from the controller's address in a cloud firewall, and 2377/tcp,
+# 7946/tcp+udp and 4789/udp between the droplets (docs/swarm.md).
 
 variable "workers" { default = 3 }
 
@@ -17,11 +25,12 @@ group "managers" {
     image = "docker-20-04"
   }
   flavor "swarm" {
-    swarm = swarm.prod
-    role  = "manager"
+    swarm  = swarm.prod
+    role   = "manager"
+    engine = "tls" # reached over mutual TLS on :2376
   }
   health {
-    grace           = "5m"
+    grace           = "5m" # boot, cloud-init, a Docker install and the join
     unhealthy_after = "30s"
   }
   update {
@@ -41,8 +50,10 @@ group "workers" {
   flavor "swarm" {
     swarm  = swarm.prod
     role   = "worker"
+    engine = "tls"
     labels = { zone = "a" }
   }
+  health { grace = "5m" }
   autoscale {
     min           = 2
     max           = 10
