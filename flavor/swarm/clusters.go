@@ -86,7 +86,7 @@ func (c *Clusters) CA(owner, swarm string) (*pki.CA, error) {
 // Manager returns a client of a manager of the swarm that answers and has
 // ControlAvailable, or an error matching spierr.ErrUnavailable saying no
 // manager of swarm X is known yet (or none of those known answers).
-// Clients are cached per engine address and shared; callers must not Close
+// Clients are cached per engine endpoint and shared; callers must not Close
 // them.
 func (c *Clusters) Manager(ctx context.Context, owner, swarm string) (client.APIClient, error) {
 	m, err := c.manager(ctx, owner, swarm, probeTimeout, endpoint{})
