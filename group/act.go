@@ -118,7 +118,7 @@ func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request
 // lags is how long the plugin's listings may miss a new instance; 0 when
 // they do not lag.
 func lags(p instance.Plugin) time.Duration {
-	if l, ok := p.(instance.Lagging); ok {
+	if l, ok := instance.Capability[instance.Lagging](p); ok {
 		return l.ListLag()
 	}
 	return 0

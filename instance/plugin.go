@@ -98,9 +98,27 @@ type Change struct {
 	Action string `json:"action"`
 }
 
+// Capability finds the optional capability T (Lagging, ...) of p, looking
+// through wrappers that expose the plugin they wrap with an
+// Unwrap() Plugin method (instrumentation, transports).
+func Capability[T any](p Plugin) (T, bool) {
+	for p != nil {
+		if c, ok := p.(T); ok {
+			return c, true
+		}
+		u, ok := p.(interface{ Unwrap() Plugin })
+		if !ok {
+			break
+		}
+		p = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
+
 // Lagging is an optional capability of a Plugin whose listings may miss a
 // new instance for a while after it was created (an eventually consistent
-// cloud API). Discover it with a type assertion.
+// cloud API). Discover it with Capability.
 type Lagging interface {
 	// ListLag bounds how long after a create request Describe may still
 	// miss the instance. After a create whose outcome is unknown (a 5xx, a

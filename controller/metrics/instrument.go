@@ -77,6 +77,10 @@ type plugin struct {
 	m        *Metrics
 }
 
+// Unwrap returns the instrumented plugin, for instance.Capability: the
+// capabilities that are not calls (instance.Lagging) are read from it.
+func (p *plugin) Unwrap() instance.Plugin { return p.inner }
+
 // timed starts timing a call; the function it returns records the call
 // with its error and passes the error on.
 func (p *plugin) timed(call string) func(error) error {

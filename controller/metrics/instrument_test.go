@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -184,5 +185,34 @@ func callCapabilities(t *testing.T, p instance.Plugin) {
 		if cpu, err := s.CPU(ctx, nil); err != nil || cpu["fake-1"] != 0.5 {
 			t.Errorf("CPU = %v, %v; want the stub's", cpu, err)
 		}
+	}
+}
+
+type lagStub struct{}
+
+func (lagStub) ListLag() time.Duration { return 42 * time.Second }
+
+// Capabilities that are not calls are read through the wrapper.
+func TestInstrumentedPluginStillLags(t *testing.T) {
+	m, _ := newMetrics(t)
+	lagging := struct {
+		*fake.Plugin
+		lagStub
+	}{fake.New(nil), lagStub{}}
+	for _, tc := range []struct {
+		name  string
+		inner instance.Plugin
+		want  time.Duration
+	}{{"lagging", lagging, 42 * time.Second}, {"not lagging", fake.New(nil), 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, ok := instance.Capability[instance.Lagging](m.Instrument("p", tc.inner))
+			var got time.Duration
+			if ok {
+				got = l.ListLag()
+			}
+			if got != tc.want {
+				t.Errorf("ListLag through the wrapper = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
