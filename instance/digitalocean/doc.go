@@ -20,7 +20,9 @@
 // encoded with instance.EncodeTag ("drover.group"="web" is
 // "drover__group:web"), set in the create request itself, so that Describe
 // finds a droplet even if the create reply is lost. Describe decodes tags
-// that contain ':' and ignores the rest.
+// that contain ':' and ignores the rest, and adds instance.TagEngine,
+// tcp://<public IPv4, else private>:2376, for the swarm flavor, which
+// reaches that engine only over mutual TLS (flavor/swarm, engine = "tls").
 //
 // # API use
 //
