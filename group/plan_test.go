@@ -337,6 +337,25 @@ func TestPlan(t *testing.T) {
 			waiting:     "web-2, whose create failed without certainty",
 		},
 		{
+			name:      "a provider without change hints is polled while machines boot",
+			d:         desired(2),
+			insts:     []group.Instance{inst("web-1"), inst("web-2", starting, age(15*time.Second))},
+			mods:      []func(*group.Input){func(in *group.Input) { in.PollStarting = 2 * time.Second }},
+			wantSteps: []string{}, wantChanges: []string{},
+			requeue: 2 * time.Second,
+			waiting: "web-2 to become healthy",
+		},
+		{
+			name: "but not for a machine that was healthy and went quiet",
+			d:    desired(2),
+			insts: []group.Instance{inst("web-1"), inst("web-2", starting, age(15*time.Second), func(i *group.Instance) {
+				i.WasHealthy, i.UnknownSince = true, t0.Add(-time.Minute)
+			})},
+			mods:      []func(*group.Input){func(in *group.Input) { in.PollStarting = 2 * time.Second }},
+			wantSteps: []string{}, wantChanges: []string{},
+			requeue: 5 * time.Second,
+		},
+		{
 			name:        "terminated instances are not counted",
 			d:           desired(1),
 			insts:       []group.Instance{inst("web-1"), inst("web-2", func(i *group.Instance) { i.State = instance.StateTerminated })},

@@ -121,7 +121,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Res
 		return controller.Result{}, err // abandoned at shutdown: it saw nothing worth reporting
 	}
 	now := r.opts.Clock.Now()
-	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now})
+	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now, PollStarting: pollStarting(t.Instance)})
 	mem.afterPlan(p, obs, now, r.opts)
 	err := r.act(ctx, t, p, obs.Descriptions, mem)
 	if ctx.Err() != nil {
@@ -230,4 +230,16 @@ func orDefaultDuration(v, def time.Duration) time.Duration {
 		return def
 	}
 	return v
+}
+
+// startingPoll is how soon a group whose provider sends no change hints is
+// looked at again while machines start: a droplet that has booted says so
+// to nobody.
+const startingPoll = 2 * time.Second
+
+func pollStarting(p instance.Plugin) time.Duration {
+	if _, ok := instance.Capability[instance.Watcher](p); ok {
+		return 0
+	}
+	return startingPoll
 }

@@ -246,12 +246,14 @@ func (s *stepper) add(p *pool, r Reason, update bool) {
 // change by itself.
 func (w *world) waiting() ([]string, time.Duration) {
 	starting, unhealthy := []string{}, []string{}
+	booting := false // machines never seen healthy, or being created
 	for _, p := range w.pools {
 		for _, m := range p.members {
 			switch {
 			case m.destroyed:
 			case m.status == stStarting:
 				starting = append(starting, m.inst.Name)
+				booting = booting || !m.inst.WasHealthy
 				w.until(m.deadline)
 			case m.status == stUnhealthy:
 				unhealthy = append(unhealthy, m.inst.Name)
@@ -261,6 +263,7 @@ func (w *world) waiting() ([]string, time.Duration) {
 		for _, it := range p.intents {
 			if it.Until.IsZero() {
 				starting = append(starting, it.Name)
+				booting = true
 				continue
 			}
 			// A create of unknown outcome: the listing decides at Until.
@@ -271,6 +274,9 @@ func (w *world) waiting() ([]string, time.Duration) {
 	var waits []string
 	if len(starting) > 0 {
 		waits = append(waits, fmt.Sprintf("%s to become healthy", list(starting)))
+		if booting && w.in.PollStarting > 0 {
+			w.until(w.now.Add(w.in.PollStarting))
+		}
 	}
 	if len(unhealthy) > 0 {
 		waits = append(waits, fmt.Sprintf("%s to recover or to be unhealthy for %s", list(unhealthy), w.d.UnhealthyAfter))

@@ -131,4 +131,9 @@ type Input struct {
 	History  History
 	Limits   Limits
 	Now      time.Time
+	// PollStarting is how soon to look again while machines are being
+	// created or are starting, for a provider that sends no change hints
+	// (instance.Watcher) and so says nothing when a machine has booted.
+	// Zero: only at deadlines.
+	PollStarting time.Duration
 }
