@@ -58,18 +58,24 @@ func (r *Registry) RegisterFlavor(name string, p FlavorPlugin) error {
 	return nil
 }
 
-// Instance returns a registered instance plugin.
+// Instance returns an instance plugin, asking the resolver if it is not
+// registered.
 func (r *Registry) Instance(name string) (InstancePlugin, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	p, ok := r.instances[name]
-	return p, ok
+	return resolve(r, specs.PluginInstance, name, func() (InstancePlugin, bool) {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		p, ok := r.instances[name]
+		return p, ok
+	})
 }
 
-// Flavor returns a registered flavor plugin.
+// Flavor returns a flavor plugin, asking the resolver if it is not
+// registered.
 func (r *Registry) Flavor(name string) (FlavorPlugin, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	p, ok := r.flavors[name]
-	return p, ok
+	return resolve(r, specs.PluginFlavor, name, func() (FlavorPlugin, bool) {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		p, ok := r.flavors[name]
+		return p, ok
+	})
 }

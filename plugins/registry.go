@@ -17,6 +17,35 @@ type Registry struct {
 	instances map[string]InstancePlugin
 	flavors   map[string]FlavorPlugin
 	clusters  *swarm.Clusters // set by Builtins
+	resolver  Resolver
+}
+
+// Resolver is consulted when a plugin is looked up but not registered: it
+// may register it (an external plugin started on first use) and says
+// whether it did. It is called without the registry's lock held.
+type Resolver func(kind, name string) bool
+
+// SetResolver sets the resolver of plugins the registry does not hold.
+func (r *Registry) SetResolver(f Resolver) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.resolver = f
+}
+
+// resolve looks up with get, and once more after asking the resolver if
+// get finds nothing.
+func resolve[T any](r *Registry, kind, name string, get func() (T, bool)) (T, bool) {
+	if v, ok := get(); ok {
+		return v, ok
+	}
+	r.mu.RLock()
+	f := r.resolver
+	r.mu.RUnlock()
+	if f == nil || !f(kind, name) {
+		var zero T
+		return zero, false
+	}
+	return get()
 }
 
 // Clusters is what the registry's swarm flavor knows of the swarms it
@@ -50,12 +79,15 @@ func (r *Registry) Register(kind, name string, s *schema.Block) error {
 	return nil
 }
 
-// Schema returns the schema of a plugin.
+// Schema returns the schema of a plugin, asking the resolver if it is not
+// registered.
 func (r *Registry) Schema(kind, name string) (*schema.Block, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	s, ok := r.schemas[kind][name]
-	return s, ok
+	return resolve(r, kind, name, func() (*schema.Block, bool) {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		s, ok := r.schemas[kind][name]
+		return s, ok
+	})
 }
 
 // Names lists the plugins of a kind, sorted.
