@@ -47,3 +47,11 @@ demo-swarm: build
 
 clean:
 	rm -rf bin
+
+# Regenerate the plugin protocol's Go code (plugins/grpc/proto), which is
+# committed. Needs protoc: apt-get install -y protobuf-compiler. The
+# generators are pinned as tools in go.mod.
+.PHONY: proto
+proto:
+	@command -v protoc >/dev/null || { echo "make: protoc is missing: apt-get install -y protobuf-compiler"; exit 1; }
+	$(GO) generate ./plugins/grpc/proto
