@@ -1,0 +1,252 @@
+package plugingrpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/drover/drover/instance"
+	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
+	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/specs/schema"
+)
+
+// InstanceClient is drover's side of an instance plugin:
+// Dispense(PluginInstance) returns one. Safe for concurrent use.
+type InstanceClient struct {
+	rpc  pb.InstancePluginClient
+	done context.Context // ends when the plugin process exits
+}
+
+// InstanceInfo is what an instance plugin declares before it is
+// configured: its schemas, never nil (a plugin that declares none has an
+// empty block: no properties), and the optional capabilities of every
+// provider it builds. ListLag > 0 means instance.Lagging.
+type InstanceInfo struct {
+	ProviderSchema, InstanceSchema   *schema.Block
+	Labeller, MetricsSource, Watcher bool
+	ListLag                          time.Duration
+}
+
+// Done is closed when go-plugin sees the plugin process exit. Calls made
+// after that fail with spierr.ErrUnavailable errors.
+func (c *InstanceClient) Done() <-chan struct{} { return c.done.Done() }
+
+// Info returns the plugin's schemas.
+func (c *InstanceClient) Info(ctx context.Context) (InstanceInfo, error) {
+	const op = "plugin.Info"
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	r, err := c.rpc.Info(ctx, &pb.Empty{})
+	if err != nil {
+		return InstanceInfo{}, fromStatus(ctx, op, err)
+	}
+	var info InstanceInfo
+	if info.ProviderSchema, err = decodeSchema(op, "provider", r.ProviderSchema); err != nil {
+		return InstanceInfo{}, err
+	}
+	if info.InstanceSchema, err = decodeSchema(op, "instance", r.InstanceSchema); err != nil {
+		return InstanceInfo{}, err
+	}
+	caps := r.GetCapabilities()
+	info.Labeller, info.MetricsSource, info.Watcher = caps.GetLabeller(), caps.GetMetricsSource(), caps.GetWatcher()
+	info.ListLag = time.Duration(max(caps.GetListLagMillis(), 0)) * time.Millisecond
+	return info, nil
+}
+
+// decodeSchema decodes a schema sent by a plugin; none is an empty block
+// (no properties), never nil.
+func decodeSchema(op, what string, b []byte) (*schema.Block, error) {
+	var s *schema.Block
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, spierr.Invalid(op, "the plugin's %s schema: %v", what, err)
+		}
+	}
+	if s == nil {
+		s = &schema.Block{}
+	}
+	return s, nil
+}
+
+// Configure builds the plugin's provider from config, a provider block's
+// properties (secrets revealed), under the key provider (the provider
+// block's name), replacing what was configured under that key. The
+// returned plugin's calls all carry the key, and it has exactly the
+// optional capabilities (instance.Labeller, MetricsSource, Watcher,
+// Lagging) that Info declares. A call for a key the
+// plugin process does not know (it restarted) returns an error matching
+// ErrNotConfigured: Configure again.
+func (c *InstanceClient) Configure(ctx context.Context, provider string, config json.RawMessage) (instance.Plugin, error) {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	r, err := c.rpc.Configure(ctx, &pb.ConfigureRequest{Provider: provider, Config: config})
+	if err != nil {
+		return nil, fromStatus(ctx, "plugin.Configure", err)
+	}
+	caps := r.GetCapabilities()
+	p := &remoteInstance{rpc: c.rpc, key: provider}
+	var (
+		w instance.Watcher
+		l instance.Labeller
+		s instance.MetricsSource
+		g instance.Lagging
+	)
+	if caps.GetWatcher() {
+		w = watching{p}
+	}
+	if caps.GetLabeller() {
+		l = labelling{p}
+	}
+	if caps.GetMetricsSource() {
+		s = measuring{p}
+	}
+	if caps.GetListLagMillis() > 0 {
+		g = lagging(time.Duration(caps.GetListLagMillis()) * time.Millisecond)
+	}
+	return compose(p, w, l, s, g), nil
+}
+
+// remoteInstance is the instance.Plugin of one configured provider.
+type remoteInstance struct {
+	rpc pb.InstancePluginClient
+	key string
+}
+
+func (p *remoteInstance) Validate(ctx context.Context, props json.RawMessage) error {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	_, err := p.rpc.Validate(ctx, &pb.ValidateRequest{Provider: p.key, Properties: props})
+	return fromStatus(ctx, "plugin.Validate", err)
+}
+
+func (p *remoteInstance) Provision(ctx context.Context, spec instance.Spec) (instance.ID, error) {
+	const op = "plugin.Provision"
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return "", spierr.MarkNotDone(spierr.Invalid(op, "encode spec: %v", err))
+	}
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	r, err := p.rpc.Provision(ctx, &pb.ProvisionRequest{Provider: p.key, Spec: b})
+	if err != nil {
+		return "", fromStatus(ctx, op, err)
+	}
+	return instance.ID(r.Id), nil
+}
+
+func (p *remoteInstance) Destroy(ctx context.Context, id instance.ID, reason instance.DestroyReason) error {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	_, err := p.rpc.Destroy(ctx, &pb.DestroyRequest{Provider: p.key, Id: string(id), Reason: string(reason)})
+	return fromStatus(ctx, "plugin.Destroy", err)
+}
+
+func (p *remoteInstance) Describe(ctx context.Context, selector map[string]string) ([]instance.Description, error) {
+	const op = "plugin.Describe"
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	r, err := p.rpc.Describe(ctx, &pb.DescribeRequest{Provider: p.key, Selector: selector})
+	if err != nil {
+		return nil, fromStatus(ctx, op, err)
+	}
+	var ds []instance.Description
+	if err := json.Unmarshal(r.Descriptions, &ds); err != nil {
+		return nil, spierr.Internal(op, "decode the plugin's descriptions: %v", err)
+	}
+	return ds, nil
+}
+
+// labelling is instance.Labeller over the wire.
+type labelling struct{ p *remoteInstance }
+
+func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]string) error {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	_, err := l.p.rpc.Label(ctx, &pb.LabelRequest{Provider: l.p.key, Id: string(id), Labels: labels})
+	return fromStatus(ctx, "plugin.Label", err)
+}
+
+// measuring is instance.MetricsSource over the wire.
+type measuring struct{ p *remoteInstance }
+
+func (s measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	req := &pb.CPURequest{Provider: s.p.key, Ids: make([]string, len(ids))}
+	for i, id := range ids {
+		req.Ids[i] = string(id)
+	}
+	r, err := s.p.rpc.CPU(ctx, req)
+	if err != nil {
+		return nil, fromStatus(ctx, "plugin.CPU", err)
+	}
+	out := make(map[instance.ID]float64, len(r.Cpu))
+	for id, v := range r.Cpu {
+		out[instance.ID(id)] = v
+	}
+	return out, nil
+}
+
+// lagging is instance.Lagging: a constant the plugin reported.
+type lagging time.Duration
+
+func (g lagging) ListLag() time.Duration { return time.Duration(g) }
+
+// watchBuffer is how many changes a Watch channel holds.
+const watchBuffer = 16
+
+// watching is instance.Watcher over a server stream.
+type watching struct{ p *remoteInstance }
+
+// Watch opens the stream and returns once the plugin's Watch has
+// succeeded, or with its error. The stream is not bounded by
+// DefaultTimeout: it lasts until ctx ends, the plugin ends it, or the
+// plugin dies; the channel is then closed.
+func (w watching) Watch(ctx context.Context, selector map[string]string) (<-chan instance.Change, error) {
+	const op = "plugin.Watch"
+	ctx, cancel := context.WithCancel(ctx)
+	stream, err := w.p.rpc.Watch(ctx, &pb.WatchRequest{Provider: w.p.key, Selector: selector})
+	if err != nil {
+		cancel()
+		return nil, fromStatus(ctx, op, err)
+	}
+	md, err := stream.Header()
+	if err == nil && len(md.Get(watchHeader)) == 0 {
+		// The stream ended before it started: its status is the error.
+		if _, err = stream.Recv(); err == nil || errors.Is(err, io.EOF) {
+			err = spierr.Internal(op, "the plugin's stream ended before the watch started")
+		}
+	}
+	if err != nil {
+		defer cancel()
+		var se *spierr.Error
+		if errors.As(err, &se) {
+			return nil, err
+		}
+		return nil, fromStatus(ctx, op, err)
+	}
+	changes := make(chan instance.Change, watchBuffer)
+	go func() {
+		defer close(changes)
+		defer cancel()
+		for {
+			m, err := stream.Recv()
+			if err != nil {
+				return // EOF, ctx or a dead plugin: the caller watches again
+			}
+			var c instance.Change
+			if json.Unmarshal(m.Change, &c) != nil {
+				continue // a hint only; Describe re-reads
+			}
+			select {
+			case changes <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return changes, nil
+}

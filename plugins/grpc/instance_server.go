@@ -1,0 +1,272 @@
+package plugingrpc
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/drover/drover/instance"
+	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
+	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/specs/schema"
+	"google.golang.org/grpc/metadata"
+)
+
+// InstanceProvider is what an instance plugin binary serves: the schemas
+// of its provider and instance blocks, checked by `drover validate` as a
+// built-in's are, and how to build the plugin of one provider block. It
+// mirrors plugins.InstancePlugin.
+type InstanceProvider struct {
+	ProviderSchema *schema.Block
+	InstanceSchema *schema.Block
+	// New builds the plugin of the provider block config (its properties,
+	// secrets revealed: never log them). It is called once per provider
+	// block drover configures, and again when a block changes; ctx ends
+	// when the Configure call does.
+	New func(ctx context.Context, config json.RawMessage) (instance.Plugin, error)
+
+	// Labeller, MetricsSource and Watcher declare the optional
+	// capabilities (instance.Labeller, ...) of every plugin New builds:
+	// drover learns them before it configures anything. A plugin that
+	// lacks a declared capability is refused at Configure; undeclared
+	// capabilities are not offered to drover.
+	Labeller, MetricsSource, Watcher bool
+	// ListLag > 0 declares instance.Lagging, with this lag.
+	ListLag time.Duration
+}
+
+// capabilities are the declared capabilities, on the wire.
+func (p InstanceProvider) capabilities() *pb.Capabilities {
+	return &pb.Capabilities{
+		Labeller: p.Labeller, MetricsSource: p.MetricsSource, Watcher: p.Watcher,
+		ListLagMillis: lagMillis(p.ListLag),
+	}
+}
+
+// check returns an error if built lacks a capability p declares.
+func (p InstanceProvider) check(op string, built instance.Plugin) error {
+	missing := func(what string) error {
+		return spierr.MarkNotDone(spierr.Invalid(op, "the plugin declares %s, but New built a %T without it", what, built))
+	}
+	if _, ok := built.(instance.Labeller); p.Labeller && !ok {
+		return missing("instance.Labeller")
+	}
+	if _, ok := built.(instance.MetricsSource); p.MetricsSource && !ok {
+		return missing("instance.MetricsSource")
+	}
+	if _, ok := built.(instance.Watcher); p.Watcher && !ok {
+		return missing("instance.Watcher")
+	}
+	return nil
+}
+
+// watchHeader is the header a Watch stream sends once the plugin's Watch
+// has succeeded, so that the client can return Watch's error itself.
+const watchHeader = "drover-watch"
+
+// instanceServer serves an InstanceProvider: it keeps the plugin built for
+// each provider key and routes each call to it.
+type instanceServer struct {
+	pb.UnimplementedInstancePluginServer
+	provider InstanceProvider
+
+	mu      sync.RWMutex
+	plugins map[string]instance.Plugin
+}
+
+func newInstanceServer(p InstanceProvider) *instanceServer {
+	return &instanceServer{provider: p, plugins: map[string]instance.Plugin{}}
+}
+
+// plugin returns the plugin configured under key.
+func (s *instanceServer) plugin(op, key string) (instance.Plugin, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.plugins[key]
+	if !ok {
+		return nil, notConfigured(op, key)
+	}
+	return p, nil
+}
+
+func (s *instanceServer) Info(ctx context.Context, _ *pb.Empty) (*pb.InstanceInfo, error) {
+	ps, err := json.Marshal(s.provider.ProviderSchema)
+	if err != nil {
+		return nil, toStatus(ctx, spierr.Internal("plugin.Info", "provider schema: %v", err))
+	}
+	is, err := json.Marshal(s.provider.InstanceSchema)
+	if err != nil {
+		return nil, toStatus(ctx, spierr.Internal("plugin.Info", "instance schema: %v", err))
+	}
+	return &pb.InstanceInfo{ProviderSchema: ps, InstanceSchema: is, Capabilities: s.provider.capabilities()}, nil
+}
+
+func (s *instanceServer) Configure(ctx context.Context, r *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
+	const op = "plugin.Configure"
+	if s.provider.New == nil {
+		return nil, toStatus(ctx, spierr.Unsupported(op, "the plugin serves no instance provider constructor"))
+	}
+	p, err := s.provider.New(ctx, r.Config)
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	if p == nil {
+		return nil, toStatus(ctx, spierr.Internal(op, "the plugin's New returned no plugin and no error"))
+	}
+	if err := s.provider.check(op, p); err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	s.mu.Lock()
+	s.plugins[r.Provider] = p
+	s.mu.Unlock()
+	return &pb.ConfigureResponse{Capabilities: s.provider.capabilities()}, nil
+}
+
+func (s *instanceServer) Validate(ctx context.Context, r *pb.ValidateRequest) (*pb.Empty, error) {
+	p, err := s.plugin("plugin.Validate", r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Validate(ctx, r.Properties); err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	return &pb.Empty{}, nil
+}
+
+func (s *instanceServer) Provision(ctx context.Context, r *pb.ProvisionRequest) (*pb.ProvisionResponse, error) {
+	const op = "plugin.Provision"
+	p, err := s.plugin(op, r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	var spec instance.Spec
+	if err := json.Unmarshal(r.Spec, &spec); err != nil {
+		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Invalid(op, "decode spec: %v", err)))
+	}
+	id, err := p.Provision(ctx, spec)
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	return &pb.ProvisionResponse{Id: string(id)}, nil
+}
+
+func (s *instanceServer) Destroy(ctx context.Context, r *pb.DestroyRequest) (*pb.Empty, error) {
+	p, err := s.plugin("plugin.Destroy", r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Destroy(ctx, instance.ID(r.Id), instance.DestroyReason(r.Reason)); err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	return &pb.Empty{}, nil
+}
+
+func (s *instanceServer) Describe(ctx context.Context, r *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	const op = "plugin.Describe"
+	p, err := s.plugin(op, r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := p.Describe(ctx, r.Selector)
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	if ds == nil {
+		ds = []instance.Description{}
+	}
+	b, err := json.Marshal(ds)
+	if err != nil {
+		return nil, toStatus(ctx, spierr.Internal(op, "encode descriptions: %v", err))
+	}
+	return &pb.DescribeResponse{Descriptions: b}, nil
+}
+
+func (s *instanceServer) Label(ctx context.Context, r *pb.LabelRequest) (*pb.Empty, error) {
+	const op = "plugin.Label"
+	p, err := s.plugin(op, r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := p.(instance.Labeller)
+	if !ok || !s.provider.Labeller {
+		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.Labeller")))
+	}
+	if err := l.Label(ctx, instance.ID(r.Id), r.Labels); err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	return &pb.Empty{}, nil
+}
+
+func (s *instanceServer) CPU(ctx context.Context, r *pb.CPURequest) (*pb.CPUResponse, error) {
+	const op = "plugin.CPU"
+	p, err := s.plugin(op, r.Provider)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := p.(instance.MetricsSource)
+	if !ok || !s.provider.MetricsSource {
+		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.MetricsSource")))
+	}
+	ids := make([]instance.ID, len(r.Ids))
+	for i, id := range r.Ids {
+		ids[i] = instance.ID(id)
+	}
+	cpu, err := m.CPU(ctx, ids)
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	out := make(map[string]float64, len(cpu))
+	for id, v := range cpu {
+		out[string(id)] = v
+	}
+	return &pb.CPUResponse{Cpu: out}, nil
+}
+
+// Watch streams the plugin's changes until its channel closes (the
+// stream then ends without error) or the client goes away.
+func (s *instanceServer) Watch(r *pb.WatchRequest, stream pb.InstancePlugin_WatchServer) error {
+	const op = "plugin.Watch"
+	ctx := stream.Context()
+	p, err := s.plugin(op, r.Provider)
+	if err != nil {
+		return err
+	}
+	w, ok := p.(instance.Watcher)
+	if !ok || !s.provider.Watcher {
+		return toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.Watcher")))
+	}
+	changes, err := w.Watch(ctx, r.Selector)
+	if err != nil {
+		return toStatus(ctx, err)
+	}
+	if err := stream.SendHeader(metadata.Pairs(watchHeader, "ok")); err != nil {
+		return err
+	}
+	for {
+		select {
+		case c, ok := <-changes:
+			if !ok {
+				return nil
+			}
+			b, err := json.Marshal(c)
+			if err != nil {
+				return toStatus(ctx, spierr.Internal(op, "encode change: %v", err))
+			}
+			if err := stream.Send(&pb.Change{Change: b}); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return toStatus(ctx, ctx.Err())
+		}
+	}
+}
+
+// lagMillis is d in whole milliseconds, at least 1 for a positive d (a lag
+// that rounded to 0 would read as "not lagging").
+func lagMillis(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return max(d.Milliseconds(), 1)
+}
