@@ -1,0 +1,138 @@
+package external
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"sync"
+
+	"github.com/drover/drover/flavor"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/specs"
+)
+
+// Manager supervises the plugin binaries found by Discover and resolves
+// their names for a registry. Start it before use; Close it (or end
+// Start's context) to kill every plugin process.
+type Manager struct {
+	opts    Options
+	sups    map[string]*Supervisor
+	starter *starter
+
+	mu         sync.Mutex
+	started    bool
+	registered map[string]bool // names registered, by Resolve
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+// NewManager returns a manager of the binaries (name to path), with the
+// defaults of Options applied to opts. Nothing runs until Start.
+func NewManager(binaries map[string]string, opts Options) *Manager {
+	opts = opts.withDefaults()
+	m := &Manager{opts: opts, sups: map[string]*Supervisor{}, starter: newStarter(), registered: map[string]bool{}}
+	for name, path := range binaries {
+		m.sups[name] = newSupervisor(name, path, opts, m.starter)
+	}
+	return m
+}
+
+// Names lists the plugins the manager knows, sorted.
+func (m *Manager) Names() []string {
+	names := make([]string, 0, len(m.sups))
+	for n := range m.sups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Supervisor returns the supervisor of a plugin.
+func (m *Manager) Supervisor(name string) (*Supervisor, bool) {
+	s, ok := m.sups[name]
+	return s, ok
+}
+
+// Start runs the starter thread and a supervisor per binary until ctx
+// ends or Close. No plugin process starts before its first use.
+func (m *Manager) Start(ctx context.Context) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.started {
+		return
+	}
+	m.started = true
+	ctx, m.cancel = context.WithCancel(ctx)
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.starter.run(ctx) }()
+	for _, s := range m.sups {
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); s.run(ctx) }()
+	}
+}
+
+// Close kills every plugin process and waits for the supervisors to end.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	cancel := m.cancel
+	m.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	m.wg.Wait()
+}
+
+// Resolve implements plugins.Resolver for reg: a plugin name the registry
+// does not know, of a binary the manager supervises, starts the binary,
+// and the instance and flavor plugins it serves are registered under its
+// name. It says whether the registry may know the name now. Errors (a
+// plugin that does not start) are logged, tagged with the plugin, and the
+// name stays unknown, so specs using it do not validate.
+func (m *Manager) Resolve(ctx context.Context, reg *plugins.Registry, kind, name string) bool {
+	s, ok := m.sups[name]
+	if !ok {
+		return false
+	}
+	switch kind {
+	case specs.PluginProvider, specs.PluginInstance, specs.PluginFlavor:
+	default:
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.opts.StartTimeout+m.opts.CallTimeout)
+	defer cancel()
+	ii, fi, err := s.Info(ctx)
+	if err != nil {
+		s.log.Error("plugin unavailable", "err", err)
+		return false
+	}
+	m.mu.Lock() // one registration per name, without asking reg (it would resolve again)
+	defer m.mu.Unlock()
+	if m.registered[name] {
+		return true
+	}
+	m.registered[name] = true
+	if ii != nil {
+		err := reg.RegisterInstance(name, plugins.InstancePlugin{
+			ProviderSchema: ii.ProviderSchema,
+			InstanceSchema: ii.InstanceSchema,
+			New: func(ctx context.Context, config json.RawMessage) (instance.Plugin, error) {
+				return newInstance(ctx, s, config)
+			},
+		})
+		if err != nil {
+			s.log.Error("register the instance plugin", "err", err)
+		}
+	}
+	if fi != nil {
+		info := *fi
+		err := reg.RegisterFlavor(name, plugins.FlavorPlugin{
+			Schema: info.Schema,
+			New:    func(context.Context) (flavor.Plugin, error) { return newFlavor(s, info), nil },
+		})
+		if err != nil {
+			s.log.Error("register the flavor plugin", "err", err)
+		}
+	}
+	return true
+}
