@@ -1,0 +1,104 @@
+package external
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log buffer written by the supervisors' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fake is a plugin binary of the test binary in a mode, found by Discover
+// under the plugin's name, and its started manager.
+type fake struct {
+	m    *Manager
+	sup  *Supervisor
+	path string
+	log  *syncBuffer
+	file string // envFile of the plugin
+}
+
+func newFake(t *testing.T, name, mode string, opts Options) *fake {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(self, filepath.Join(dir, BinaryPrefix+name)); err != nil {
+		t.Fatal(err)
+	}
+	bins, err := Discover(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fake{path: bins[name], log: &syncBuffer{}, file: filepath.Join(t.TempDir(), "out")}
+	if f.path == "" {
+		t.Fatalf("Discover found %v, not %s", bins, name)
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.Env = append(opts.Env, envMode+"="+mode, envFile+"="+f.file)
+	f.m = NewManager(bins, opts)
+	f.m.Start(t.Context())
+	t.Cleanup(f.m.Close)
+	f.sup, _ = f.m.Supervisor(name)
+	return f
+}
+
+// lines returns what the plugin wrote to its file.
+func (f *fake) lines() []string {
+	b, _ := os.ReadFile(f.file)
+	return strings.Fields(string(b))
+}
+
+// waitFor polls cond until it holds or timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// gone says whether pid has exited: absent, or a zombie nobody reaped.
+func gone(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// pid (comm) S ...: the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && len(s) > i+2 && (s[i+2] == 'Z' || s[i+2] == 'X')
+}
+
+func fmtSscan(s string, v *int64) (int, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	*v = n
+	return 1, err
+}
