@@ -17,6 +17,7 @@ import (
 
 	"github.com/drover/drover/controller"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/plugins/external"
 )
 
 // Exit codes.
@@ -38,6 +39,7 @@ type app struct {
 	lookupEnv func(string) (string, bool)
 	log       *slog.Logger
 	schemas   *plugins.Registry
+	plugins   *external.Manager // nil without external plugins
 }
 
 // exitError ends a command with a code and, when err is set, a message.
@@ -62,6 +64,9 @@ func run(ctx context.Context, args []string, io stdio, lookupEnv func(string) (s
 	root.SetErr(io.err)
 	root.SetArgs(normalizeArgs(root, args))
 	err := root.ExecuteContext(ctx)
+	if a.plugins != nil {
+		a.plugins.Close() // kill the external plugins this command started
+	}
 	var ec *exitCodeError
 	switch {
 	case err == nil:
@@ -87,7 +92,11 @@ them, and repairs every divergence.
 Settings (the global flags) come from flags, DROVER_* environment variables
 (DROVER_LOG_LEVEL for --log-level) and a config file (--config or
 DROVER_CONFIG, else ./drover.yaml or $XDG_CONFIG_HOME/drover/drover.yaml), in
-that order of precedence.`,
+that order of precedence.
+
+External plugins are executables named drover-plugin-<name> in the plugin
+directory (--plugin-dir, default <data-dir>/plugins), or named in the config
+file's plugins map (name: path). Each starts the first time a spec uses it.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.configure(cmd) },
@@ -101,7 +110,8 @@ that order of precedence.`,
 	pf.Duration("resync", 30*time.Second, "look at every group this often even without engine events")
 	pf.String("addr", "", "the daemon's API: a unix socket path or HOST:PORT (default <data-dir>/drover.sock when it answers, else commands run in-process)")
 	pf.String("token", "", "the bearer token of the daemon's TCP API (drover run sets it, clients send it)")
-	markSettings(pf, "config", "log-level", "log-format", "owner", "data-dir", "resync", "addr", "token")
+	pf.String("plugin-dir", "", "where external plugins, executables named drover-plugin-<name>, are found (default <data-dir>/plugins); the config file's plugins map (name: path) adds more")
+	markSettings(pf, "config", "log-level", "log-format", "owner", "data-dir", "resync", "addr", "token", "plugin-dir")
 	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.planCommand(), a.applyCommand(), a.destroyCommand(),
 		a.runCommand(), a.statusCommand(), a.eventsCommand(), a.historyCommand(), a.rollbackCommand(), a.devCommand(), a.versionCommand())
 	return root
@@ -159,7 +169,7 @@ func (a *app) configure(cmd *cobra.Command) error {
 	}
 	a.log = log
 	cmd.SetContext(controller.WithLogger(cmd.Context(), log))
-	return nil
+	return a.startPlugins(cmd)
 }
 
 func needsNoSettings(cmd *cobra.Command) bool {
