@@ -39,19 +39,36 @@ func toSlogLevel(l hclog.Level) slog.Level {
 	return slog.LevelInfo
 }
 
+// Log logs a line. go-plugin's own lines (the unnamed logger: process
+// started, exited) are Debug at most, so that a command using a plugin
+// stays quiet; the supervisor logs what matters itself. The plugin's
+// lines (a named logger) keep their level.
 func (h *slogHCLog) Log(l hclog.Level, msg string, args ...any) {
-	h.l.Log(context.Background(), toSlogLevel(l), msg, dropTimestamp(args)...)
+	lv := toSlogLevel(l)
+	if h.name == "" {
+		lv = min(lv, slog.LevelDebug)
+	}
+	h.l.Log(context.Background(), lv, msg, fixArgs(args)...)
 }
 
-// dropTimestamp removes the "timestamp" pair go-plugin copies from JSON
-// lines.
-func dropTimestamp(args []any) []any {
-	for i := 0; i+1 < len(args); i += 2 {
-		if k, ok := args[i].(string); ok && k == "timestamp" {
-			return append(append([]any{}, args[:i]...), args[i+2:]...)
+// fixArgs drops the "timestamp" pair go-plugin copies from JSON lines, and
+// renames its "plugin" pair (the binary's path) to "binary", so that the
+// supervisor's plugin=<name> is the only "plugin".
+func fixArgs(args []any) []any {
+	out := make([]any, 0, len(args))
+	for i := 0; i < len(args); i += 2 {
+		k, ok := args[i].(string)
+		switch {
+		case i+1 >= len(args):
+			out = append(out, args[i])
+		case ok && k == "timestamp":
+		case ok && k == "plugin":
+			out = append(out, "binary", args[i+1])
+		default:
+			out = append(out, args[i], args[i+1])
 		}
 	}
-	return args
+	return out
 }
 
 func (h *slogHCLog) Trace(m string, a ...any) { h.Log(hclog.Trace, m, a...) }

@@ -22,9 +22,11 @@ type Manager struct {
 
 	mu         sync.Mutex
 	started    bool
-	registered map[string]bool // names registered, by Resolve
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
+	registered map[string]bool    // names registered, by Resolve
+	cancel     context.CancelFunc // the supervisors'
+	wg         sync.WaitGroup     // the supervisors
+	stopStart  context.CancelFunc // the starter's
+	swg        sync.WaitGroup     // the starter
 }
 
 // NewManager returns a manager of the binaries (name to path), with the
@@ -54,8 +56,9 @@ func (m *Manager) Supervisor(name string) (*Supervisor, bool) {
 	return s, ok
 }
 
-// Start runs the starter thread and a supervisor per binary until ctx
-// ends or Close. No plugin process starts before its first use.
+// Start runs a supervisor per binary until ctx ends or Close, which kill
+// the plugin processes, and the starter thread until Close. No plugin
+// process starts before its first use.
 func (m *Manager) Start(ctx context.Context) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -63,24 +66,32 @@ func (m *Manager) Start(ctx context.Context) {
 		return
 	}
 	m.started = true
+	// The starter outlives the supervisors: its thread's end SIGKILLs
+	// (Pdeathsig) every plugin before they could exit gracefully.
+	sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopStart = stop
+	m.swg.Add(1)
+	go func() { defer m.swg.Done(); m.starter.run(sctx) }()
 	ctx, m.cancel = context.WithCancel(ctx)
-	m.wg.Add(1)
-	go func() { defer m.wg.Done(); m.starter.run(ctx) }()
 	for _, s := range m.sups {
 		m.wg.Add(1)
 		go func() { defer m.wg.Done(); s.run(ctx) }()
 	}
 }
 
-// Close kills every plugin process and waits for the supervisors to end.
+// Close kills every plugin process, gracefully if it can, waits for the
+// supervisors to end, and ends the starter thread.
 func (m *Manager) Close() {
 	m.mu.Lock()
-	cancel := m.cancel
+	cancel, stop := m.cancel, m.stopStart
 	m.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if cancel == nil {
+		return
 	}
+	cancel()
 	m.wg.Wait()
+	stop()
+	m.swg.Wait()
 }
 
 // Resolve implements plugins.Resolver for reg: a plugin name the registry

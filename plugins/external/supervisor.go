@@ -78,7 +78,7 @@ func (s *Supervisor) run(ctx context.Context) {
 	for {
 		c, err := s.start(ctx)
 		if err == nil {
-			s.log.Info("plugin started", "path", s.path, "pid", c.pid)
+			s.log.Debug("plugin started", "path", s.path, "pid", c.pid)
 			s.set(c, nil, false)
 			up := time.Now()
 			select {
