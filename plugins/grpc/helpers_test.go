@@ -10,6 +10,8 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
+	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/specs/schema"
 	plugin "github.com/hashicorp/go-plugin"
 )
 
@@ -73,6 +75,17 @@ var (
 	_ instance.Labeller      = (*full)(nil)
 	_ instance.MetricsSource = (*full)(nil)
 )
+
+// Validate wants {"size": "..."}.
+func (f *full) Validate(_ context.Context, props json.RawMessage) error {
+	var p struct {
+		Size string `json:"size"`
+	}
+	if err := json.Unmarshal(props, &p); err != nil || p.Size == "" {
+		return spierr.Invalid("full.Validate", "want {\"size\": ...}")
+	}
+	return nil
+}
 
 func (f *full) Provision(ctx context.Context, spec instance.Spec) (instance.ID, error) {
 	id, err := f.Plugin.Provision(ctx, spec)
@@ -196,4 +209,15 @@ func (o *observing) Observe(_ context.Context, _ json.RawMessage, _ flavor.Alloc
 	defer o.mu.Unlock()
 	o.seen = append(o.seen, insts...)
 	return nil
+}
+
+// vanillaLikeSchema is a schema with defaults of several types.
+func vanillaLikeSchema() *schema.Block {
+	return &schema.Block{Attributes: []schema.Attribute{
+		{Name: "region", Type: schema.String, Required: true, OneOf: []string{"eu", "us"}},
+		{Name: "size", Type: schema.Int, Default: 2, Min: schema.Ptr(1)},
+		{Name: "timeout", Type: schema.Duration, Default: "30s"},
+		{Name: "token", Type: schema.String, Sensitive: true},
+		{Name: "tags", Type: schema.MapOf(schema.String)},
+	}}
 }
