@@ -92,6 +92,9 @@ func notConfigured(op, provider string) error {
 //   - codes.Unavailable without a detail: the plugin could not be reached
 //     (it died, or is restarting); spierr.ErrUnavailable. The outcome is
 //     unknown, so it is not marked NotDone.
+//   - codes.Unimplemented without a detail: the plugin binary does not
+//     serve the service (a flavor-only binary asked for instances) or the
+//     method; spierr.ErrUnsupported, NotDone.
 //   - anything else: spierr.CodeInternal with the status code and message.
 func fromStatus(ctx context.Context, op string, err error) error {
 	if err == nil {
@@ -118,6 +121,8 @@ func fromStatus(ctx context.Context, op string, err error) error {
 		})
 	}
 	switch st.Code() {
+	case codes.Unimplemented:
+		return spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not serve it: %s", st.Message()))
 	case codes.Unavailable:
 		return spierr.Unavailable(op, "plugin unreachable: %s", st.Message())
 	case codes.DeadlineExceeded, codes.Canceled:

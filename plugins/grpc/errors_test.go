@@ -83,6 +83,7 @@ func TestStatusWithoutDetail(t *testing.T) {
 		{"unreachable", status.Error(codes.Unavailable, "connection refused"), spierr.CodeUnavailable, false},
 		{"deadline on the way", status.Error(codes.DeadlineExceeded, "proxy timeout"), spierr.CodeUnavailable, false},
 		{"other code", status.Error(codes.PermissionDenied, "no"), spierr.CodeInternal, false},
+		{"service not served", status.Error(codes.Unimplemented, "unknown service droverplugin.v1.FlavorPlugin"), spierr.CodeUnsupported, true},
 		{"not a status", errors.New("broken pipe"), spierr.CodeInternal, false},
 		{"not configured", notConfigured("plugin.Describe", "p"), spierr.CodeUnavailable, true},
 	}

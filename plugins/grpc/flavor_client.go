@@ -29,7 +29,9 @@ type FlavorInfo struct {
 func (c *FlavorClient) Done() <-chan struct{} { return c.done.Done() }
 
 // Info returns what the plugin declares. The plugin builds its flavor to
-// answer, so its constructor's error is Info's.
+// answer, so its constructor's error is Info's. go-plugin's Dispense
+// succeeds whatever the binary serves; for a binary that serves no flavor,
+// Info returns a spierr.ErrUnsupported error.
 func (c *FlavorClient) Info(ctx context.Context) (FlavorInfo, error) {
 	const op = "plugin.Info"
 	ctx, cancel := withDeadline(ctx)

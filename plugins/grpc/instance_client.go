@@ -34,7 +34,9 @@ type InstanceInfo struct {
 // after that fail with spierr.ErrUnavailable errors.
 func (c *InstanceClient) Done() <-chan struct{} { return c.done.Done() }
 
-// Info returns the plugin's schemas.
+// Info returns what the plugin declares. go-plugin's Dispense succeeds
+// whatever the binary serves; for a binary that serves no instance plugin,
+// Info returns a spierr.ErrUnsupported error.
 func (c *InstanceClient) Info(ctx context.Context) (InstanceInfo, error) {
 	const op = "plugin.Info"
 	ctx, cancel := withDeadline(ctx)
