@@ -7,6 +7,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	plugingrpc "github.com/drover/drover/plugins/grpc"
 	"github.com/drover/drover/specs"
 	"github.com/drover/drover/specs/schema"
 )
@@ -78,4 +79,18 @@ func (r *Registry) Flavor(name string) (FlavorPlugin, bool) {
 		p, ok := r.flavors[name]
 		return p, ok
 	})
+}
+
+// Provider returns p as a plugin binary serves it (plugins/sdk), e.g. to
+// run a built-in out of process. InstancePlugin declares no optional
+// capabilities: set the result's Labeller, MetricsSource, Watcher and
+// ListLag to those of the plugins p.New builds, or drover will not offer
+// them.
+func (p InstancePlugin) Provider() plugingrpc.InstanceProvider {
+	return plugingrpc.InstanceProvider{ProviderSchema: p.ProviderSchema, InstanceSchema: p.InstanceSchema, New: p.New}
+}
+
+// Provider returns p as a plugin binary serves it (plugins/sdk).
+func (p FlavorPlugin) Provider() plugingrpc.FlavorProvider {
+	return plugingrpc.FlavorProvider{Schema: p.Schema, New: p.New}
 }
