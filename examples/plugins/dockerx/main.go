@@ -12,11 +12,12 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
+	"github.com/drover/drover/plugins/sdk"
 )
 
 func main() {
 	// Nothing may be printed on stdout before this: it carries the handshake.
-	plugingrpc.Serve(plugingrpc.ServeConfig{Instance: &plugingrpc.InstanceProvider{
+	sdk.ServeInstance(plugingrpc.InstanceProvider{
 		ProviderSchema: docker.ProviderSchema(),
 		InstanceSchema: docker.InstanceSchema(),
 		Watcher:        true, // docker's plugin streams engine events
@@ -27,5 +28,5 @@ func main() {
 			}
 			return p, nil
 		},
-	}})
+	})
 }
