@@ -65,3 +65,21 @@ out=$(go test -run '^$' -bench '^BenchmarkSwarmApply$' -benchtime 3x -timeout 30
 echo "$out" | grep -E 'Benchmark|swarm_bench'
 n=$(echo "$out" | median 'BenchmarkSwarmApply/native' 5); d=$(echo "$out" | median 'BenchmarkSwarmApply/drover' 5)
 awk -v n="$n" -v d="$d" 'BEGIN { printf "formed by hand with the Docker API (baseline) %.1f s; drover apply %.1f s = %.2fx\n", n, d, d/n }'
+
+echo
+echo "== plugins: Describe of 1,000 instances by the fake plugin, in-process and over gRPC in a plugin process (median of $count) =="
+out=$(go test -run '^$' -bench '^BenchmarkDescribe1000$' -benchmem -count "$count" ./plugins/grpc/)
+echo "$out" | grep -E '^Benchmark'
+i=$(echo "$out" | median 'BenchmarkDescribe1000/in-process'); g=$(echo "$out" | median 'BenchmarkDescribe1000/grpc')
+r=$(echo "$out" | metric 'BenchmarkDescribe1000/grpc' ratio)
+p50=$(echo "$out" | metric 'BenchmarkDescribe1000/grpc' p50-µs); p99=$(echo "$out" | metric 'BenchmarkDescribe1000/grpc' p99-µs)
+awk -v i="$i" -v g="$g" -v r="$r" -v p50="$p50" -v p99="$p99" 'BEGIN { printf "in-process (baseline) %.2f ms; over gRPC %.2f ms = %.1fx the in-process call, ratio per run (p50 %.2f ms, p99 %.2f ms)\n", i/1e6, g/1e6, r, p50/1e3, p99/1e3 }'
+
+echo
+echo "== plugins: one small call to a plugin process over gRPC (median of $count) =="
+out=$(go test -run '^$' -bench '^BenchmarkCall$' -benchmem -count "$count" ./plugins/grpc/)
+echo "$out" | grep -E '^Benchmark'
+for call in validate destroy-not-found; do
+  p50=$(echo "$out" | metric "BenchmarkCall/$call" p50-µs); p99=$(echo "$out" | metric "BenchmarkCall/$call" p99-µs)
+  awk -v c="$call" -v p50="$p50" -v p99="$p99" 'BEGIN { printf "%s: p50 %.0f µs, p99 %.0f µs\n", c, p50, p99 }'
+done

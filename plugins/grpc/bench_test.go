@@ -3,53 +3,42 @@ package plugingrpc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/plugins/spierr"
 )
 
-// listing is an instance plugin with a fixed listing, for benchmarks:
-// Describe returns it, Destroy refuses with a typed error.
-type listing struct{ ds []instance.Description }
-
-// thousand is a listing of 1,000 instances shaped like a real group's.
-func thousand() *listing {
-	now := time.Now().UTC()
-	ds := make([]instance.Description, 1000)
-	for i := range ds {
-		ds[i] = instance.Description{
-			ID: instance.ID(fmt.Sprintf("i-%06d", i)), State: instance.StateRunning,
+// fleet is the fake plugin holding 1,000 instances tagged like a real
+// group's, the same in the benchmark and in the plugin process.
+func fleet() *fake.Plugin {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := fake.New(func() time.Time { return created })
+	for i := range 1000 {
+		_, err := p.Provision(context.Background(), instance.Spec{
+			Name: fmt.Sprintf("web-%04d", i),
 			Tags: map[string]string{
-				instance.TagGroup: "web", instance.TagOwner: "drover-test",
+				instance.TagGroup: "web", instance.TagOwner: "drover-bench",
 				instance.TagConfig: "sha256:0123456789abcdef", instance.TagRequest: fmt.Sprintf("%08x", i),
 			},
-			Addresses: []instance.Address{{Kind: instance.AddressPrivate, IP: fmt.Sprintf("10.0.%d.%d", i/250, i%250)}},
-			CreatedAt: now,
+		})
+		if err != nil {
+			panic(err)
 		}
 	}
-	return &listing{ds: ds}
+	return p
 }
 
-func (l *listing) Validate(context.Context, json.RawMessage) error { return nil }
-func (l *listing) Provision(context.Context, instance.Spec) (instance.ID, error) {
-	return "", spierr.Unsupported("listing.Provision", "fixed listing")
-}
-func (l *listing) Destroy(_ context.Context, id instance.ID, _ instance.DestroyReason) error {
-	return spierr.NotFound("listing.Destroy", "no instance %s", id)
-}
-func (l *listing) Describe(context.Context, map[string]string) ([]instance.Description, error) {
-	return l.ds, nil
-}
-
-// BenchmarkDescribe1000 compares a Describe of 1,000 instances in-process
-// (an interface call) with the same over gRPC to a plugin process, and
-// reports the ratio (grpc/in-process) on the grpc line.
+// BenchmarkDescribe1000 compares a Describe of 1,000 instances by the
+// same plugin in-process and over gRPC in a plugin process, and reports
+// the ratio (grpc/in-process, same run) on the grpc line.
 func BenchmarkDescribe1000(b *testing.B) {
-	var local instance.Plugin = thousand()
+	var local instance.Plugin = fleet()
 	var inProcess float64 // ns/op
 	b.Run("in-process", func(b *testing.B) {
 		ctx := context.Background()
@@ -79,25 +68,41 @@ func BenchmarkDescribe1000(b *testing.B) {
 	})
 }
 
-// BenchmarkCall is the cost of a small plugin call over gRPC to a plugin
-// process: a Destroy that returns a typed error (the error path, with a
-// status detail, is the heavier one).
+// BenchmarkCall is the cost of a small call to a plugin process over
+// gRPC: a Validate that succeeds, and a Destroy of an unknown instance,
+// whose typed error travels as a status detail.
 func BenchmarkCall(b *testing.B) {
 	remote := startBenchPlugin(b)
 	ctx := context.Background()
-	lat := latencies{}
-	for b.Loop() {
-		t0 := time.Now()
-		if err := remote.Destroy(ctx, "i-1", instance.DestroyScaleDown); !spierr.IsNotDone(err) && err == nil {
-			b.Fatal("Destroy succeeded")
-		}
-		lat = append(lat, time.Since(t0))
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"validate", func() error { return remote.Validate(ctx, json.RawMessage(`{"size":"small"}`)) }},
+		{"destroy-not-found", func() error {
+			if err := remote.Destroy(ctx, "nope", instance.DestroyScaleDown); !errors.Is(err, spierr.ErrNotFound) {
+				return fmt.Errorf("Destroy = %v, want not found", err)
+			}
+			return nil
+		}},
 	}
-	lat.report(b)
+	for _, c := range calls {
+		b.Run(c.name, func(b *testing.B) {
+			lat := latencies{}
+			for b.Loop() {
+				t0 := time.Now()
+				if err := c.call(); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			lat.report(b)
+		})
+	}
 }
 
 // startBenchPlugin starts the test binary as a plugin process serving
-// the 1,000-instance listing and configures it.
+// the fleet and configures it.
 func startBenchPlugin(b *testing.B) instance.Plugin {
 	b.Helper()
 	_, rpc := startProcess(b, "describe1000")

@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 	case "describe1000":
 		Serve(ServeConfig{Instance: &InstanceProvider{
 			New: func(context.Context, json.RawMessage) (instance.Plugin, error) {
-				return thousand(), nil
+				return fleet(), nil
 			},
 		}})
 	}
