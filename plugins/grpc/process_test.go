@@ -10,6 +10,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins/spierr"
+	hclog "github.com/hashicorp/go-hclog"
 )
 
 // TestProcessDeadline: a plugin process that ignores its context is cut
@@ -100,5 +101,28 @@ func TestServeConfigChecked(t *testing.T) {
 				t.Errorf("pluginSet = %v, want ok %v", err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestWatchParent: the plugin exits once its parent changes.
+func TestWatchParent(t *testing.T) {
+	ppids := make(chan int)
+	exited := make(chan int, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watchParent(hclog.NewNullLogger(), 100, time.Millisecond, func() int { return <-ppids }, func(code int) { exited <- code })
+	}()
+	ppids <- 100 // still drover
+	ppids <- 100 // taken once the first answer was judged
+	select {
+	case code := <-exited:
+		t.Fatalf("exited with %d while the parent was drover", code)
+	default:
+	}
+	ppids <- 1 // reparented
+	<-done
+	if code := <-exited; code != 1 {
+		t.Errorf("exit code %d, want 1", code)
 	}
 }

@@ -41,7 +41,7 @@ func Serve(cfg ServeConfig) {
 		fmt.Fprintln(os.Stderr, "drover plugin:", err)
 		os.Exit(1)
 	}
-	go watchParent(logger, os.Getppid(), parentPoll)
+	go watchParent(logger, os.Getppid(), parentPoll, os.Getppid, os.Exit)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         set,
@@ -98,14 +98,17 @@ func checkSchema(what string, s *schema.Block) error {
 	return nil
 }
 
-// watchParent exits when this process's parent is no longer ppid.
-func watchParent(logger hclog.Logger, ppid int, every time.Duration) {
+// watchParent calls exit when this process's parent, as getppid says, is
+// no longer ppid: drover died and the process was reparented. The new
+// parent need not be pid 1 (subreapers), hence the comparison.
+func watchParent(logger hclog.Logger, ppid int, every time.Duration, getppid func() int, exit func(int)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for range t.C {
-		if now := os.Getppid(); now != ppid {
+		if now := getppid(); now != ppid {
 			logger.Error("drover, the parent process, is gone: exiting", "parent", ppid, "now", now)
-			os.Exit(1)
+			exit(1)
+			return
 		}
 	}
 }
