@@ -59,7 +59,8 @@ func startProcess(t testing.TB, mode string) (*plugin.Client, plugin.ClientProto
 		t.Fatal(err)
 	}
 	cmd := exec.Command(self)
-	cmd.Env = []string{serveEnv + "=" + mode}
+	// A race-enabled child would sleep 1 s at exit (GORACE atexit_sleep_ms).
+	cmd.Env = []string{serveEnv + "=" + mode, "GORACE=atexit_sleep_ms=0"}
 	logs := &lockedBuffer{}
 	cfg := ClientConfig(cmd, hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Debug}))
 	client := plugin.NewClient(cfg)

@@ -55,7 +55,8 @@ func TestServe(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(self)
-			cmd.Env = []string{serveEnv + "=" + tt.mode}
+			// A race-enabled child would sleep 1 s at exit (GORACE atexit_sleep_ms).
+			cmd.Env = []string{serveEnv + "=" + tt.mode, "GORACE=atexit_sleep_ms=0"}
 			client := plugin.NewClient(plugingrpc.ClientConfig(cmd, hclog.New(&hclog.LoggerOptions{Output: io.Discard})))
 			defer client.Kill()
 			rpc, err := client.Client()
