@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
-	"strings"
 	"sync"
 
 	plugin "github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
@@ -120,15 +117,9 @@ func (s *Supervisor) launch(ctx context.Context) (*conn, error) {
 	return c, nil
 }
 
-// notServed says whether err means the plugin serves no such service:
-// gRPC's Unimplemented, which the client reports as an internal error
-// naming the code.
-func notServed(err error) bool {
-	if st, ok := status.FromError(err); ok && st.Code() == codes.Unimplemented {
-		return true
-	}
-	return errors.Is(err, spierr.ErrUnsupported) || strings.Contains(err.Error(), codes.Unimplemented.String())
-}
+// notServed says whether err means the plugin serves no such service: the
+// transport reports gRPC's Unimplemented as spierr.ErrUnsupported.
+func notServed(err error) bool { return errors.Is(err, spierr.ErrUnsupported) }
 
 // lineLogger logs each line written to it: what a plugin prints on stdout
 // or stderr after the handshake.
