@@ -107,6 +107,12 @@ func fromStatus(ctx context.Context, op string, err error) error {
 	if !ok {
 		return spierr.Wrap(spierr.CodeInternal, op, err)
 	}
+	if _, bounded := ctx.Deadline(); bounded && st.Code() == codes.DeadlineExceeded {
+		// The call's deadline is ctx's (gRPC sends it as grpc-timeout), but
+		// the server's timer can end the stream a moment before ctx's own
+		// fires: it is still the caller's deadline.
+		return spierr.Wrap(spierr.CodeUnavailable, op, fmt.Errorf("%s: %w", st.Message(), context.DeadlineExceeded))
+	}
 	for _, d := range st.Details() {
 		e, ok := d.(*pb.Error)
 		if !ok {
