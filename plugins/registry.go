@@ -18,12 +18,14 @@ type Registry struct {
 	flavors   map[string]FlavorPlugin
 	clusters  *swarm.Clusters // set by Builtins
 	resolver  Resolver
+	failed    map[string]error // kind/name -> why the resolver could not provide it
 }
 
 // Resolver is consulted when a plugin is looked up but not registered: it
 // may register it (an external plugin started on first use) and says
-// whether it did. It is called without the registry's lock held.
-type Resolver func(kind, name string) bool
+// whether it did, or why a plugin it has could not be provided (a binary
+// that does not start). It is called without the registry's lock held.
+type Resolver func(kind, name string) (bool, error)
 
 // SetResolver sets the resolver of plugins the registry does not hold.
 func (r *Registry) SetResolver(f Resolver) {
@@ -41,11 +43,33 @@ func resolve[T any](r *Registry, kind, name string, get func() (T, bool)) (T, bo
 	r.mu.RLock()
 	f := r.resolver
 	r.mu.RUnlock()
-	if f == nil || !f(kind, name) {
+	var ok bool
+	var err error
+	if f != nil {
+		ok, err = f(kind, name)
+	}
+	r.mu.Lock()
+	if err != nil {
+		r.failed[kind+"/"+name] = err
+	} else {
+		delete(r.failed, kind+"/"+name)
+	}
+	r.mu.Unlock()
+	if !ok {
 		var zero T
 		return zero, false
 	}
 	return get()
+}
+
+// Unavailable says why a plugin that is installed could not be provided
+// the last time it was looked up (its binary did not start); nil if it
+// could, or if there is no such plugin. specs uses it to say more than
+// "unknown plugin".
+func (r *Registry) Unavailable(kind, name string) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.failed[kind+"/"+name]
 }
 
 // Clusters is what the registry's swarm flavor knows of the swarms it
@@ -58,6 +82,7 @@ func NewRegistry() *Registry {
 		schemas:   map[string]map[string]*schema.Block{},
 		instances: map[string]InstancePlugin{},
 		flavors:   map[string]FlavorPlugin{},
+		failed:    map[string]error{},
 	}
 }
 

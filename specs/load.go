@@ -21,6 +21,11 @@ type SchemaSource interface {
 	Names(kind string) []string
 }
 
+// A SchemaSource may also say why a plugin it has could not be provided
+// (an external plugin that does not start), with a method
+// Unavailable(kind, name string) error; the diagnostic then says so
+// instead of "unknown plugin".
+
 // Options configure a Loader.
 type Options struct {
 	// Schemas gives plugin schemas. Required.

@@ -88,6 +88,16 @@ func (ld *load) PluginSchema(kind, name string, rng hcl.Range) (*schema.Block, h
 	if s, ok := ld.opts.Schemas.Schema(kind, name); ok {
 		return s, nil
 	}
+	if u, ok := ld.opts.Schemas.(interface{ Unavailable(kind, name string) error }); ok {
+		if err := u.Unavailable(kind, name); err != nil {
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Unavailable %s plugin", kind),
+				Detail:   fmt.Sprintf("The %s plugin %q is installed but could not be used: %v", kind, name, err),
+				Subject:  rng.Ptr(),
+			}}
+		}
+	}
 	known := ld.opts.Schemas.Names(kind)
 	sort.Strings(known)
 	detail := fmt.Sprintf("There is no %s plugin named %q.", kind, name)

@@ -44,6 +44,6 @@ func (a *app) startPlugins(cmd *cobra.Command) error {
 	m.Start(cmd.Context())
 	a.plugins = m
 	reg := a.schemas
-	reg.SetResolver(func(kind, name string) bool { return m.Resolve(cmd.Context(), reg, kind, name) })
+	reg.SetResolver(func(kind, name string) (bool, error) { return m.Resolve(cmd.Context(), reg, kind, name) })
 	return nil
 }

@@ -3,6 +3,8 @@ package external
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -100,29 +102,29 @@ func (m *Manager) Close() {
 // name. It says whether the registry may know the name now. Errors (a
 // plugin that does not start) are logged, tagged with the plugin, and the
 // name stays unknown, so specs using it do not validate.
-func (m *Manager) Resolve(ctx context.Context, reg *plugins.Registry, kind, name string) bool {
+func (m *Manager) Resolve(ctx context.Context, reg *plugins.Registry, kind, name string) (bool, error) {
 	s, ok := m.sups[name]
 	if !ok {
-		return false
+		return false, nil
 	}
 	switch kind {
 	case specs.PluginProvider, specs.PluginInstance, specs.PluginFlavor:
 	default:
-		return false
+		return false, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.opts.StartTimeout+m.opts.CallTimeout)
 	defer cancel()
 	ii, fi, err := s.Info(ctx)
 	if err != nil {
-		s.log.Error("plugin unavailable", "err", err)
-		return false
+		return false, err
 	}
 	m.mu.Lock() // one registration per name, without asking reg (it would resolve again)
 	defer m.mu.Unlock()
 	if m.registered[name] {
-		return true
+		return true, nil
 	}
 	m.registered[name] = true
+	var errs []error // a schema the registry refuses
 	if ii != nil {
 		err := reg.RegisterInstance(name, plugins.InstancePlugin{
 			ProviderSchema: ii.ProviderSchema,
@@ -132,7 +134,7 @@ func (m *Manager) Resolve(ctx context.Context, reg *plugins.Registry, kind, name
 			},
 		})
 		if err != nil {
-			s.log.Error("register the instance plugin", "err", err)
+			errs = append(errs, err)
 		}
 	}
 	if fi != nil {
@@ -142,8 +144,18 @@ func (m *Manager) Resolve(ctx context.Context, reg *plugins.Registry, kind, name
 			New:    func(context.Context) (flavor.Plugin, error) { return newFlavor(s, info), nil },
 		})
 		if err != nil {
-			s.log.Error("register the flavor plugin", "err", err)
+			errs = append(errs, err)
 		}
 	}
-	return true
+	if err := errors.Join(errs...); err != nil {
+		return len(errs) < btoi(ii != nil)+btoi(fi != nil), fmt.Errorf("plugin %s: %w", name, err)
+	}
+	return true, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -21,7 +21,7 @@ import (
 func TestRegistryResolvesExternalPlugin(t *testing.T) {
 	f := newFake(t, "mem", "mem", Options{})
 	reg := plugins.Builtins()
-	reg.SetResolver(func(kind, name string) bool { return f.m.Resolve(t.Context(), reg, kind, name) })
+	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
 	if _, ok := reg.Schema(specs.PluginProvider, "nope"); ok {
 		t.Fatal("an unknown plugin resolved")
 	}
@@ -88,6 +88,19 @@ func TestJunkOnStdout(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v\nwant it to contain %s", err, want)
 	}
+	// drover validate says the same, at the block that names the plugin.
+	reg := plugins.Builtins()
+	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
+	l, _ := specs.NewLoader(specs.Options{Schemas: reg})
+	_, err = l.LoadSources(specs.Source{Name: "s.hcl", Src: []byte(`
+group "g" {
+  size = 1
+  instance "chatty" {}
+  flavor "vanilla" {}
+}`)})
+	if err == nil || !strings.Contains(err.Error(), "Unavailable instance plugin") || !strings.Contains(err.Error(), want) {
+		t.Fatalf("loading a spec that uses it: %v", err)
+	}
 }
 
 // A plugin that hangs in a call is cut off at the caller's deadline, or at
@@ -95,7 +108,7 @@ func TestJunkOnStdout(t *testing.T) {
 func TestHangingPluginCutOffByDeadline(t *testing.T) {
 	f := newFake(t, "stuck", "hang", Options{CallTimeout: 500 * time.Millisecond})
 	reg := plugins.NewRegistry()
-	reg.SetResolver(func(kind, name string) bool { return f.m.Resolve(t.Context(), reg, kind, name) })
+	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
 	ip, ok := reg.Instance("stuck")
 	if !ok {
 		t.Fatal("no instance plugin stuck")
@@ -136,7 +149,7 @@ func TestHangBeforeHandshake(t *testing.T) {
 func TestRestartAfterKill(t *testing.T) {
 	f := newFake(t, "mem", "mem", Options{MinBackoff: 300 * time.Millisecond})
 	reg := plugins.NewRegistry()
-	reg.SetResolver(func(kind, name string) bool { return f.m.Resolve(t.Context(), reg, kind, name) })
+	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
 	ip, _ := reg.Instance("mem")
 	p, err := ip.New(t.Context(), json.RawMessage(`{"prefix":"k-"}`))
 	if err != nil {
