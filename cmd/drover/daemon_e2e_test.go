@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/drover/drover/internal/syncbuf"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -61,14 +60,14 @@ func (w *daemonWorld) sock() string { return filepath.Join(w.data, "drover.sock"
 // daemonProc is a running drover run.
 type daemonProc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *syncbuf.Buffer
 	done chan error
 }
 
 // start runs drover run and waits until its API answers.
 func (w *daemonWorld) start() *daemonProc {
 	w.t.Helper()
-	p := &daemonProc{out: &syncBuffer{}, done: make(chan error, 1)}
+	p := &daemonProc{out: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(w.bin, "run", "--data-dir", w.data, "--owner", w.owner, "--resync", "5s")
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
@@ -177,24 +176,6 @@ func sortedNames(m map[string]container.Summary) []string {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer for a process's output read while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // The daemon end to end: apply through the API, heal killed machines with
 // the events streamed, apply a change, roll back to the first revision,
 // destroy, stop cleanly.
@@ -212,7 +193,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 
 	follow := exec.Command(w.bin, "events", "-f", "--data-dir", w.data)
-	events := &syncBuffer{}
+	events := &syncbuf.Buffer{}
 	follow.Stdout, follow.Stderr = events, events
 	if err := follow.Start(); err != nil {
 		t.Fatal(err)

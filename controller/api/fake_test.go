@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -219,22 +218,4 @@ func (r response) apiError(t *testing.T) api.Error {
 		t.Fatalf("body %q is not an Error (%v)", r.body, err)
 	}
 	return e
-}
-
-// syncBuffer is a bytes.Buffer for a logger that handlers write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

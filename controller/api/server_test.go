@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/drover/drover/internal/syncbuf"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -265,7 +266,7 @@ func TestBackendErrors(t *testing.T) {
 	} {
 		for _, ep := range endpoints {
 			t.Run(tc.name+" "+ep.path, func(t *testing.T) {
-				var log syncBuffer
+				var log syncbuf.Buffer
 				srv, _ := serve(t, api.ServerOptions{Backend: failing(tc.err), Log: slog.New(slog.NewTextHandler(&log, nil))})
 				r := request(t, srv, ep.method, ep.path, ep.body)
 				if r.code != tc.want {

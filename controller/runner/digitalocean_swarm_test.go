@@ -1,11 +1,11 @@
 package runner_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"github.com/drover/drover/internal/syncbuf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -47,7 +47,7 @@ type doSwarmWorld struct {
 	registry *plugins.Registry
 	events   *recorder
 	svc      *serviceRecorder
-	logs     *lockedBuffer
+	logs     *syncbuf.Buffer
 }
 
 func newDOSwarmWorld(t *testing.T) *doSwarmWorld {
@@ -64,7 +64,7 @@ func newDOSwarmWorld(t *testing.T) *doSwarmWorld {
 	})
 	w := &doSwarmWorld{
 		t: t, cli: cli, fake: fake, url: ts.URL + "/", owner: dockertest.Name(t, "o"), data: t.TempDir(),
-		demo: dockertest.DemoImage(t), registry: plugins.Builtins(), events: &recorder{}, svc: &serviceRecorder{}, logs: &lockedBuffer{},
+		demo: dockertest.DemoImage(t), registry: plugins.Builtins(), events: &recorder{}, svc: &serviceRecorder{}, logs: &syncbuf.Buffer{},
 	}
 	w.registry.SetDataDir(w.data)
 	return w
@@ -376,24 +376,6 @@ func loadImage(t *testing.T, host, node *client.Client, image string) {
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// lockedBuffer is a buffer safe for concurrent writes and reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // serviceRecorder keeps the service reconciler's events.

@@ -1,34 +1,15 @@
 package external
 
 import (
-	"bytes"
+	"github.com/drover/drover/internal/syncbuf"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// syncBuffer is a log buffer written by the supervisors' goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // fake is a plugin binary of the test binary in a mode, found by Discover
 // under the plugin's name, and its started manager.
@@ -36,7 +17,7 @@ type fake struct {
 	m    *Manager
 	sup  *Supervisor
 	path string
-	log  *syncBuffer
+	log  *syncbuf.Buffer
 	file string // envFile of the plugin
 }
 
@@ -54,7 +35,7 @@ func newFake(t *testing.T, name, mode string, opts Options) *fake {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fake{path: bins[name], log: &syncBuffer{}, file: filepath.Join(t.TempDir(), "out")}
+	f := &fake{path: bins[name], log: &syncbuf.Buffer{}, file: filepath.Join(t.TempDir(), "out")}
 	if f.path == "" {
 		t.Fatalf("Discover found %v, not %s", bins, name)
 	}

@@ -1,12 +1,11 @@
 package plugingrpc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/drover/drover/internal/syncbuf"
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
 
 	"github.com/drover/drover/instance"
@@ -61,7 +60,7 @@ func startProcess(t testing.TB, mode string) (*plugin.Client, plugin.ClientProto
 	cmd := exec.Command(self)
 	// A race-enabled child would sleep 1 s at exit (GORACE atexit_sleep_ms).
 	cmd.Env = []string{serveEnv + "=" + mode, "GORACE=atexit_sleep_ms=0"}
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg := ClientConfig(cmd, hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Debug}))
 	client := plugin.NewClient(cfg)
 	t.Cleanup(func() {
@@ -89,23 +88,4 @@ func dispense[T any](t testing.TB, rpc plugin.ClientProtocol, name string) T {
 		t.Fatalf("Dispense(%s) = %T", name, raw)
 	}
 	return c
-}
-
-// lockedBuffer collects logs written from several goroutines, also
-// after the test has ended.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

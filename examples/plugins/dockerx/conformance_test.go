@@ -2,11 +2,10 @@ package main_test
 
 import (
 	"encoding/json"
+	"github.com/drover/drover/internal/syncbuf"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +33,7 @@ func TestConformanceOverGRPC(t *testing.T) {
 	}
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	client := plugin.NewClient(plugingrpc.ClientConfig(cmd, hclog.New(&hclog.LoggerOptions{Output: logs, Level: hclog.Debug})))
 	t.Cleanup(func() {
 		client.Kill()
@@ -83,23 +82,4 @@ func TestConformanceOverGRPC(t *testing.T) {
 			dockertest.WaitFor(t, 10*time.Second, func() (bool, error) { err := check(); return err == nil, err })
 		},
 	})
-}
-
-// lockedBuffer collects the plugin's log lines, written from go-plugin's
-// goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
