@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/drover/drover/internal/syncbuf"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -23,6 +22,7 @@ import (
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/dockertest"
+	"github.com/drover/drover/internal/syncbuf"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/specs"
 )

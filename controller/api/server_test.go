@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/drover/drover/internal/syncbuf"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/internal/syncbuf"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/specs"
 )

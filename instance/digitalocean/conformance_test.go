@@ -8,21 +8,12 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/instance/instancetest"
+	"github.com/drover/drover/internal/await"
 )
 
 func settle(t *testing.T, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	await.Until(t, 10*time.Second, func() (bool, error) { err := check(); return err == nil, err })
 }
 
 func bad() []json.RawMessage {

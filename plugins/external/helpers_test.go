@@ -1,7 +1,7 @@
 package external
 
 import (
-	"github.com/drover/drover/internal/syncbuf"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/drover/drover/internal/await"
+	"github.com/drover/drover/internal/syncbuf"
 )
 
 // fake is a plugin binary of the test binary in a mode, found by Discover
@@ -57,13 +60,7 @@ func (f *fake) lines() []string {
 // waitFor polls cond until it holds or timeout passes.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	await.Until(t, timeout, func() (bool, error) { return cond(), errors.New(what) })
 }
 
 // gone says whether pid has exited: absent, or a zombie nobody reaped.

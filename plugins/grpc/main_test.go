@@ -3,14 +3,15 @@ package plugingrpc
 import (
 	"context"
 	"encoding/json"
-	"github.com/drover/drover/internal/syncbuf"
 	"os"
 	"os/exec"
 	"testing"
 
-	"github.com/drover/drover/instance"
 	hclog "github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
+
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/internal/syncbuf"
 )
 
 // serveEnv makes the test binary a plugin: it names what to serve.

@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"encoding/json"
-	"github.com/drover/drover/internal/syncbuf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/instance/instancetest"
+	"github.com/drover/drover/internal/syncbuf"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
 )
 
