@@ -43,7 +43,7 @@ b=$(echo "$out" | median BenchmarkResyncBaseline); p=$(echo "$out" | median Benc
 awk -v b="$b" -v p="$p" 'BEGIN { printf "listing the 50 groups (baseline) %.1f ms; full pass %.1f ms = %.2fx the listing (aim: under 50 ms)\n\n", b/1e6, p/1e6, p/b }'
 
 echo "== daemon: RSS and idle CPU holding that fleet for ${BENCH_IDLE:-60s} (aim: under 100 MB, under 1%) =="
-DROVER_BENCH_IDLE="${BENCH_IDLE:-60s}" go test -count=1 -run '^TestIdleFootprint$' -v ./controller/daemon/ | grep '^idle-footprint'
+DROVER_BENCH_IDLE="${BENCH_IDLE:-60s}" go test -count=1 -run '^$' -bench '^BenchmarkIdleFootprint$' -benchtime 1x ./controller/daemon/ | grep '^idle-footprint'
 
 echo
 echo "== digitalocean: API calls per steady-state resync of 20 groups of 10 droplets on the fake API (5 resyncs) =="

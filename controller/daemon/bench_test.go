@@ -59,32 +59,40 @@ func BenchmarkResyncBaseline(b *testing.B) {
 	}
 }
 
-// TestIdleFootprint measures the daemon holding the fleet: its RSS, and
-// its CPU while idle for DROVER_BENCH_IDLE (e.g. 60s) with the default
-// 30 s resync. It runs from make bench only.
-func TestIdleFootprint(t *testing.T) {
-	window, err := time.ParseDuration(os.Getenv("DROVER_BENCH_IDLE"))
-	if err != nil {
-		t.Skip("set DROVER_BENCH_IDLE=60s to measure (make bench does)")
+// BenchmarkIdleFootprint measures the daemon holding the fleet: its RSS,
+// and its CPU while idle for DROVER_BENCH_IDLE (default 60s) with the
+// default 30 s resync. make bench runs it once (-benchtime 1x).
+func BenchmarkIdleFootprint(b *testing.B) {
+	window := time.Minute
+	if v := os.Getenv("DROVER_BENCH_IDLE"); v != "" {
+		var err error
+		if window, err = time.ParseDuration(v); err != nil {
+			b.Fatalf("DROVER_BENCH_IDLE=%q: %v", v, err)
+		}
 	}
-	h := fleet(t, 30*time.Second) // the default resync
-	start := cpuTime(t)
+	h := fleet(b, 30*time.Second) // the default resync
+	b.ResetTimer()
+	start := cpuTime(b)
 	wall := time.Now()
-	idle, cancel := context.WithTimeout(t.Context(), window)
+	idle, cancel := context.WithTimeout(b.Context(), window)
 	defer cancel()
 	<-idle.Done()
-	cpu := cpuTime(t) - start
+	cpu := cpuTime(b) - start
 	elapsed := time.Since(wall)
-	st, _ := h.d.Status(t.Context())
+	b.StopTimer()
+	st, _ := h.d.Status(b.Context())
 	passes := 0
 	for _, rs := range st.Resources {
 		passes += rs.Passes
 	}
+	rss, cpuPct := rssMB(b), 100*cpu.Seconds()/elapsed.Seconds()
+	b.ReportMetric(rss, "rss-MB")
+	b.ReportMetric(cpuPct, "idle-cpu-%")
 	fmt.Printf("idle-footprint instances=%d groups=%d rss_mb=%.1f idle_cpu_pct=%.3f window=%s passes=%d\n",
-		len(h.plugin.Names()), benchGroups, rssMB(t), 100*cpu.Seconds()/elapsed.Seconds(), window, passes)
+		len(h.plugin.Names()), benchGroups, rss, cpuPct, window, passes)
 }
 
-func cpuTime(t *testing.T) time.Duration {
+func cpuTime(t testing.TB) time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		t.Fatal(err)
@@ -93,7 +101,7 @@ func cpuTime(t *testing.T) time.Duration {
 }
 
 // rssMB reads this process's resident set from /proc.
-func rssMB(t *testing.T) float64 {
+func rssMB(t testing.TB) float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)
