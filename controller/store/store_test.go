@@ -315,13 +315,17 @@ func TestContextDone(t *testing.T) {
 
 const holdEnv = "DROVER_STORE_TEST_HOLD"
 
-// TestHelperHoldStore is not a test: TestOpenLocked runs the test binary
-// with it to hold a store from another process until stdin closes.
-func TestHelperHoldStore(t *testing.T) {
-	path := os.Getenv(holdEnv)
-	if path == "" {
-		t.Skip("helper process for TestOpenLocked")
+// TestMain makes the test binary, started by holdInChild with holdEnv
+// set, a process that holds a store until its stdin closes.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(holdEnv); path != "" {
+		holdStore(path)
+		return
 	}
+	os.Exit(m.Run())
+}
+
+func holdStore(path string) {
 	s, err := Open(path, Options{})
 	if err != nil {
 		fmt.Println("error:", err)
@@ -343,7 +347,7 @@ func holdInProcess(t *testing.T, path string) (pid int, release func()) {
 
 // holdInChild holds the store at path from a child process.
 func holdInChild(t *testing.T, path string) (pid int, release func()) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStore$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), holdEnv+"="+path)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
