@@ -193,6 +193,10 @@ func (s *server) destroy(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req, false) {
 		return
 	}
+	if err := req.check(); err != nil {
+		s.fail(w, r, &InvalidError{Err: err})
+		return
+	}
 	resp, err := s.opts.Backend.Destroy(r.Context(), req)
 	s.writeRevision(w, r, resp, err)
 }

@@ -104,6 +104,9 @@ func TestRequestBodyErrors(t *testing.T) {
 		{"oversized", "/v1/apply", `{"bundle": {"specs": ["a.hcl"], "files": {"a.hcl": "` + strings.Repeat("A", 200) + `"}}}`, 413, "larger than the limit of 128 bytes"},
 		{"empty plan is fine", "/v1/plan", ``, 200, ""},
 		{"empty destroy is fine", "/v1/destroy", ``, 201, ""},
+		{"destroy of resources is fine", "/v1/destroy", `{"resources": ["group.web", "service.api", "network.front"]}`, 201, ""},
+		{"destroy of a swarm", "/v1/destroy", `{"resources": ["group.web", "swarm.s"]}`, 400, "resources[1]: want group.NAME, service.NAME or network.NAME"},
+		{"destroy of a kind alone", "/v1/destroy", `{"resources": ["group"]}`, 400, "resources[0]: want group.NAME"},
 		{"whitespace after the value is fine", "/v1/apply", `{"bundle": ` + okBundle + "}\n\n", 201, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

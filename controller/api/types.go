@@ -2,6 +2,8 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/drover/drover/group"
@@ -33,11 +35,30 @@ type RollbackRequest struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// DestroyRequest records an empty desired state: every group is retired
-// and its machines removed.
+// DestroyRequest records a revision without the resources it names, or,
+// when it names none, an empty desired state: the groups that leave are
+// retired and their machines removed, the services and networks that leave
+// are removed from their swarm.
 type DestroyRequest struct {
 	Author  string `json:"author,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Resources names what to remove, as kind.name: group.web,
+	// service.api, network.front. Those the current revision does not
+	// declare are ignored; naming none that it declares is refused. Empty
+	// (the default) removes everything.
+	Resources []string `json:"resources,omitempty"`
+}
+
+// check refuses a resource that is not kind.name with a kind a destroy
+// removes.
+func (r DestroyRequest) check() error {
+	for i, key := range r.Resources {
+		kind, name, _ := strings.Cut(key, ".")
+		if name == "" || (kind != "group" && kind != "service" && kind != "network") {
+			return fmt.Errorf("resources[%d]: want group.NAME, service.NAME or network.NAME", i)
+		}
+	}
+	return nil
 }
 
 // Revision kinds.

@@ -49,10 +49,14 @@ func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.App
 }
 
 // Destroy implements api.Backend: an empty desired state, every group
-// retired.
+// retired; or, when req names resources, the current revision without them
+// (see destroySome).
 func (d *Daemon) Destroy(ctx context.Context, req api.DestroyRequest) (api.ApplyResponse, error) {
 	if d.state.Load().rec.Number == 0 {
 		return api.ApplyResponse{}, api.ErrNoRevision
+	}
+	if len(req.Resources) > 0 {
+		return d.destroySome(ctx, req)
 	}
 	return d.record(ctx, store.Record{Kind: api.KindDestroy, Author: req.Author, Message: req.Message}, &specs.Spec{})
 }
@@ -63,6 +67,11 @@ func (d *Daemon) Destroy(ctx context.Context, req api.DestroyRequest) (api.Apply
 func (d *Daemon) record(ctx context.Context, rec store.Record, spec *specs.Spec) (api.ApplyResponse, error) {
 	d.changeMu.Lock()
 	defer d.changeMu.Unlock()
+	return d.recordLocked(ctx, rec, spec)
+}
+
+// recordLocked is record for a caller that holds changeMu.
+func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs.Spec) (api.ApplyResponse, error) {
 	cur := d.state.Load()
 	rec.Hash, rec.Resources = specHash(spec), slices.Sorted(maps.Keys(resources(spec)))
 	if rec.Kind == api.KindApply && cur.rec.Number > 0 && cur.err == nil && cur.rec.Kind != api.KindDestroy && cur.rec.Hash == rec.Hash {
@@ -192,7 +201,7 @@ func (d *Daemon) Ready() error {
 // specOf loads a revision's spec.
 func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
 	if rec.Kind == api.KindDestroy {
-		return &specs.Spec{}, nil
+		return d.destroyedSpec(rec)
 	}
 	return d.loader.LoadBundle(rec.Bundle)
 }
