@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,12 @@ Without a daemon, reconcile the spec's groups in this process until they
 converge, showing progress: how many machines are ready per group and what
 is being waited on, and each create and destroy with its reason.
 
+When the plan destroys or replaces machines (a smaller size, a changed
+machine: a rolling update replaces it), or, with a daemon, drops a group,
+service or network, apply lists what goes and asks for 'yes' first. Without
+a terminal to ask on, it refuses unless given -auto-approve. A plan that
+only adds asks nothing.
+
 With --watch drover then keeps showing every repair (in-process: keeps
 healing in the foreground) until interrupted (Ctrl-C).`,
 		Args:              cobra.MaximumNArgs(1),
@@ -39,27 +46,55 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 			if err != nil {
 				return err
 			}
+			if err := a.refuseUnimplemented(spec); err != nil {
+				return err
+			}
 			watch, _ := cmd.Flags().GetBool("watch")
 			c, err := a.daemon(cmd)
 			if err != nil {
 				return err
 			}
 			if c != nil {
-				return a.applyToDaemon(cmd, c, bundle, watch)
+				return a.applyToDaemon(cmd, c, spec, bundle, watch)
+			}
+			out := newProgress(a.io.out)
+			r, err := a.newRunner(cmd.Context(), spec, out)
+			if err != nil {
+				return err
+			}
+			if !autoApproved(cmd) {
+				plans, err := r.Plan(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if err := a.approve(cmd, "apply this spec", withHeader("Applying this spec destroys or replaces machines:", machineLosses(plans, nil))); err != nil {
+					return err
+				}
 			}
 			timeout, _ := cmd.Flags().GetDuration("timeout")
-			return a.converge(cmd.Context(), spec, "Apply", watch, timeout)
+			return a.converge(cmd.Context(), r, out, "Apply", watch, timeout)
 		},
 	}
 	addVarFlags(cmd)
 	addWaitFlags(cmd)
+	addApproveFlag(cmd)
 	cmd.Flags().Bool("watch", false, "after converging, keep showing repairs until interrupted (in-process: keep healing)")
 	return cmd
 }
 
-// applyToDaemon records the bundle as the daemon's next revision.
-func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, bundle specs.Bundle, watch bool) error {
+// applyToDaemon records the bundle as the daemon's next revision, once
+// what it removes is approved.
+func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec, bundle specs.Bundle, watch bool) error {
 	ctx := cmd.Context()
+	if !autoApproved(cmd) {
+		losses, err := a.daemonApplyLosses(ctx, c, spec, bundle)
+		if err != nil {
+			return err
+		}
+		if err := a.approve(cmd, "apply this spec", withHeader("Applying this spec to the daemon at "+c.Addr()+" removes:", losses)); err != nil {
+			return err
+		}
+	}
 	msg, _ := cmd.Flags().GetString("message")
 	since := a.lastEvent(ctx, c)
 	res, err := c.Apply(ctx, api.ApplyRequest{Bundle: bundle, Author: author(), Message: msg})
@@ -86,17 +121,78 @@ func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, bundle specs.Bund
 	return err
 }
 
+// daemonApplyLosses lists what applying spec to the daemon takes away: the
+// machines its plan destroys or replaces (leaving out the groups retired
+// already) and the groups, services and networks it no longer declares.
+func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.Spec, bundle specs.Bundle) ([]string, error) {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, a.daemonError(err)
+	}
+	plan, err := c.Plan(ctx, api.PlanRequest{Bundle: &bundle})
+	if err != nil {
+		return nil, a.daemonError(err)
+	}
+	retired := map[string]bool{}
+	declared := declaredKeys(spec)
+	var dropped []string
+	for _, rs := range st.Resources {
+		switch {
+		case rs.Retired:
+			retired[rs.Name] = true
+		case !slices.Contains(declared, rs.Resource):
+			dropped = append(dropped, fmt.Sprintf("  %s: no longer in the spec, removed", rs.Resource))
+		}
+	}
+	return append(dropped, machineLosses(plan.Groups, retired)...), nil
+}
+
+// declaredKeys lists the groups, services and networks spec declares, as
+// kind.name.
+func declaredKeys(spec *specs.Spec) []string {
+	var keys []string
+	for _, g := range spec.Groups {
+		keys = append(keys, g.Addr())
+	}
+	for _, s := range spec.Services {
+		keys = append(keys, s.Addr())
+	}
+	for _, n := range spec.Networks {
+		keys = append(keys, n.Addr())
+	}
+	return keys
+}
+
+// withHeader puts header above lines, when there are any.
+func withHeader(header string, lines []string) []string {
+	if len(lines) == 0 {
+		return nil
+	}
+	return append([]string{header}, lines...)
+}
+
+func autoApproved(cmd *cobra.Command) bool {
+	auto, _ := cmd.Flags().GetBool("auto-approve")
+	return auto
+}
+
 func (a *app) destroyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "destroy [flags] [SPEC]",
-		Short: "Remove every machine of the spec's groups, and nothing else",
-		Long: `Remove the machines of the spec's groups: those carrying this owner's and
-the group's tags. Machines of other groups, other owners or no owner at all
-are left alone.
+		Short: "Remove what the spec declares, and nothing else",
+		Long: `Remove the machines of the spec's groups, and its services and networks.
+In-process, these are the machines carrying this owner's and the group's
+tags: machines of other groups, other owners or no owner at all are left
+alone.
 
-With a daemon reachable, no SPEC is needed: destroy records an empty
-revision, every group of the current one is retired and its machines
-removed; drover rollback brings them back.`,
+With a daemon reachable, destroy SPEC records a revision without the groups,
+services and networks SPEC declares: the daemon removes those and keeps
+everything else it manages. destroy without SPEC removes everything the
+daemon manages (it records an empty revision), and says so before it asks.
+drover rollback brings either back.
+
+destroy lists what goes and asks for 'yes' first. Without a terminal to ask
+on, it refuses unless given -auto-approve.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: specCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -105,39 +201,131 @@ removed; drover rollback brings them back.`,
 				return err
 			}
 			if c != nil {
-				return a.destroyOnDaemon(cmd, c)
+				return a.destroyOnDaemon(cmd, c, args)
 			}
 			spec, err := a.loadSpec(cmd, args)
 			if err != nil {
 				return err
 			}
+			out := newProgress(a.io.out)
+			r, err := a.newRunner(cmd.Context(), runner.ForDestroy(spec), out)
+			if err != nil {
+				return err
+			}
+			if !autoApproved(cmd) {
+				plans, err := r.Plan(cmd.Context())
+				if err != nil {
+					return err
+				}
+				losses := machineLosses(plans, nil)
+				for _, key := range declaredKeys(spec) {
+					if !strings.HasPrefix(key, runner.KindGroup+".") {
+						losses = append(losses, "  "+key)
+					}
+				}
+				header := fmt.Sprintf("This destroys the machines of the spec's groups (owner %q), and its services and networks:", a.v.GetString("owner"))
+				if err := a.approve(cmd, "destroy them", withHeader(header, losses)); err != nil {
+					return err
+				}
+			}
 			timeout, _ := cmd.Flags().GetDuration("timeout")
-			return a.converge(cmd.Context(), runner.ForDestroy(spec), "Destroy", false, timeout)
+			return a.converge(cmd.Context(), r, out, "Destroy", false, timeout)
 		},
 	}
 	addVarFlags(cmd)
 	addWaitFlags(cmd)
+	addApproveFlag(cmd)
 	return cmd
 }
 
-func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client) error {
-	msg, _ := cmd.Flags().GetString("message")
-	since := a.lastEvent(cmd.Context(), c)
-	res, err := c.Destroy(cmd.Context(), api.DestroyRequest{Author: author(), Message: msg})
+// destroyOnDaemon records a revision without what SPEC declares or, with
+// no SPEC, an empty one, once what goes is approved.
+func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) error {
+	ctx := cmd.Context()
+	st, err := c.Status(ctx)
 	if err != nil {
 		return a.daemonError(err)
 	}
-	fmt.Fprintf(a.io.out, "Revision %d recorded: nothing is desired; the daemon removes every machine it manages.\n", res.Revision.Number)
+	var req api.DestroyRequest
+	var losses []string
+	if len(args) == 0 {
+		losses = everything(st)
+	} else {
+		spec, err := a.loadSpec(cmd, args)
+		if err != nil {
+			return err
+		}
+		req.Resources, losses = held(st, declaredKeys(spec))
+		if len(req.Resources) == 0 {
+			return &exitCodeError{code: exitError, err: fmt.Errorf("the daemon's revision %d declares none of the groups, services and networks of %s: nothing to destroy", st.Revision, args[0])}
+		}
+		losses = withHeader(fmt.Sprintf("This destroys what %s declares, as the daemon at %s holds it, and nothing else:", args[0], c.Addr()), losses)
+	}
+	if err := a.approve(cmd, "destroy them", losses); err != nil {
+		return err
+	}
+	req.Author, req.Message = author(), a.flagString(cmd, "message")
+	since := a.lastEvent(ctx, c)
+	res, err := c.Destroy(ctx, req)
+	if err != nil {
+		return a.daemonError(err)
+	}
+	if len(req.Resources) == 0 {
+		fmt.Fprintf(a.io.out, "Revision %d recorded: nothing is desired; the daemon removes every machine it manages.\n", res.Revision.Number)
+	} else {
+		fmt.Fprintf(a.io.out, "Revision %d recorded without %s: the daemon removes them and keeps the rest.\n", res.Revision.Number, strings.Join(req.Resources, ", "))
+	}
 	return a.maybeWait(cmd, c, res.Revision.Number, since)
 }
 
-// converge runs the spec until every group converges (and on, with watch).
-func (a *app) converge(ctx context.Context, spec *specs.Spec, what string, watch bool, timeout time.Duration) error {
-	out := &progress{w: a.io.out, lines: map[string]string{}}
-	r, err := a.newRunner(ctx, spec, out)
-	if err != nil {
-		return err
+// everything describes all the daemon manages, for a destroy of it all.
+func everything(st api.Status) []string {
+	var groups, machines, services, networks int
+	for _, rs := range st.Resources {
+		switch rs.Kind {
+		case runner.KindGroup:
+			groups++
+			machines += rs.Observed.Total
+		case runner.KindService:
+			services++
+		case runner.KindNetwork:
+			networks++
+		}
 	}
+	if groups+services+networks == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("This destroys every group, service and network the daemon manages: %s (%s), %s and %s.",
+		plural(groups, "group"), plural(machines, "machine"), plural(services, "service"), plural(networks, "network"))}
+}
+
+// held returns the keys the daemon's status holds (retired groups aside)
+// and a line for each.
+func held(st api.Status, keys []string) ([]string, []string) {
+	var out, lines []string
+	for _, rs := range st.Resources {
+		if rs.Retired || !slices.Contains(keys, rs.Resource) {
+			continue
+		}
+		out = append(out, rs.Resource)
+		if rs.Kind == runner.KindGroup {
+			lines = append(lines, fmt.Sprintf("  %s (%s)", rs.Resource, plural(rs.Observed.Total, "machine")))
+		} else {
+			lines = append(lines, "  "+rs.Resource)
+		}
+	}
+	return out, lines
+}
+
+func (a *app) flagString(cmd *cobra.Command, name string) string {
+	s, _ := cmd.Flags().GetString(name)
+	return s
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, lines: map[string]string{}} }
+
+// converge runs r until every group converges (and on, with watch).
+func (a *app) converge(ctx context.Context, r *runner.Runner, out *progress, what string, watch bool, timeout time.Duration) error {
 	if !watch {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)

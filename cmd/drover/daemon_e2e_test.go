@@ -213,7 +213,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 		return healed && streamed, fmt.Errorf("status %+v (err %v), events:\n%s", st, err, events)
 	})
 
-	out = w.mustDrover("apply", "--wait", "-var", img, "-var", "size=4", w.spec)
+	out = w.mustDrover("apply", "--wait", "-auto-approve", "-var", img, "-var", "size=4", w.spec)
 	if !strings.Contains(out, "Revision 2 converged") || len(w.machines()) != 4 {
 		t.Fatalf("apply of a change:\n%s\nmachines %v", out, sortedNames(w.machines()))
 	}
@@ -234,7 +234,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	if !strings.Contains(status, "Revision 3") || !strings.Contains(status, "group.web  3") {
 		t.Errorf("status:\n%s", status)
 	}
-	w.mustDrover("destroy", "--wait")
+	w.mustDrover("destroy", "--auto-approve", "--wait")
 	if n := len(w.machines()); n != 0 {
 		t.Fatalf("%d machines left after destroy", n)
 	}

@@ -101,7 +101,7 @@ func TestKilledApplyLeavesNoDuplicates(t *testing.T) {
 	}
 	for i := 0; i < 5; i++ {
 		delay := time.Duration(100+rand.IntN(1500)) * time.Millisecond
-		c := e.cmd(t.Context(), "apply")
+		c := e.cmd(t.Context(), "apply", "-auto-approve")
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestKilledApplyLeavesNoDuplicates(t *testing.T) {
 		c.Wait()
 		killedWith := len(list())
 
-		if code, out := e.run("apply"); code != 0 {
+		if code, out := e.run("apply", "-auto-approve"); code != 0 {
 			t.Fatalf("iteration %d: apply after the kill exited %d:\n%s", i, code, out)
 		}
 		var names []string
@@ -130,7 +130,7 @@ func TestKilledApplyLeavesNoDuplicates(t *testing.T) {
 		}
 		t.Logf("iteration %d: killed after %s with %d machines made; converged to exactly 10", i, delay, killedWith)
 
-		if code, out := e.run("destroy"); code != 0 || len(list()) != 0 {
+		if code, out := e.run("destroy", "-auto-approve"); code != 0 || len(list()) != 0 {
 			t.Fatalf("iteration %d: destroy exited %d, %d machines left:\n%s", i, code, len(list()), out)
 		}
 	}
@@ -145,10 +145,10 @@ func TestPlanAgainstEngine(t *testing.T) {
 	e := &e2e{t: t, bin: buildDrover(t), image: dockertest.DemoImage(t), owner: dockertest.Name(t, "plan"), data: t.TempDir()}
 	e.spec = filepath.Join(t.TempDir(), "spec.hcl")
 	os.WriteFile(e.spec, []byte(killSpec), 0o644)
-	if code, out := e.run("apply", "-var", "size=2"); code != 0 {
+	if code, out := e.run("apply", "-auto-approve", "-var", "size=2"); code != 0 {
 		t.Fatalf("apply exited %d:\n%s", code, out)
 	}
-	t.Cleanup(func() { e.run("destroy") })
+	t.Cleanup(func() { e.run("destroy", "-auto-approve") })
 	cases := []struct {
 		args []string
 		code int

@@ -41,6 +41,9 @@ func (a *app) plan(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.refuseUnimplemented(spec); err != nil {
+		return err
+	}
 	plans, services, err := a.planOf(cmd, spec, bundle)
 	if err != nil {
 		return err

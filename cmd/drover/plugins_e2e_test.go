@@ -160,7 +160,7 @@ func TestExternalPluginEndToEnd(t *testing.T) {
 	if !strings.Contains(d.out.String(), "plugin down; restarting") {
 		t.Errorf("the daemon's log does not tell of the crash:\n%s", d.out)
 	}
-	w.mustDrover("destroy", "--wait")
+	w.mustDrover("destroy", "--auto-approve", "--wait")
 	w.stop(d)
 	if now := pluginPid(t, d.cmd.Process.Pid); now != 0 {
 		t.Errorf("plugin %d outlived the daemon", now)

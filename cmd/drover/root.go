@@ -30,6 +30,9 @@ const (
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	// isTerminal says whether in is a terminal a person answers on; nil
+	// means it is not (see approve).
+	isTerminal func() bool
 }
 
 // app is what every command shares for one invocation.

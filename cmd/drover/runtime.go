@@ -85,3 +85,16 @@ func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *progress) (*
 	}
 	return r, nil
 }
+
+// refuseUnimplemented refuses, with its diagnostics, a spec that uses what
+// the language accepts but drover does not act on yet (see
+// specs.Spec.Unimplemented).
+func (a *app) refuseUnimplemented(spec *specs.Spec) error {
+	diags := spec.Unimplemented()
+	if len(diags) == 0 {
+		return nil
+	}
+	_ = specs.WriteDiagnostics(a.io.err, diags, spec.Files)
+	fmt.Fprintln(a.io.err)
+	return &exitCodeError{code: exitError, err: fmt.Errorf("the spec uses what drover does not implement yet (%s)", plural(len(diags), "error"))}
+}

@@ -18,6 +18,9 @@ var _ api.Backend = (*Daemon)(nil)
 // Apply implements api.Backend.
 func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
 	spec, err := d.loader.LoadBundle(req.Bundle)
+	if err == nil {
+		err = spec.RefuseUnimplemented()
+	}
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
@@ -38,6 +41,9 @@ func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.App
 		return api.ApplyResponse{}, err
 	}
 	spec, err := d.specOf(old)
+	if err == nil {
+		err = spec.RefuseUnimplemented()
+	}
 	if err != nil {
 		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("revision %d no longer loads: %w", old.Number, err)}
 	}
@@ -120,6 +126,9 @@ func (d *Daemon) Plan(ctx context.Context, req api.PlanRequest) (api.PlanRespons
 		return plansOf(ctx, d.runner, cur.rec.Number)
 	}
 	spec, err := d.loader.LoadBundle(*req.Bundle)
+	if err == nil {
+		err = spec.RefuseUnimplemented()
+	}
 	if err != nil {
 		return api.PlanResponse{}, err
 	}
