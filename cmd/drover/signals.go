@@ -16,9 +16,11 @@ import (
 // change machines get longer, to stop their workers and write down what
 // they did; a command blocked in a call that ignores its context (a read
 // of a FIFO, a hung engine) is cut off once its grace is over. A second
-// signal exits at once.
+// signal exits at once. drainGrace is above the daemon's own bound on
+// its shutdown (daemon.Options.ShutdownTimeout, 10 s), so that drover run
+// closes its store itself.
 const (
-	drainGrace    = 10 * time.Second // apply, destroy, run, dev
+	drainGrace    = 15 * time.Second // apply, destroy, run, dev
 	readOnlyGrace = 2 * time.Second  // every other command
 )
 
