@@ -57,19 +57,9 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 			if c != nil {
 				return a.applyToDaemon(cmd, c, spec, bundle, watch)
 			}
-			out := newProgress(a.io.out)
-			r, err := a.newRunner(cmd.Context(), spec, out)
+			r, out, err := a.approvedRunner(cmd, spec, "apply this spec", "Applying this spec destroys or replaces machines:", nil)
 			if err != nil {
 				return err
-			}
-			if !autoApproved(cmd) {
-				plans, err := r.Plan(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if err := a.approve(cmd, "apply this spec", withHeader("Applying this spec destroys or replaces machines:", machineLosses(plans, nil))); err != nil {
-					return err
-				}
 			}
 			timeout, _ := cmd.Flags().GetDuration("timeout")
 			return a.converge(cmd.Context(), r, out, "Apply", watch, timeout)
@@ -80,6 +70,22 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 	addApproveFlag(cmd)
 	cmd.Flags().Bool("watch", false, "after converging, keep showing repairs until interrupted (in-process: keep healing)")
 	return cmd
+}
+
+// approvedRunner builds the in-process runner of spec and, unless
+// -auto-approve, lists what its plan destroys or replaces, then more, under
+// header, and asks before going on (see approve).
+func (a *app) approvedRunner(cmd *cobra.Command, spec *specs.Spec, what, header string, more []string) (*runner.Runner, *progress, error) {
+	out := newProgress(a.io.out)
+	r, err := a.newRunner(cmd.Context(), spec, out)
+	if err != nil || autoApproved(cmd) {
+		return r, out, err
+	}
+	plans, err := r.Plan(cmd.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, out, a.approve(cmd, what, withHeader(header, append(machineLosses(plans, nil), more...)))
 }
 
 // applyToDaemon records the bundle as the daemon's next revision, once
@@ -207,26 +213,16 @@ on, it refuses unless given -auto-approve.`,
 			if err != nil {
 				return err
 			}
-			out := newProgress(a.io.out)
-			r, err := a.newRunner(cmd.Context(), runner.ForDestroy(spec), out)
+			var others []string
+			for _, key := range declaredKeys(spec) {
+				if !strings.HasPrefix(key, runner.KindGroup+".") {
+					others = append(others, "  "+key)
+				}
+			}
+			header := fmt.Sprintf("This destroys the machines of the spec's groups (owner %q), and its services and networks:", a.v.GetString("owner"))
+			r, out, err := a.approvedRunner(cmd, runner.ForDestroy(spec), "destroy them", header, others)
 			if err != nil {
 				return err
-			}
-			if !autoApproved(cmd) {
-				plans, err := r.Plan(cmd.Context())
-				if err != nil {
-					return err
-				}
-				losses := machineLosses(plans, nil)
-				for _, key := range declaredKeys(spec) {
-					if !strings.HasPrefix(key, runner.KindGroup+".") {
-						losses = append(losses, "  "+key)
-					}
-				}
-				header := fmt.Sprintf("This destroys the machines of the spec's groups (owner %q), and its services and networks:", a.v.GetString("owner"))
-				if err := a.approve(cmd, "destroy them", withHeader(header, losses)); err != nil {
-					return err
-				}
 			}
 			timeout, _ := cmd.Flags().GetDuration("timeout")
 			return a.converge(cmd.Context(), r, out, "Destroy", false, timeout)

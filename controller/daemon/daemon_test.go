@@ -421,21 +421,11 @@ func TestRevisionThatNoLongerLoads(t *testing.T) {
 // they wait while their swarm has no manager.
 func TestServicesInStatusAndPlan(t *testing.T) {
 	h := newHarness(t)
-	b := bundle("a=1")
-	b.Files["t.hcl"] = append(b.Files["t.hcl"], []byte(`
-swarm "s" {}
-group "m" {
-  size = 1
-  instance "fake" {}
-  flavor "swarm" {
-    swarm = swarm.s
-    role  = "manager"
-  }
-}
+	b := withSwarm(bundle("a=1"), `
 service "web" {
   swarm = swarm.s
   image = "x:1"
-}`)...)
+}`)
 	res := h.apply(b)
 	st := h.await("the service's first pass", func(st api.Status) bool {
 		for _, rs := range st.Resources {

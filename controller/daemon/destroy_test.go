@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/specs"
 )
 
 // A destroy that names resources removes those and nothing else, records a
@@ -51,9 +52,9 @@ func TestDestroySomeRemovesOnlyThose(t *testing.T) {
 	}
 }
 
-func TestDestroySomeRefused(t *testing.T) {
-	h := newHarness(t)
-	b := bundle("a=1")
+// withSwarm adds to b's t.hcl swarm "s", its manager group "m" of one,
+// and more.
+func withSwarm(b specs.Bundle, more string) specs.Bundle {
 	b.Files["t.hcl"] = append(b.Files["t.hcl"], []byte(`
 swarm "s" {}
 group "m" {
@@ -64,6 +65,13 @@ group "m" {
     role  = "manager"
   }
 }
+`+more)...)
+	return b
+}
+
+func TestDestroySomeRefused(t *testing.T) {
+	h := newHarness(t)
+	b := withSwarm(bundle("a=1"), `
 network "front" { swarm = swarm.s }
 service "db" {
   swarm = swarm.s
@@ -74,7 +82,7 @@ service "web" {
   image      = "x:1"
   networks   = [network.front]
   depends_on = [service.db]
-}`)...)
+}`)
 	h.apply(b)
 	cases := []struct {
 		name      string
