@@ -62,7 +62,9 @@ func readAnswer(ctx context.Context, in io.Reader) (string, error) {
 }
 
 // machineLosses lists, one line per group, the machines plans destroy or
-// replace: "group.web: destroy web-4, web-5; replace web-1".
+// replace because the spec changed: "group.web: destroy web-4, web-5;
+// replace web-1". Repairs (of dead or unhealthy machines) are left out:
+// they lose nothing, and drover makes them unasked.
 func machineLosses(plans []group.Plan, skip map[string]bool) []string {
 	var out []string
 	for _, p := range plans {
@@ -71,6 +73,9 @@ func machineLosses(plans []group.Plan, skip map[string]bool) []string {
 		}
 		var destroy, replace []string
 		for _, c := range p.Changes {
+			if c.Reason.Code == group.ReasonDead || c.Reason.Code == group.ReasonUnhealthy {
+				continue
+			}
 			switch c.Kind {
 			case group.ChangeDestroy:
 				destroy = append(destroy, c.Name)

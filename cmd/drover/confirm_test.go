@@ -101,7 +101,11 @@ func TestMachineLosses(t *testing.T) {
 	}
 	plans := []group.Plan{
 		{Group: "adds", Changes: []group.Change{{Kind: group.ChangeCreate, Name: "a-1"}}},
-		{Group: "web", Changes: []group.Change{{Kind: group.ChangeDestroy, Name: "web-4"}, {Kind: group.ChangeReplace, Name: "web-1"}, {Kind: group.ChangeCreate, Name: "web-5"}}},
+		{Group: "web", Changes: []group.Change{
+			{Kind: group.ChangeDestroy, Name: "web-4", Reason: group.Reason{Code: group.ReasonSurplus}}, {Kind: group.ChangeReplace, Name: "web-1", Reason: group.Reason{Code: group.ReasonConfigChanged}},
+			{Kind: group.ChangeCreate, Name: "web-5"}, {Kind: group.ChangeReplace, Name: "web-2", Reason: group.Reason{Code: group.ReasonUnhealthy}}, {Kind: group.ChangeDestroy, Name: "web-3", Reason: group.Reason{Code: group.ReasonDead}},
+		}},
+		{Group: "repairs", Changes: []group.Change{{Kind: group.ChangeReplace, Name: "x-1", Reason: group.Reason{Code: group.ReasonDead}}}},
 		{Group: "retired", Changes: []group.Change{{Kind: group.ChangeDestroy, Name: "r-1"}}},
 		{Group: "big", Changes: many},
 	}
