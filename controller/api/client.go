@@ -162,7 +162,8 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 	return out, err
 }
 
-// Destroy records an empty desired state.
+// Destroy records the current revision without req.Resources or, when
+// it names none, an empty desired state.
 func (c *Client) Destroy(ctx context.Context, req DestroyRequest) (ApplyResponse, error) {
 	var out ApplyResponse
 	err := c.call(ctx, http.MethodPost, "/v1/destroy", req, &out)
