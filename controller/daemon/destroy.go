@@ -32,7 +32,7 @@ func (d *Daemon) destroySome(ctx context.Context, req api.DestroyRequest) (api.A
 	}
 	rest, removed := without(cur.spec, func(key string) bool { return gone[key] })
 	if len(removed) == 0 {
-		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("revision %d declares none of %s: nothing to destroy", cur.rec.Number, strings.Join(req.Resources, ", "))}
+		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("revision %d declares none of the %d resources named: nothing to destroy", cur.rec.Number, len(req.Resources))}
 	}
 	if err := dangling(rest, cur.spec); err != nil {
 		return api.ApplyResponse{}, &api.InvalidError{Err: err}

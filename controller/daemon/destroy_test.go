@@ -89,7 +89,7 @@ service "web" {
 		resources []string
 		want      []string
 	}{
-		{"nothing it declares", []string{"group.zz", "service.zz"}, []string{"declares none of group.zz, service.zz"}},
+		{"nothing it declares", []string{"group.zz", "service.zz"}, []string{"declares none of the 2 resources named"}},
 		{"a network in use", []string{"network.front"}, []string{"service.web uses network.front, which the destroy removes"}},
 		{"a dependency", []string{"service.db"}, []string{"service.web depends on service.db"}},
 		{"the swarm's machines", []string{"group.m"}, []string{
