@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -39,6 +40,10 @@ type Config struct {
 type Plugin struct {
 	cli       *client.Client
 	socketDir string // absolute
+	// engineSocket is the path of the engine's unix socket, "" for an
+	// engine reached over the network: a bind of it needs
+	// allow_host_access.
+	engineSocket string
 
 	// netMu serialises creating networks, so that concurrent provisions
 	// in this process do not create a network twice.
@@ -74,7 +79,11 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	if err != nil {
 		return nil, spierr.Invalid(op, "socket_dir: %w", err)
 	}
-	return &Plugin{cli: cli, socketDir: dir}, nil
+	p := &Plugin{cli: cli, socketDir: dir}
+	if h, ok := strings.CutPrefix(cli.DaemonHost(), "unix://"); ok {
+		p.engineSocket = h
+	}
+	return p, nil
 }
 
 // ready negotiates the API version with the engine once, before the first

@@ -30,7 +30,8 @@ func InstanceSchema() *s.Block {
 			{Name: "privileged", Type: s.Bool, Default: false, Description: "all capabilities; fails where the engine may not grant CAP_SYS_RESOURCE, use capabilities there"},
 			{Name: "capabilities", Type: s.ListOf(s.String), Description: "capabilities to add, an explicit alternative to privileged"},
 			{Name: "security_opt", Type: s.ListOf(s.String)},
-			{Name: "node", Type: s.Bool, Default: false, Description: "the container runs its own dockerd (a swarm node); its socket is reachable on the host"},
+			{Name: "node", Type: s.Bool, Default: false, Description: "the container runs its own dockerd (a swarm node); its socket is reachable on the host. Root-equivalent on the engine's machine (validate and plan warn), but needs no allow_host_access"},
+			{Name: "allow_host_access", Type: s.Bool, Default: false, Description: "allow the settings that give the container the host: binds of / , of the engine's socket or of system directories (/etc, /proc, /sys, /dev, /var/lib/docker, ...), privileged, the capabilities ALL, SYS_ADMIN, SYS_MODULE, SYS_RAWIO and DAC_READ_SEARCH, and the security options seccomp=unconfined, apparmor=unconfined, systempaths=unconfined and label=disable; refused without it, warned about with it"},
 			{Name: "preload_images", Type: s.ListOf(s.String), Description: "host images copied into a node's engine after it starts"},
 		},
 		Blocks: []s.Block{{
