@@ -93,13 +93,27 @@ var (
 // New returns a plugin for the provider block config. It does not call the
 // API.
 func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	return newPlugin(config, true)
+}
+
+// NewValidator returns a plugin for the provider block config that is only
+// asked to Validate properties, as drover validate does where the token is
+// not set: it accepts a config without a token, and New's other checks
+// apply. It does not call the API.
+func NewValidator(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	return newPlugin(config, false)
+}
+
+// newPlugin builds the plugin for config; needToken refuses a config
+// without a token.
+func newPlugin(config json.RawMessage, needToken bool) (*Plugin, error) {
 	const op = "digitalocean.New"
 	var c Config
 	if err := instance.DecodeProperties(op, config, &c); err != nil {
 		return nil, err
 	}
 	c.Token = strings.TrimSpace(c.Token)
-	if c.Token == "" {
+	if c.Token == "" && needToken {
 		return nil, spierr.Invalid(op, "token: required")
 	}
 	if c.Region == "" {
