@@ -51,13 +51,8 @@ func Builtins() *Registry {
 	must(r.RegisterInstance(digitalocean.PluginName, InstancePlugin{
 		ProviderSchema: digitalocean.ProviderSchema(),
 		InstanceSchema: digitalocean.InstanceSchema(),
-		New: func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
-			p, err := digitalocean.New(ctx, cfg)
-			if err != nil {
-				return nil, err // not a typed nil in the interface
-			}
-			return p, nil
-		},
+		New:            plugin(digitalocean.New),
+		NewValidator:   plugin(digitalocean.NewValidator),
 	}))
 	for name, schema := range metricSchemas() {
 		must(r.Register(specs.PluginMetric, name, schema))
@@ -74,6 +69,18 @@ func Builtins() *Registry {
 func (r *Registry) SetDataDir(dir string) {
 	if r.clusters != nil {
 		r.clusters.SetCADir(filepath.Join(dir, swarm.CADirName))
+	}
+}
+
+// plugin makes a constructor of a concrete plugin type one of
+// instance.Plugin that returns no typed nil on error.
+func plugin[P instance.Plugin](f func(context.Context, json.RawMessage) (P, error)) func(context.Context, json.RawMessage) (instance.Plugin, error) {
+	return func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
+		p, err := f(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
 }
 
