@@ -15,10 +15,6 @@ import (
 	"github.com/drover/drover/plugins/spierr"
 )
 
-// DefaultSocketDir is where node containers' engine sockets appear on the
-// host unless the provider says otherwise: <DefaultSocketDir>/<name>/docker.sock.
-const DefaultSocketDir = "/tmp/drover/nodes"
-
 // Config is the provider block, provider "docker" "NAME" {}, decoded.
 type Config struct {
 	// Host is the engine address; DOCKER_HOST or the local socket when
@@ -28,9 +24,11 @@ type Config struct {
 	// TLS engine; DOCKER_CERT_PATH when empty.
 	CertPath string `json:"cert_path,omitempty"`
 	// SocketDir is the host directory under which node containers' engine
-	// sockets appear; DefaultSocketDir when empty. It is a path on the
-	// machine the engine runs on, so node mode needs the engine to be
-	// local to drover (its sockets are reached through this directory).
+	// sockets appear; when empty, NodesDirName under drover's data
+	// directory (Options.DataDir). It is a path on the machine the engine
+	// runs on, so node mode needs the engine to be local to drover (its
+	// sockets are reached through this directory). It must be owned by
+	// drover's user and writable by no one else (see ensureSocketDir).
 	SocketDir string `json:"socket_dir,omitempty"`
 }
 
@@ -40,6 +38,9 @@ type Config struct {
 type Plugin struct {
 	cli       *client.Client
 	socketDir string // absolute
+	// socketDirSet says socket_dir was given: the directory is the user's,
+	// not drover's own, and need not be exactly 0700.
+	socketDirSet bool
 	// engineSocket is the path of the engine's unix socket, "" for an
 	// engine reached over the network: a bind of it needs
 	// allow_host_access.
@@ -66,10 +67,31 @@ var (
 // spierr.ErrUnavailable errors of the calls that need it. A malformed
 // config is a spierr.ErrInvalid error.
 func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	return Options{}.New(ctx, config)
+}
+
+// Options are what drover tells the provider besides its provider block.
+type Options struct {
+	// DataDir is drover's data directory: node sockets appear under its
+	// NodesDirName unless socket_dir says otherwise. Empty: drover's
+	// default data directory ($DROVER_DATA_DIR, else
+	// $XDG_DATA_HOME/drover, else ~/.local/share/drover).
+	DataDir string
+}
+
+// New is New with o.
+func (o Options) New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	const op = "docker.New"
 	cfg, err := decodeConfig(config)
 	if err != nil {
 		return nil, spierr.Invalid(op, "provider config: %v", err)
+	}
+	set := cfg.SocketDir != ""
+	if !set {
+		if o.DataDir == "" {
+			o.DataDir = defaultDataDir()
+		}
+		cfg.SocketDir = filepath.Join(o.DataDir, NodesDirName)
 	}
 	cli, err := client.NewClientWithOpts(clientOptions(cfg)...)
 	if err != nil {
@@ -79,7 +101,7 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	if err != nil {
 		return nil, spierr.Invalid(op, "socket_dir: %w", err)
 	}
-	p := &Plugin{cli: cli, socketDir: dir}
+	p := &Plugin{cli: cli, socketDir: dir, socketDirSet: set}
 	if h, ok := strings.CutPrefix(cli.DaemonHost(), "unix://"); ok {
 		p.engineSocket = h
 	}
@@ -106,7 +128,7 @@ func (p *Plugin) ready(ctx context.Context) error {
 	return nil
 }
 
-// decodeConfig decodes the provider block strictly and applies defaults.
+// decodeConfig decodes the provider block strictly.
 func decodeConfig(config json.RawMessage) (Config, error) {
 	var cfg Config
 	if len(bytes.TrimSpace(config)) > 0 && string(bytes.TrimSpace(config)) != "null" {
@@ -115,9 +137,6 @@ func decodeConfig(config json.RawMessage) (Config, error) {
 		if err := dec.Decode(&cfg); err != nil {
 			return cfg, err
 		}
-	}
-	if cfg.SocketDir == "" {
-		cfg.SocketDir = DefaultSocketDir
 	}
 	return cfg, nil
 }

@@ -122,6 +122,9 @@ func (p *Plugin) create(ctx context.Context, req createRequest) (string, error) 
 	if req.NodeDir == "" {
 		return p.createContainer(ctx, req)
 	}
+	if err := p.ensureSocketDir(); err != nil {
+		return "", spierr.MarkNotDone(spierr.Invalid("docker.Provision", "socket_dir: %w", err))
+	}
 	made, err := prepareNodeDir(req.NodeDir)
 	if err != nil {
 		return "", spierr.Internal("docker.Provision", "node socket directory: %w", err)
