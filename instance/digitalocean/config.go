@@ -114,16 +114,16 @@ func newPlugin(config json.RawMessage, needToken bool) (*Plugin, error) {
 	}
 	c.Token = strings.TrimSpace(c.Token)
 	if c.Token == "" && needToken {
-		return nil, spierr.Invalid(op, "token: required")
+		return nil, spierr.InvalidAttribute(op, "token", "required")
 	}
 	if c.Region == "" {
-		return nil, spierr.Invalid(op, "region: required")
+		return nil, spierr.InvalidAttribute(op, "region", "required")
 	}
 	if c.ListLag <= 0 {
 		c.ListLag = DefaultListLag
 	}
 	if !slugRE.MatchString(c.Region) {
-		return nil, spierr.Invalid(op, "region %q: not a region slug", strings.ReplaceAll(c.Region, c.Token, "[token]"))
+		return nil, spierr.InvalidAttribute(op, "region", "not a region slug (such as \"fra1\")")
 	}
 	if c.APIURL == "" || c.APIURL == DefaultAPIURL {
 		if env := os.Getenv(EnvAPIURL); env != "" {
@@ -134,7 +134,7 @@ func newPlugin(config json.RawMessage, needToken bool) (*Plugin, error) {
 	}
 	u, err := url.Parse(c.APIURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return nil, spierr.Invalid(op, "api_url %q: want an http or https URL", strings.ReplaceAll(c.APIURL, c.Token, "[token]"))
+		return nil, spierr.InvalidAttribute(op, "api_url", "want an http or https URL without credentials")
 	}
 	if !strings.HasSuffix(u.Path, "/") { // godo drops a last path segment without '/'
 		u.Path += "/"

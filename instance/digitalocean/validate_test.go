@@ -48,7 +48,16 @@ func TestValidateNamesAttribute(t *testing.T) {
 	if _, err := New(t.Context(), json.RawMessage(`{"region": "fra1"}`)); spierr.CodeOf(err) != spierr.CodeInvalid {
 		t.Errorf("New without a token = %v, want a spierr.ErrInvalid error", err)
 	}
-	if _, err := NewValidator(t.Context(), json.RawMessage(`{"token": "t"}`)); spierr.CodeOf(err) != spierr.CodeInvalid {
-		t.Errorf("NewValidator without a region = %v, want a spierr.ErrInvalid error", err)
+	if _, err := NewValidator(t.Context(), json.RawMessage(`{"token": "t"}`)); spierr.AttributeOf(err) != "region" {
+		t.Errorf("NewValidator without a region = %v, want an error about region", err)
+	}
+	for attr, cfg := range map[string]string{
+		"region":  `{"token": "t", "region": "REGION_SECRET"}`,
+		"api_url": `{"token": "t", "region": "fra1", "api_url": "ftp://user:API_SECRET@x/"}`,
+	} {
+		_, err := NewValidator(t.Context(), json.RawMessage(cfg))
+		if spierr.AttributeOf(err) != attr || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("config %s: %v, want an error about %s that does not echo it", attr, err, attr)
+		}
 	}
 }
