@@ -51,6 +51,13 @@ func (r *Registry) Validate(ctx context.Context, spec *specs.Spec) hcl.Diagnosti
 	return v.diags
 }
 
+// Bounds on what a plugin makes Validate print: the warnings of one block,
+// and the runes of one message.
+const (
+	maxWarnings = 20
+	maxDetail   = 2000
+)
+
 // validation collects the diagnostics of Registry.Validate.
 type validation struct {
 	spec  *specs.Spec
@@ -85,6 +92,9 @@ func (v *validation) instance(ctx context.Context, g *specs.Group, inst instance
 		ws, err = c.Check(ctx, props)
 	} else {
 		err = inst.Validate(ctx, props)
+	}
+	if len(ws) > maxWarnings {
+		ws = append(ws[:maxWarnings:maxWarnings], spierr.Warning{Message: fmt.Sprintf("and %d more warnings", len(ws)-maxWarnings)})
 	}
 	for _, w := range ws {
 		v.add(hcl.DiagWarning, fmt.Sprintf("The %s plugin warns about this instance", g.Instance.Plugin), w.Message, &g.Resource, "instance", w.Attribute)
@@ -123,11 +133,12 @@ func (v *validation) refused(err error, summary, lead string, res *specs.Resourc
 	if err == nil {
 		return
 	}
-	sev := hcl.DiagError
+	sev, detail := hcl.DiagError, lead+": "+err.Error()+"."
 	if spierr.Retryable(err) {
 		sev, summary = hcl.DiagWarning, "Could not check with the plugin"
+		detail = "The plugin needs its backend to check this, and could not check it: " + err.Error() + "."
 	}
-	v.add(sev, summary, lead+": "+err.Error()+".", res, block, spierr.AttributeOf(err))
+	v.add(sev, summary, detail, res, block, spierr.AttributeOf(err))
 }
 
 // add appends a diagnostic at attr of block of res, or the nearest range
@@ -140,21 +151,26 @@ func (v *validation) add(sev hcl.DiagnosticSeverity, summary, detail string, res
 			detail = strings.ReplaceAll(detail, s, "(sensitive value)")
 		}
 	}
+	if r := []rune(detail); len(r) > maxDetail { // after the secrets went: no half of one is left
+		detail = string(r[:maxDetail]) + "..."
+	}
 	rng := attrRange(res, block, attr)
 	v.diags = append(v.diags, &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Subject: &rng})
 }
 
 // attrRange is the range of attr in block of res, else of the nearest
-// thing the spec records a range for.
-// A plugin block's attributes are recorded under its properties.
+// thing the spec records a range for. A plugin block's attributes are
+// recorded under its properties, a provider's at the top of its body.
 func attrRange(res *specs.Resource, block, attr string) hcl.Range {
-	prefix := schema.PropertiesKey + "."
+	prefixes := []string{schema.PropertiesKey + ".", ""} // a plugin block's; a provider's own body
 	if block != "" {
-		prefix = block + "." + prefix
+		prefixes = []string{block + "." + schema.PropertiesKey + "."}
 	}
 	for a := attr; a != ""; a = parentPath(a) {
-		if rng := res.Range(prefix + a); rng != res.DeclRange {
-			return rng
+		for _, prefix := range prefixes {
+			if rng := res.Range(prefix + a); rng != res.DeclRange {
+				return rng
+			}
 		}
 	}
 	if block != "" {
