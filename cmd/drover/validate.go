@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -92,7 +93,7 @@ func (a *app) validate(cmd *cobra.Command, paths []string) error {
 		if spec != nil {
 			// What plan would refuse, validate refuses: the plugins' own
 			// checks, offline.
-			diags = append(diags, a.schemas.Validate(cmd.Context(), spec)...)
+			diags = slices.Concat(diags, a.schemas.Validate(cmd.Context(), spec))
 		}
 		vs := validatedSpec{Path: p, Valid: !diags.HasErrors()}
 		if spec != nil {
