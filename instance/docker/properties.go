@@ -126,13 +126,13 @@ var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 func (p Properties) checkNetworks() error {
 	for i, n := range p.Networks {
 		if !networkName.MatchString(n) {
-			return attrErrorf(index("networks", i), "%q is not a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)", n)
+			return attrErrorf(index("networks", i), "not a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)")
 		}
 		if slices.Index(p.Networks, n) != i {
-			return attrErrorf(index("networks", i), "%q is listed twice", n)
+			return attrErrorf(index("networks", i), "listed twice")
 		}
 		if n == "host" || n == "none" {
-			return attrErrorf(index("networks", i), "%q cannot be combined with other networks or published ports; drover does not support it", n)
+			return attrErrorf(index("networks", i), "the %s network cannot be combined with other networks or published ports; drover does not support it", n)
 		}
 	}
 	return nil
@@ -156,11 +156,11 @@ func parsePort(s string) (port int, proto string, err error) {
 	switch proto {
 	case "tcp", "udp", "sctp":
 	default:
-		return 0, "", fmt.Errorf("%q: protocol must be tcp, udp or sctp", s)
+		return 0, "", fmt.Errorf("protocol must be tcp, udp or sctp")
 	}
 	port, err = strconv.Atoi(num)
 	if err != nil || port < 1 || port > 65535 || num != strconv.Itoa(port) {
-		return 0, "", fmt.Errorf("%q: want a container port such as \"80\", \"80/tcp\" or \"53/udp\"", s)
+		return 0, "", fmt.Errorf("want a container port such as \"80\", \"80/tcp\" or \"53/udp\"")
 	}
 	return port, proto, nil
 }
@@ -201,19 +201,19 @@ func parseVolume(s string) (volume, error) {
 			v.ReadOnly = true
 		case "rw":
 		default:
-			return v, fmt.Errorf("%q: mode must be ro or rw", s)
+			return v, fmt.Errorf("mode must be ro or rw")
 		}
 		fallthrough
 	case 2:
 		v.Source, v.Target = parts[0], parts[1]
 	default:
-		return v, fmt.Errorf("%q: want \"SOURCE:TARGET[:ro|rw]\" or \"TARGET\"", s)
+		return v, fmt.Errorf("want \"SOURCE:TARGET[:ro|rw]\" or \"TARGET\"")
 	}
 	if !path.IsAbs(v.Target) {
-		return v, fmt.Errorf("%q: target %q must be an absolute path", s, v.Target)
+		return v, fmt.Errorf("the target must be an absolute path")
 	}
 	if len(parts) > 1 && !v.bind() && !volumeName.MatchString(v.Source) {
-		return v, fmt.Errorf("%q: source %q is neither an absolute host path nor a volume name", s, v.Source)
+		return v, fmt.Errorf("the source is neither an absolute host path nor a volume name")
 	}
 	return v, nil
 }
@@ -239,7 +239,7 @@ func normalCapability(c string) string {
 func (p Properties) checkCapabilities() error {
 	for i, c := range p.Capabilities {
 		if !slices.Contains(knownCapabilities, normalCapability(c)) {
-			return attrErrorf(index("capabilities", i), "%q is not a Linux capability (such as \"NET_ADMIN\" or \"CAP_SYS_ADMIN\")", c)
+			return attrErrorf(index("capabilities", i), "not a Linux capability (such as \"NET_ADMIN\" or \"CAP_SYS_ADMIN\")")
 		}
 	}
 	return nil
@@ -248,7 +248,7 @@ func (p Properties) checkCapabilities() error {
 func (p Properties) checkSecurityOpt() error {
 	for i, o := range p.SecurityOpt {
 		if o == "" || strings.TrimSpace(o) != o {
-			return attrErrorf(index("security_opt", i), "%q: want an option such as \"seccomp=unconfined\"", o)
+			return attrErrorf(index("security_opt", i), "want an option such as \"no-new-privileges\"")
 		}
 	}
 	return nil
@@ -269,7 +269,7 @@ func (p Properties) checkNode() error {
 	for i, s := range p.Volumes {
 		v, _ := parseVolume(s)
 		if slices.Contains(nodeMountTargets, path.Clean(v.Target)) {
-			return attrErrorf(index("volumes", i), "%q: a node mounts %s itself", s, path.Clean(v.Target))
+			return attrErrorf(index("volumes", i), "a node mounts %s itself", path.Clean(v.Target))
 		}
 	}
 	return nil

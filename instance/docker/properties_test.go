@@ -77,3 +77,27 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateEchoesNoValue: a refused value is named by its attribute,
+// never repeated (it may be derived from a secret).
+func TestValidateEchoesNoValue(t *testing.T) {
+	p := newPlugin(t)
+	for _, props := range []string{
+		`{"image": "demo", "networks": ["ZZ SECRET"]}`,
+		`{"image": "demo", "ports": ["ZZSECRET"]}`,
+		`{"image": "demo", "ports": ["80/ZZSECRET"]}`,
+		`{"image": "demo", "volumes": ["/a:/b:ZZSECRET"]}`,
+		`{"image": "demo", "volumes": ["/a:ZZSECRET"]}`,
+		`{"image": "demo", "volumes": ["ZZ SECRET:/b"]}`,
+		`{"image": "demo", "volumes": ["ZZSECRET:/b:ro:x"]}`,
+		`{"image": "demo", "capabilities": ["ZZSECRET"]}`,
+		`{"image": "demo", "security_opt": [" ZZSECRET"]}`,
+		`{"image": "demo", "node": true, "volumes": ["/ZZSECRET:/var/run"]}`,
+		`{"image": "demo", "volumes": ["/etc/ZZSECRET/..:/e"]}`,
+	} {
+		err := p.Validate(t.Context(), []byte(props))
+		if err == nil || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("Validate(%s) = %v, want an error that does not repeat the value", props, err)
+		}
+	}
+}
