@@ -28,13 +28,9 @@ func Builtins() *Registry {
 	must(r.RegisterInstance(docker.PluginName, InstancePlugin{
 		ProviderSchema: docker.ProviderSchema(),
 		InstanceSchema: docker.InstanceSchema(),
-		New: func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
-			p, err := docker.New(ctx, cfg)
-			if err != nil {
-				return nil, err // not a typed nil in the interface
-			}
-			return p, nil
-		},
+		New: plugin(func(ctx context.Context, cfg json.RawMessage) (*docker.Plugin, error) {
+			return docker.Options{DataDir: r.DataDir()}.New(ctx, cfg)
+		}),
 	}))
 	must(r.RegisterFlavor(vanilla.PluginName, FlavorPlugin{
 		Schema: vanilla.Schema(),
@@ -51,13 +47,8 @@ func Builtins() *Registry {
 	must(r.RegisterInstance(digitalocean.PluginName, InstancePlugin{
 		ProviderSchema: digitalocean.ProviderSchema(),
 		InstanceSchema: digitalocean.InstanceSchema(),
-		New: func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
-			p, err := digitalocean.New(ctx, cfg)
-			if err != nil {
-				return nil, err // not a typed nil in the interface
-			}
-			return p, nil
-		},
+		New:            plugin(digitalocean.New),
+		NewValidator:   plugin(digitalocean.NewValidator),
 	}))
 	for name, schema := range metricSchemas() {
 		must(r.Register(specs.PluginMetric, name, schema))
@@ -67,13 +58,36 @@ func Builtins() *Registry {
 
 // SetDataDir tells the built-in plugins drover's data directory: the swarm
 // flavor keeps the CAs of the swarms whose engines it reaches over TLS in
-// its "swarm-ca" directory (dir/swarm-ca/<owner>/<swarm>/). Call it before
-// a spec is run; without it they live under swarm.DefaultCADir, the
-// "swarm-ca" of drover's default data directory. It does nothing on a
-// registry without the swarm flavor.
+// its "swarm-ca" directory (dir/swarm-ca/<owner>/<swarm>/), and the docker
+// provider's node containers' engine sockets appear in its "nodes"
+// directory (dir/nodes/<name>/docker.sock) unless socket_dir says
+// otherwise. Call it before a spec is run; without it both live under
+// drover's default data directory (swarm.DefaultCADir).
 func (r *Registry) SetDataDir(dir string) {
+	r.mu.Lock()
+	r.dataDir = dir
+	r.mu.Unlock()
 	if r.clusters != nil {
 		r.clusters.SetCADir(filepath.Join(dir, swarm.CADirName))
+	}
+}
+
+// DataDir is what SetDataDir set, or "" (drover's default).
+func (r *Registry) DataDir() string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.dataDir
+}
+
+// plugin makes a constructor of a concrete plugin type one of
+// instance.Plugin that returns no typed nil on error.
+func plugin[P instance.Plugin](f func(context.Context, json.RawMessage) (P, error)) func(context.Context, json.RawMessage) (instance.Plugin, error) {
+	return func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
+		p, err := f(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
 }
 

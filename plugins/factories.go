@@ -20,6 +20,12 @@ type InstancePlugin struct {
 	// New connects to the provider configured by config, the provider
 	// block's properties with their secrets (Properties.Reveal).
 	New func(ctx context.Context, config json.RawMessage) (instance.Plugin, error)
+	// NewValidator builds a plugin that is only asked to Validate
+	// properties, as drover validate does: it must not contact the
+	// backend, and must accept a config whose secrets are not set
+	// (validate runs where they are not). Nil: New, which must then not
+	// contact the backend either.
+	NewValidator func(ctx context.Context, config json.RawMessage) (instance.Plugin, error)
 }
 
 // FlavorPlugin is what a flavor plugin brings: its schema and a constructor.

@@ -19,6 +19,7 @@ type Registry struct {
 	clusters  *swarm.Clusters // set by Builtins
 	resolver  Resolver
 	failed    map[string]error // kind/name -> why the resolver could not provide it
+	dataDir   string           // SetDataDir
 }
 
 // Resolver is consulted when a plugin is looked up but not registered: it

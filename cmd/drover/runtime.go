@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -38,7 +39,7 @@ func (a *app) captureSpec(cmd *cobra.Command, args []string) (*specs.Spec, specs
 	var le *specs.LoadError
 	switch {
 	case err == nil:
-		diags, files = spec.Warnings, spec.Files
+		diags, files = slices.Concat(spec.Warnings, a.schemas.Validate(cmd.Context(), spec)), spec.Files
 	case errors.As(err, &le):
 		diags, files = le.Diagnostics, le.Files
 	default:
@@ -48,7 +49,7 @@ func (a *app) captureSpec(cmd *cobra.Command, args []string) (*specs.Spec, specs
 		_ = specs.WriteDiagnostics(a.io.err, diags, files)
 		fmt.Fprintln(a.io.err)
 	}
-	if err != nil {
+	if err != nil || diags.HasErrors() {
 		return nil, specs.Bundle{}, &exitCodeError{code: exitError, err: fmt.Errorf("%s is not a valid spec (%s)", path, plural(len(diags.Errs()), "error"))}
 	}
 	return spec, bundle, nil

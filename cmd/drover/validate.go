@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -16,6 +17,12 @@ func (a *app) validateCommand() *cobra.Command {
 		Use:   "validate [flags] [SPEC...]",
 		Short: "Check specs and report every problem with its file:line:col",
 		Long: `Check specs without touching any engine or cloud.
+
+Besides the spec language's own checks, each instance and flavor block is
+put to its plugin's own validation, as plan would (external plugins are
+asked over their connection), so that what plan would refuse is refused
+here, at its file:line; what a plugin warns about (a docker setting that
+gives a container the host) is a warning.
 
 Each SPEC is a file, or a directory whose *.hcl files form one spec; the
 default is the current directory. All problems of a spec are reported at once.
@@ -83,6 +90,11 @@ func (a *app) validate(cmd *cobra.Command, paths []string) error {
 	asJSON, _ := cmd.Flags().GetBool("json")
 	for _, p := range paths {
 		diags, files, spec := loadForReport(l, p)
+		if spec != nil {
+			// What plan would refuse, validate refuses: the plugins' own
+			// checks, offline.
+			diags = slices.Concat(diags, a.schemas.Validate(cmd.Context(), spec))
+		}
 		vs := validatedSpec{Path: p, Valid: !diags.HasErrors()}
 		if spec != nil {
 			vs.Resources = resourceHashes(spec)
@@ -129,7 +141,7 @@ func (a *app) reportValidation(path string, spec *specs.Spec, diags hcl.Diagnost
 		_ = specs.WriteDiagnostics(a.io.err, diags, files)
 		fmt.Fprintln(a.io.err)
 	}
-	if spec == nil {
+	if spec == nil || diags.HasErrors() {
 		fmt.Fprintf(a.io.out, "%s: invalid (%s)\n", path, plural(len(diags.Errs()), "error"))
 		return
 	}

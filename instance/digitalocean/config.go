@@ -93,23 +93,37 @@ var (
 // New returns a plugin for the provider block config. It does not call the
 // API.
 func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	return newPlugin(config, true)
+}
+
+// NewValidator returns a plugin for the provider block config that is only
+// asked to Validate properties, as drover validate does where the token is
+// not set: it accepts a config without a token, and New's other checks
+// apply. It does not call the API.
+func NewValidator(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	return newPlugin(config, false)
+}
+
+// newPlugin builds the plugin for config; needToken refuses a config
+// without a token.
+func newPlugin(config json.RawMessage, needToken bool) (*Plugin, error) {
 	const op = "digitalocean.New"
 	var c Config
 	if err := instance.DecodeProperties(op, config, &c); err != nil {
 		return nil, err
 	}
 	c.Token = strings.TrimSpace(c.Token)
-	if c.Token == "" {
-		return nil, spierr.Invalid(op, "token: required")
+	if c.Token == "" && needToken {
+		return nil, spierr.InvalidAttribute(op, "token", "required")
 	}
 	if c.Region == "" {
-		return nil, spierr.Invalid(op, "region: required")
+		return nil, spierr.InvalidAttribute(op, "region", "required")
 	}
 	if c.ListLag <= 0 {
 		c.ListLag = DefaultListLag
 	}
 	if !slugRE.MatchString(c.Region) {
-		return nil, spierr.Invalid(op, "region %q: not a region slug", strings.ReplaceAll(c.Region, c.Token, "[token]"))
+		return nil, spierr.InvalidAttribute(op, "region", "not a region slug (such as \"fra1\")")
 	}
 	if c.APIURL == "" || c.APIURL == DefaultAPIURL {
 		if env := os.Getenv(EnvAPIURL); env != "" {
@@ -120,7 +134,7 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	}
 	u, err := url.Parse(c.APIURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return nil, spierr.Invalid(op, "api_url %q: want an http or https URL", strings.ReplaceAll(c.APIURL, c.Token, "[token]"))
+		return nil, spierr.InvalidAttribute(op, "api_url", "want an http or https URL without credentials")
 	}
 	if !strings.HasSuffix(u.Path, "/") { // godo drops a last path segment without '/'
 		u.Path += "/"

@@ -3,6 +3,7 @@ package digitalocean
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 
@@ -62,29 +63,29 @@ func (p *Plugin) properties(op string, props json.RawMessage) (Properties, error
 	}
 	switch {
 	case pr.Size == "":
-		return pr, spierr.Invalid(op, "size: required")
+		return pr, spierr.InvalidAttribute(op, "size", "required")
 	case !slugRE.MatchString(pr.Size):
-		return pr, spierr.Invalid(op, "size %q: not a size slug", pr.Size)
+		return pr, spierr.InvalidAttribute(op, "size", "not a size slug (such as \"s-1vcpu-1gb\")")
 	case pr.Image == "":
-		return pr, spierr.Invalid(op, "image: required")
+		return pr, spierr.InvalidAttribute(op, "image", "required")
 	case !slugRE.MatchString(pr.Image):
-		return pr, spierr.Invalid(op, "image %q: not an image slug or id", pr.Image)
+		return pr, spierr.InvalidAttribute(op, "image", "not an image slug or id")
 	case !slugRE.MatchString(pr.Region):
-		return pr, spierr.Invalid(op, "region %q: not a region slug", pr.Region)
+		return pr, spierr.InvalidAttribute(op, "region", "not a region slug")
 	case pr.VPCUUID != "" && !uuidRE.MatchString(pr.VPCUUID):
-		return pr, spierr.Invalid(op, "vpc_uuid %q: not a UUID", pr.VPCUUID)
+		return pr, spierr.InvalidAttribute(op, "vpc_uuid", "not a UUID")
 	case len(pr.UserData) > MaxUserData:
-		return pr, spierr.Invalid(op, "user_data: %d bytes, more than %d", len(pr.UserData), MaxUserData)
+		return pr, spierr.InvalidAttribute(op, "user_data", "%d bytes, more than DigitalOcean's %d", len(pr.UserData), MaxUserData)
 	}
 	for i, k := range pr.SSHKeys {
 		if k == "" {
-			return pr, spierr.Invalid(op, "ssh_keys[%d]: empty", i)
+			return pr, spierr.InvalidAttribute(op, fmt.Sprintf("ssh_keys[%d]", i), "empty")
 		}
 	}
 	for i, t := range pr.Tags {
 		// Tags with ':' look like drover's encoded tags.
 		if !tagRE.MatchString(t) || containsByte(t, ':') {
-			return pr, spierr.Invalid(op, "tags[%d] %q: want letters, digits, '-' and '_', at most 255", i, t)
+			return pr, spierr.InvalidAttribute(op, fmt.Sprintf("tags[%d]", i), "want letters, digits, '-' and '_', at most 255")
 		}
 	}
 	return pr, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -13,10 +14,6 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins/spierr"
 )
-
-// DefaultSocketDir is where node containers' engine sockets appear on the
-// host unless the provider says otherwise: <DefaultSocketDir>/<name>/docker.sock.
-const DefaultSocketDir = "/tmp/drover/nodes"
 
 // Config is the provider block, provider "docker" "NAME" {}, decoded.
 type Config struct {
@@ -27,9 +24,11 @@ type Config struct {
 	// TLS engine; DOCKER_CERT_PATH when empty.
 	CertPath string `json:"cert_path,omitempty"`
 	// SocketDir is the host directory under which node containers' engine
-	// sockets appear; DefaultSocketDir when empty. It is a path on the
-	// machine the engine runs on, so node mode needs the engine to be
-	// local to drover (its sockets are reached through this directory).
+	// sockets appear; when empty, NodesDirName under drover's data
+	// directory (Options.DataDir). It is a path on the machine the engine
+	// runs on, so node mode needs the engine to be local to drover (its
+	// sockets are reached through this directory). It must be owned by
+	// drover's user and writable by no one else (see ensureSocketDir).
 	SocketDir string `json:"socket_dir,omitempty"`
 }
 
@@ -39,6 +38,13 @@ type Config struct {
 type Plugin struct {
 	cli       *client.Client
 	socketDir string // absolute
+	// socketDirSet says socket_dir was given: the directory is the user's,
+	// not drover's own, and need not be exactly 0700.
+	socketDirSet bool
+	// engineSocket is the path of the engine's unix socket, "" for an
+	// engine reached over the network: a bind of it needs
+	// allow_host_access.
+	engineSocket string
 
 	// netMu serialises creating networks, so that concurrent provisions
 	// in this process do not create a network twice.
@@ -61,10 +67,31 @@ var (
 // spierr.ErrUnavailable errors of the calls that need it. A malformed
 // config is a spierr.ErrInvalid error.
 func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
+	return Options{}.New(ctx, config)
+}
+
+// Options are what drover tells the provider besides its provider block.
+type Options struct {
+	// DataDir is drover's data directory: node sockets appear under its
+	// NodesDirName unless socket_dir says otherwise. Empty: drover's
+	// default data directory ($DROVER_DATA_DIR, else
+	// $XDG_DATA_HOME/drover, else ~/.local/share/drover).
+	DataDir string
+}
+
+// New is New with o.
+func (o Options) New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	const op = "docker.New"
 	cfg, err := decodeConfig(config)
 	if err != nil {
 		return nil, spierr.Invalid(op, "provider config: %v", err)
+	}
+	set := cfg.SocketDir != ""
+	if !set {
+		if o.DataDir == "" {
+			o.DataDir = defaultDataDir()
+		}
+		cfg.SocketDir = filepath.Join(o.DataDir, NodesDirName)
 	}
 	cli, err := client.NewClientWithOpts(clientOptions(cfg)...)
 	if err != nil {
@@ -74,7 +101,11 @@ func New(ctx context.Context, config json.RawMessage) (*Plugin, error) {
 	if err != nil {
 		return nil, spierr.Invalid(op, "socket_dir: %w", err)
 	}
-	return &Plugin{cli: cli, socketDir: dir}, nil
+	p := &Plugin{cli: cli, socketDir: dir, socketDirSet: set}
+	if h, ok := strings.CutPrefix(cli.DaemonHost(), "unix://"); ok {
+		p.engineSocket = h
+	}
+	return p, nil
 }
 
 // ready negotiates the API version with the engine once, before the first
@@ -97,7 +128,7 @@ func (p *Plugin) ready(ctx context.Context) error {
 	return nil
 }
 
-// decodeConfig decodes the provider block strictly and applies defaults.
+// decodeConfig decodes the provider block strictly.
 func decodeConfig(config json.RawMessage) (Config, error) {
 	var cfg Config
 	if len(bytes.TrimSpace(config)) > 0 && string(bytes.TrimSpace(config)) != "null" {
@@ -106,9 +137,6 @@ func decodeConfig(config json.RawMessage) (Config, error) {
 		if err := dec.Decode(&cfg); err != nil {
 			return cfg, err
 		}
-	}
-	if cfg.SocketDir == "" {
-		cfg.SocketDir = DefaultSocketDir
 	}
 	return cfg, nil
 }

@@ -55,7 +55,7 @@ func nodeSocket(dir string) string { return filepath.Join(dir, "docker.sock") }
 func (p *Plugin) nodeRequest(req *createRequest, props Properties) error {
 	dir := p.nodeDir(req.Name)
 	if sock := nodeSocket(dir); len(sock) > maxSocketPath {
-		return fmt.Errorf("node socket %q is longer than %d characters: shorten socket_dir or the group name", sock, maxSocketPath)
+		return fmt.Errorf("node socket %q is longer than %d characters: shorten the data dir (or socket_dir) or the group name", sock, maxSocketPath)
 	}
 	req.NodeDir = dir
 	req.Config.Labels[TagEngine] = "unix://" + nodeSocket(dir)

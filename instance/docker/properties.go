@@ -31,6 +31,9 @@ type Properties struct {
 	Node          bool              `json:"node,omitempty"`
 	PreloadImages []string          `json:"preload_images,omitempty"`
 	Resources     *Resources        `json:"resources,omitempty"`
+	// AllowHostAccess opts in to the settings that give the container the
+	// host (hostRisks); without it they are refused.
+	AllowHostAccess bool `json:"allow_host_access,omitempty"`
 }
 
 // Resources are the limits of a container.
@@ -52,16 +55,31 @@ func decodeProperties(op string, props json.RawMessage) (Properties, error) {
 	return p, instance.DecodeProperties(op, props, &p)
 }
 
-// parseProperties decodes and checks props.
-func parseProperties(op string, props json.RawMessage) (Properties, error) {
+// parseProperties decodes and checks props, and returns the warnings
+// about them: the host access allow_host_access lets them have, and node
+// mode. engineSocket is the path of the engine's unix socket on its
+// machine, "" for an engine reached over the network.
+func parseProperties(op string, props json.RawMessage, engineSocket string) (Properties, []spierr.Warning, error) {
 	p, err := decodeProperties(op, props)
 	if err != nil {
-		return p, err
+		return p, nil, err
 	}
 	if err := p.check(); err != nil {
-		return p, spierr.Invalid(op, "%v", err)
+		return p, nil, invalid(op, err)
 	}
-	return p, nil
+	risks := p.hostRisks(engineSocket)
+	if len(risks) > 0 && !p.AllowHostAccess {
+		r := risks[0]
+		return p, nil, spierr.InvalidAttribute(op, r.attr, "%s; set allow_host_access = true on the instance block to allow it", r.why)
+	}
+	var ws []spierr.Warning
+	for _, r := range risks {
+		ws = append(ws, spierr.Warning{Attribute: r.attr, Message: r.attr + ": " + r.why + " (allowed by allow_host_access)"})
+	}
+	if p.Node {
+		ws = append(ws, spierr.Warning{Attribute: "node", Message: nodeWarning})
+	}
+	return p, ws, nil
 }
 
 // check reports the first property that is wrong, naming it.
@@ -81,7 +99,7 @@ func (p Properties) check() error {
 
 func (p Properties) checkImage() error {
 	if strings.TrimSpace(p.Image) == "" {
-		return fmt.Errorf("image: required")
+		return attrErrorf("image", "required")
 	}
 	return nil
 }
@@ -89,13 +107,18 @@ func (p Properties) checkImage() error {
 func (p Properties) checkEnv() error {
 	for _, k := range sortedKeys(p.Env) {
 		if k == "" || strings.ContainsAny(k, "=\x00") {
-			return fmt.Errorf("env: bad variable name %q", k)
+			return attrErrorf("env", "bad variable name %q", k)
 		}
 	}
 	return nil
 }
 
-func (p Properties) checkLabels() error { return instance.CheckLabels(p.Labels) }
+func (p Properties) checkLabels() error {
+	if err := instance.CheckLabels(p.Labels); err != nil {
+		return attrErrorf("labels", "%s", strings.TrimPrefix(err.Error(), "labels: "))
+	}
+	return nil
+}
 
 // networkName is what the engine accepts as a network name.
 var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
@@ -103,13 +126,13 @@ var networkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 func (p Properties) checkNetworks() error {
 	for i, n := range p.Networks {
 		if !networkName.MatchString(n) {
-			return fmt.Errorf("networks[%d]: %q is not a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)", i, n)
+			return attrErrorf(index("networks", i), "not a network name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)")
 		}
 		if slices.Index(p.Networks, n) != i {
-			return fmt.Errorf("networks[%d]: %q is listed twice", i, n)
+			return attrErrorf(index("networks", i), "listed twice")
 		}
 		if n == "host" || n == "none" {
-			return fmt.Errorf("networks[%d]: %q cannot be combined with other networks or published ports; drover does not support it", i, n)
+			return attrErrorf(index("networks", i), "the %s network cannot be combined with other networks or published ports; drover does not support it", n)
 		}
 	}
 	return nil
@@ -118,7 +141,7 @@ func (p Properties) checkNetworks() error {
 func (p Properties) checkPorts() error {
 	for i, s := range p.Ports {
 		if _, _, err := parsePort(s); err != nil {
-			return fmt.Errorf("ports[%d]: %w", i, err)
+			return attrErrorf(index("ports", i), "%w", err)
 		}
 	}
 	return nil
@@ -133,11 +156,11 @@ func parsePort(s string) (port int, proto string, err error) {
 	switch proto {
 	case "tcp", "udp", "sctp":
 	default:
-		return 0, "", fmt.Errorf("%q: protocol must be tcp, udp or sctp", s)
+		return 0, "", fmt.Errorf("protocol must be tcp, udp or sctp")
 	}
 	port, err = strconv.Atoi(num)
 	if err != nil || port < 1 || port > 65535 || num != strconv.Itoa(port) {
-		return 0, "", fmt.Errorf("%q: want a container port such as \"80\", \"80/tcp\" or \"53/udp\"", s)
+		return 0, "", fmt.Errorf("want a container port such as \"80\", \"80/tcp\" or \"53/udp\"")
 	}
 	return port, proto, nil
 }
@@ -145,7 +168,7 @@ func parsePort(s string) (port int, proto string, err error) {
 func (p Properties) checkVolumes() error {
 	for i, s := range p.Volumes {
 		if _, err := parseVolume(s); err != nil {
-			return fmt.Errorf("volumes[%d]: %w", i, err)
+			return attrErrorf(index("volumes", i), "%w", err)
 		}
 	}
 	return nil
@@ -178,19 +201,19 @@ func parseVolume(s string) (volume, error) {
 			v.ReadOnly = true
 		case "rw":
 		default:
-			return v, fmt.Errorf("%q: mode must be ro or rw", s)
+			return v, fmt.Errorf("mode must be ro or rw")
 		}
 		fallthrough
 	case 2:
 		v.Source, v.Target = parts[0], parts[1]
 	default:
-		return v, fmt.Errorf("%q: want \"SOURCE:TARGET[:ro|rw]\" or \"TARGET\"", s)
+		return v, fmt.Errorf("want \"SOURCE:TARGET[:ro|rw]\" or \"TARGET\"")
 	}
 	if !path.IsAbs(v.Target) {
-		return v, fmt.Errorf("%q: target %q must be an absolute path", s, v.Target)
+		return v, fmt.Errorf("the target must be an absolute path")
 	}
 	if len(parts) > 1 && !v.bind() && !volumeName.MatchString(v.Source) {
-		return v, fmt.Errorf("%q: source %q is neither an absolute host path nor a volume name", s, v.Source)
+		return v, fmt.Errorf("the source is neither an absolute host path nor a volume name")
 	}
 	return v, nil
 }
@@ -216,7 +239,7 @@ func normalCapability(c string) string {
 func (p Properties) checkCapabilities() error {
 	for i, c := range p.Capabilities {
 		if !slices.Contains(knownCapabilities, normalCapability(c)) {
-			return fmt.Errorf("capabilities[%d]: %q is not a Linux capability (such as \"NET_ADMIN\" or \"CAP_SYS_ADMIN\")", i, c)
+			return attrErrorf(index("capabilities", i), "not a Linux capability (such as \"NET_ADMIN\" or \"CAP_SYS_ADMIN\")")
 		}
 	}
 	return nil
@@ -225,7 +248,7 @@ func (p Properties) checkCapabilities() error {
 func (p Properties) checkSecurityOpt() error {
 	for i, o := range p.SecurityOpt {
 		if o == "" || strings.TrimSpace(o) != o {
-			return fmt.Errorf("security_opt[%d]: %q: want an option such as \"seccomp=unconfined\"", i, o)
+			return attrErrorf(index("security_opt", i), "want an option such as \"no-new-privileges\"")
 		}
 	}
 	return nil
@@ -233,11 +256,11 @@ func (p Properties) checkSecurityOpt() error {
 
 func (p Properties) checkNode() error {
 	if len(p.PreloadImages) > 0 && !p.Node {
-		return fmt.Errorf("preload_images: only for node = true (a container running its own dockerd)")
+		return attrErrorf("preload_images", "only for node = true (a container running its own dockerd)")
 	}
 	for i, img := range p.PreloadImages {
 		if strings.TrimSpace(img) == "" {
-			return fmt.Errorf("preload_images[%d]: empty image name", i)
+			return attrErrorf(index("preload_images", i), "empty image name")
 		}
 	}
 	if !p.Node {
@@ -246,7 +269,7 @@ func (p Properties) checkNode() error {
 	for i, s := range p.Volumes {
 		v, _ := parseVolume(s)
 		if slices.Contains(nodeMountTargets, path.Clean(v.Target)) {
-			return fmt.Errorf("volumes[%d]: %q: a node mounts %s itself", i, s, path.Clean(v.Target))
+			return attrErrorf(index("volumes", i), "a node mounts %s itself", path.Clean(v.Target))
 		}
 	}
 	return nil
@@ -257,10 +280,10 @@ func (p Properties) checkResources() error {
 		return nil
 	}
 	if p.Resources.CPUs < 0 {
-		return fmt.Errorf("resources.cpus: must not be negative")
+		return attrErrorf("resources.cpus", "must not be negative")
 	}
 	if m := p.Resources.Memory; m != 0 && m < minMemory {
-		return fmt.Errorf("resources.memory: %d bytes is below the engine's minimum of 6MiB", m)
+		return attrErrorf("resources.memory", "%d bytes is below the engine's minimum of 6MiB", m)
 	}
 	return nil
 }

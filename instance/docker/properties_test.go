@@ -20,8 +20,9 @@ func TestValidate(t *testing.T) {
 		`{"image": "demo", "networks": ["backend", "front.end_1"]}`,
 		`{"image": "demo", "ports": ["80", "80/tcp", "53/udp", "9/sctp"]}`,
 		`{"image": "demo", "volumes": ["/srv:/data", "/srv:/ro:ro", "/srv:/rw:rw", "cache:/cache", "/anon"]}`,
-		`{"image": "demo", "privileged": false, "capabilities": ["NET_ADMIN", "CAP_SYS_TIME", "sys_nice", "ALL"]}`,
-		`{"image": "demo", "security_opt": ["no-new-privileges", "seccomp=unconfined"]}`,
+		`{"image": "demo", "privileged": false, "capabilities": ["NET_ADMIN", "CAP_SYS_TIME", "sys_nice"]}`,
+		`{"image": "demo", "security_opt": ["no-new-privileges", "apparmor=docker-default"]}`,
+		`{"image": "demo", "privileged": true, "capabilities": ["ALL"], "security_opt": ["seccomp=unconfined"], "volumes": ["/:/host"], "allow_host_access": true}`,
 		`{"image": "drover/node:bookworm", "node": true, "preload_images": ["demo"], "volumes": ["data:/var/lib/docker"]}`,
 		`{"image": "demo", "resources": {"cpus": 0.5, "memory": 67108864}}`,
 		`{"image": "demo", "resources": {}}`,
@@ -73,6 +74,30 @@ func TestValidate(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), b.mention) {
 			t.Errorf("Validate(%s) = %q, want it to mention %q", b.props, err, b.mention)
+		}
+	}
+}
+
+// TestValidateEchoesNoValue: a refused value is named by its attribute,
+// never repeated (it may be derived from a secret).
+func TestValidateEchoesNoValue(t *testing.T) {
+	p := newPlugin(t)
+	for _, props := range []string{
+		`{"image": "demo", "networks": ["ZZ SECRET"]}`,
+		`{"image": "demo", "ports": ["ZZSECRET"]}`,
+		`{"image": "demo", "ports": ["80/ZZSECRET"]}`,
+		`{"image": "demo", "volumes": ["/a:/b:ZZSECRET"]}`,
+		`{"image": "demo", "volumes": ["/a:ZZSECRET"]}`,
+		`{"image": "demo", "volumes": ["ZZ SECRET:/b"]}`,
+		`{"image": "demo", "volumes": ["ZZSECRET:/b:ro:x"]}`,
+		`{"image": "demo", "capabilities": ["ZZSECRET"]}`,
+		`{"image": "demo", "security_opt": [" ZZSECRET"]}`,
+		`{"image": "demo", "node": true, "volumes": ["/ZZSECRET:/var/run"]}`,
+		`{"image": "demo", "volumes": ["/etc/ZZSECRET/..:/e"]}`,
+	} {
+		err := p.Validate(t.Context(), []byte(props))
+		if err == nil || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("Validate(%s) = %v, want an error that does not repeat the value", props, err)
 		}
 	}
 }

@@ -17,8 +17,16 @@ import (
 
 // Validate checks props without side effects: see Properties.
 func (p *Plugin) Validate(ctx context.Context, props json.RawMessage) error {
-	_, err := parseProperties("docker.Validate", props)
+	_, err := p.Check(ctx, props)
 	return err
+}
+
+// Check is Validate that also returns the warnings about props: each
+// setting that gives the container the host, which allow_host_access
+// allows, and node mode, which is root-equivalent on the host.
+func (p *Plugin) Check(_ context.Context, props json.RawMessage) ([]spierr.Warning, error) {
+	_, ws, err := parseProperties("docker.Validate", props, p.engineSocket)
+	return ws, err
 }
 
 // cleanupTimeout bounds the removal of a half-made container, which runs
@@ -39,7 +47,7 @@ func (p *Plugin) Provision(ctx context.Context, spec instance.Spec) (instance.ID
 	if spec.Name == "" {
 		return "", spierr.Invalid(op, "spec has no name")
 	}
-	props, err := parseProperties(op, spec.Properties)
+	props, _, err := parseProperties(op, spec.Properties, p.engineSocket)
 	if err != nil {
 		return "", err
 	}
@@ -113,6 +121,9 @@ func imageError(op, property, image string, err error) error {
 func (p *Plugin) create(ctx context.Context, req createRequest) (string, error) {
 	if req.NodeDir == "" {
 		return p.createContainer(ctx, req)
+	}
+	if err := p.ensureSocketDir(); err != nil {
+		return "", spierr.MarkNotDone(spierr.Invalid("docker.Provision", "socket_dir: %w", err))
 	}
 	made, err := prepareNodeDir(req.NodeDir)
 	if err != nil {

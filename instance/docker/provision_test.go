@@ -211,7 +211,7 @@ func TestProvisionResourcesAndCapabilities(t *testing.T) {
 func TestProvisionPrivileged(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	s := spec(t, "priv", props(t, docker.Properties{Image: e.demo, Privileged: true}))
+	s := spec(t, "priv", props(t, docker.Properties{Image: e.demo, Privileged: true, AllowHostAccess: true}))
 	id, err := e.plugin.Provision(ctx(t), s)
 	if err == nil {
 		c, ierr := e.cli.ContainerInspect(ctx(t), string(id))

@@ -116,7 +116,7 @@ func TestComposeAllCombinations(t *testing.T) {
 		if want.lag > 0 {
 			g = lagging(want.lag)
 		}
-		if got := has(compose(f.Plugin, w, l, s, g)); got != want {
+		if got := has(compose(checking{f.Plugin}, w, l, s, g)); got != want {
 			t.Errorf("compose(%v) has %v", want, got)
 		}
 	}
@@ -172,4 +172,11 @@ func TestInfoSchemas(t *testing.T) {
 	if err := info.ProviderSchema.Validate(); err != nil {
 		t.Errorf("the received schema does not validate: %v", err)
 	}
+}
+
+// checking gives a plugin the Check that compose wants.
+type checking struct{ instance.Plugin }
+
+func (c checking) Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error) {
+	return nil, c.Validate(ctx, props)
 }

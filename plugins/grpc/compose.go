@@ -1,15 +1,22 @@
 package plugingrpc
 
-import "github.com/drover/drover/instance"
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/plugins/spierr"
+)
 
 // compose returns p with exactly the optional capabilities that are not
 // nil, so that type assertions on the result (and instance.Capability)
 // answer as on a plugin that has those methods itself: the controller
 // discovers capabilities that way. Each combination is its own struct
-// type, as in controller/metrics/instrument.go.
-func compose(p instance.Plugin, w instance.Watcher, l instance.Labeller, s instance.MetricsSource, g instance.Lagging) instance.Plugin {
+// type, as in controller/metrics/instrument.go. Every result also has
+// p's Check (validation with warnings).
+func compose(p checkingPlugin, w instance.Watcher, l instance.Labeller, s instance.MetricsSource, g instance.Lagging) instance.Plugin {
 	type (
-		P = instance.Plugin
+		P = checkingPlugin
 		W = instance.Watcher
 		L = instance.Labeller
 		S = instance.MetricsSource
@@ -116,4 +123,12 @@ func compose(p instance.Plugin, w instance.Watcher, l instance.Labeller, s insta
 		}{p, w, l, s, g}
 	}
 	return p
+}
+
+// checkingPlugin is an instance.Plugin with Check: Validate that also
+// returns the plugin's warnings. The remote plugin always has it (a plugin
+// without warnings sends none).
+type checkingPlugin interface {
+	instance.Plugin
+	Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error)
 }

@@ -66,7 +66,7 @@ func wireStatus(w *spierr.Wire, msg string) error {
 	}
 	st, err := status.New(c, msg).WithDetails(&pb.Error{
 		Code: w.Code, Op: w.Op, Message: w.Message,
-		RetryAfterMillis: w.RetryAfterMillis, NotDone: w.NotDone,
+		RetryAfterMillis: w.RetryAfterMillis, NotDone: w.NotDone, Attribute: w.Attribute,
 	})
 	if err != nil { // cannot happen: pb.Error always marshals
 		return status.Error(codes.Internal, msg)
@@ -123,7 +123,7 @@ func fromStatus(ctx context.Context, op string, err error) error {
 		}
 		return spierr.FromWire(&spierr.Wire{
 			Code: e.Code, Op: e.Op, Message: e.Message,
-			RetryAfterMillis: e.RetryAfterMillis, NotDone: e.NotDone,
+			RetryAfterMillis: e.RetryAfterMillis, NotDone: e.NotDone, Attribute: e.Attribute,
 		})
 	}
 	switch st.Code() {

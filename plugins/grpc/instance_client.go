@@ -118,10 +118,24 @@ type remoteInstance struct {
 }
 
 func (p *remoteInstance) Validate(ctx context.Context, props json.RawMessage) error {
+	_, err := p.Check(ctx, props)
+	return err
+}
+
+// Check is Validate that also returns the plugin's warnings about props
+// (none from a plugin that has none, or predates them).
+func (p *remoteInstance) Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
-	_, err := p.rpc.Validate(ctx, &pb.ValidateRequest{Provider: p.key, Properties: props})
-	return fromStatus(ctx, "plugin.Validate", err)
+	r, err := p.rpc.Validate(ctx, &pb.ValidateRequest{Provider: p.key, Properties: props})
+	if err != nil {
+		return nil, fromStatus(ctx, "plugin.Validate", err)
+	}
+	var ws []spierr.Warning
+	for _, w := range r.GetWarnings() {
+		ws = append(ws, spierr.Warning{Attribute: w.GetAttribute(), Message: w.GetMessage()})
+	}
+	return ws, nil
 }
 
 func (p *remoteInstance) Provision(ctx context.Context, spec instance.Spec) (instance.ID, error) {

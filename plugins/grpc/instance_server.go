@@ -123,15 +123,33 @@ func (s *instanceServer) Configure(ctx context.Context, r *pb.ConfigureRequest) 
 	return &pb.ConfigureResponse{Capabilities: s.provider.capabilities()}, nil
 }
 
-func (s *instanceServer) Validate(ctx context.Context, r *pb.ValidateRequest) (*pb.Empty, error) {
+// checker is the optional capability of a plugin that warns about valid
+// but risky properties: Validate that also returns the warnings.
+type checker interface {
+	Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error)
+}
+
+func (s *instanceServer) Validate(ctx context.Context, r *pb.ValidateRequest) (*pb.ValidateResponse, error) {
 	p, err := s.plugin("plugin.Validate", r.Provider)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Validate(ctx, r.Properties); err != nil {
+	c, ok := instance.Capability[checker](p)
+	if !ok {
+		if err := p.Validate(ctx, r.Properties); err != nil {
+			return nil, toStatus(ctx, err)
+		}
+		return &pb.ValidateResponse{}, nil
+	}
+	ws, err := c.Check(ctx, r.Properties)
+	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
-	return &pb.Empty{}, nil
+	res := &pb.ValidateResponse{}
+	for _, w := range ws {
+		res.Warnings = append(res.Warnings, &pb.Warning{Attribute: w.Attribute, Message: w.Message})
+	}
+	return res, nil
 }
 
 func (s *instanceServer) Provision(ctx context.Context, r *pb.ProvisionRequest) (*pb.ProvisionResponse, error) {

@@ -45,8 +45,14 @@ type Error struct {
 	// refused, or failed before anything was sent), as opposed to an
 	// error whose outcome is unknown (a 5xx, a lost reply). Set it with
 	// MarkNotDone; read it with IsNotDone.
-	NotDone bool  `json:"not_done,omitempty"`
-	Err     error `json:"-"`
+	NotDone bool `json:"not_done,omitempty"`
+	// Attribute is the path of the property an invalid-input error is
+	// about, as a spec writes it: "volumes[2]", "labels", "resources.memory".
+	// Callers use it to point at the attribute in the spec. It is metadata:
+	// Msg names the attribute itself. Set it with InvalidAttribute; read it
+	// with AttributeOf.
+	Attribute string `json:"attribute,omitempty"`
+	Err       error  `json:"-"`
 }
 
 // Sentinels to match with errors.Is: an *Error matches a sentinel when their
@@ -132,6 +138,36 @@ func UnavailableAfter(op string, after time.Duration, format string, args ...any
 // Invalid returns a CodeInvalid error: bad input, do not retry.
 func Invalid(op, format string, args ...any) error {
 	return newf(CodeInvalid, op, format, args)
+}
+
+// InvalidAttribute returns a CodeInvalid error about the property at path
+// attr ("volumes[2]"): its message is "attr: " and the formatted text, and
+// AttributeOf finds attr, in this process and across a transport.
+func InvalidAttribute(op, attr, format string, args ...any) error {
+	e := newf(CodeInvalid, op, format, args)
+	e.Attribute = attr
+	if e.Err != nil {
+		e.Err = fmt.Errorf("%s: %w", attr, e.Err)
+	} else {
+		e.Msg = join(attr, e.Msg)
+	}
+	return e
+}
+
+// AttributeOf returns the Attribute of the first *Error in err's chain that
+// has one, or "".
+func AttributeOf(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) || e == nil {
+			return ""
+		}
+		if e.Attribute != "" {
+			return e.Attribute
+		}
+		err = e.Err
+	}
+	return ""
 }
 
 // Conflict returns a CodeConflict error.

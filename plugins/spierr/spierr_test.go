@@ -166,6 +166,9 @@ func TestWireRoundTrip(t *testing.T) {
 		{"not done", MarkNotDone(Unavailable("do.Provision", "list: 500")), ErrUnavailable},
 		{"not done, wrapped", fmt.Errorf("create: %w", MarkNotDone(UnavailableAfter("op", time.Second, "429"))), ErrUnavailable},
 		{"not done, plain cause", MarkNotDone(errors.New("dial: refused")), nil},
+		{"attribute", InvalidAttribute("docker.Validate", "volumes[2]", "host root"), ErrInvalid},
+		{"attribute, wrapped", fmt.Errorf("group web: %w", InvalidAttribute("op", "labels", "reserved")), ErrInvalid},
+		{"attribute with cause", InvalidAttribute("op", "env", "parse: %w", errors.New("bad")), ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +196,40 @@ func TestWireRoundTrip(t *testing.T) {
 			if IsNotDone(got) != IsNotDone(tt.err) {
 				t.Errorf("IsNotDone = %v, want %v", IsNotDone(got), IsNotDone(tt.err))
 			}
+			if AttributeOf(got) != AttributeOf(tt.err) {
+				t.Errorf("AttributeOf = %q, want %q", AttributeOf(got), AttributeOf(tt.err))
+			}
 		})
+	}
+}
+
+func TestAttributeOf(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+		msg  string
+	}{
+		{"nil", nil, "", ""},
+		{"plain", errors.New("x"), "", "x"},
+		{"no attribute", Invalid("op", "bad"), "", "op: bad"},
+		{"attribute", InvalidAttribute("op", "ports[1]", "%q: bad", "x"), "ports[1]", `op: ports[1]: "x": bad`},
+		{"wrapped by Wrap", Wrap(CodeInvalid, "outer", InvalidAttribute("inner", "env", "bad")), "env", "outer: inner: env: bad"},
+		{"with cause", InvalidAttribute("op", "user_data", "read: %w", fs.ErrNotExist), "user_data", "op: user_data: read: file does not exist"},
+		{"not done keeps it", MarkNotDone(InvalidAttribute("op", "labels", "bad")), "labels", "op: labels: bad"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := AttributeOf(tt.err); got != tt.want {
+				t.Errorf("AttributeOf = %q, want %q", got, tt.want)
+			}
+			if tt.err != nil && tt.err.Error() != tt.msg {
+				t.Errorf("message = %q, want %q", tt.err.Error(), tt.msg)
+			}
+		})
+	}
+	if !errors.Is(InvalidAttribute("op", "a", "x: %w", fs.ErrNotExist), fs.ErrNotExist) {
+		t.Error("InvalidAttribute with %w does not match its cause")
 	}
 }
 

@@ -9,6 +9,7 @@ type Wire struct {
 	Message          string `json:"message,omitempty"`
 	RetryAfterMillis int64  `json:"retry_after_millis,omitempty"`
 	NotDone          bool   `json:"not_done,omitempty"`
+	Attribute        string `json:"attribute,omitempty"`
 }
 
 // ToWire converts err for transport; nil stays nil. The code and retry delay
@@ -23,6 +24,7 @@ func ToWire(err error) *Wire {
 		Message:          err.Error(),
 		RetryAfterMillis: RetryAfter(err).Milliseconds(),
 		NotDone:          IsNotDone(err),
+		Attribute:        AttributeOf(err),
 	}
 	if e, ok := err.(*Error); ok && e != nil {
 		w.Op, w.Message = e.Op, e.detail()
@@ -48,5 +50,6 @@ func FromWire(w *Wire) error {
 		Msg:        w.Message,
 		RetryAfter: time.Duration(max(w.RetryAfterMillis, 0)) * time.Millisecond,
 		NotDone:    w.NotDone,
+		Attribute:  w.Attribute,
 	}
 }

@@ -30,6 +30,7 @@ type Error struct {
 	Message          string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
 	RetryAfterMillis int64                  `protobuf:"varint,4,opt,name=retry_after_millis,json=retryAfterMillis,proto3" json:"retry_after_millis,omitempty"`
 	NotDone          bool                   `protobuf:"varint,5,opt,name=not_done,json=notDone,proto3" json:"not_done,omitempty"`
+	Attribute        string                 `protobuf:"bytes,6,opt,name=attribute,proto3" json:"attribute,omitempty"` // the property an invalid-input error is about
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -97,6 +98,13 @@ func (x *Error) GetNotDone() bool {
 		return x.NotDone
 	}
 	return false
+}
+
+func (x *Error) GetAttribute() string {
+	if x != nil {
+		return x.Attribute
+	}
+	return ""
 }
 
 type Empty struct {
@@ -419,6 +427,106 @@ func (x *ValidateRequest) GetProperties() []byte {
 	return nil
 }
 
+// ValidateResponse carries the warnings of a plugin that has them (valid
+// but risky properties); an older plugin answers Empty, which decodes as
+// no warnings.
+type ValidateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Warnings      []*Warning             `protobuf:"bytes,1,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateResponse) Reset() {
+	*x = ValidateResponse{}
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateResponse) ProtoMessage() {}
+
+func (x *ValidateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateResponse.ProtoReflect.Descriptor instead.
+func (*ValidateResponse) Descriptor() ([]byte, []int) {
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ValidateResponse) GetWarnings() []*Warning {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+// Warning is spierr.Warning.
+type Warning struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Attribute     string                 `protobuf:"bytes,1,opt,name=attribute,proto3" json:"attribute,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Warning) Reset() {
+	*x = Warning{}
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Warning) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Warning) ProtoMessage() {}
+
+func (x *Warning) ProtoReflect() protoreflect.Message {
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Warning.ProtoReflect.Descriptor instead.
+func (*Warning) Descriptor() ([]byte, []int) {
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Warning) GetAttribute() string {
+	if x != nil {
+		return x.Attribute
+	}
+	return ""
+}
+
+func (x *Warning) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 type ProvisionRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Provider      string                 `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
@@ -429,7 +537,7 @@ type ProvisionRequest struct {
 
 func (x *ProvisionRequest) Reset() {
 	*x = ProvisionRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[7]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -441,7 +549,7 @@ func (x *ProvisionRequest) String() string {
 func (*ProvisionRequest) ProtoMessage() {}
 
 func (x *ProvisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[7]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -454,7 +562,7 @@ func (x *ProvisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvisionRequest.ProtoReflect.Descriptor instead.
 func (*ProvisionRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{7}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ProvisionRequest) GetProvider() string {
@@ -480,7 +588,7 @@ type ProvisionResponse struct {
 
 func (x *ProvisionResponse) Reset() {
 	*x = ProvisionResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[8]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -492,7 +600,7 @@ func (x *ProvisionResponse) String() string {
 func (*ProvisionResponse) ProtoMessage() {}
 
 func (x *ProvisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[8]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -505,7 +613,7 @@ func (x *ProvisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvisionResponse.ProtoReflect.Descriptor instead.
 func (*ProvisionResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{8}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ProvisionResponse) GetId() string {
@@ -526,7 +634,7 @@ type DestroyRequest struct {
 
 func (x *DestroyRequest) Reset() {
 	*x = DestroyRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[9]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -538,7 +646,7 @@ func (x *DestroyRequest) String() string {
 func (*DestroyRequest) ProtoMessage() {}
 
 func (x *DestroyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[9]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -551,7 +659,7 @@ func (x *DestroyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DestroyRequest.ProtoReflect.Descriptor instead.
 func (*DestroyRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{9}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DestroyRequest) GetProvider() string {
@@ -585,7 +693,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[10]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +705,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[10]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +718,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{10}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DescribeRequest) GetProvider() string {
@@ -636,7 +744,7 @@ type DescribeResponse struct {
 
 func (x *DescribeResponse) Reset() {
 	*x = DescribeResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[11]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -648,7 +756,7 @@ func (x *DescribeResponse) String() string {
 func (*DescribeResponse) ProtoMessage() {}
 
 func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[11]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -661,7 +769,7 @@ func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeResponse.ProtoReflect.Descriptor instead.
 func (*DescribeResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{11}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DescribeResponse) GetDescriptions() []byte {
@@ -682,7 +790,7 @@ type LabelRequest struct {
 
 func (x *LabelRequest) Reset() {
 	*x = LabelRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[12]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -694,7 +802,7 @@ func (x *LabelRequest) String() string {
 func (*LabelRequest) ProtoMessage() {}
 
 func (x *LabelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[12]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -707,7 +815,7 @@ func (x *LabelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LabelRequest.ProtoReflect.Descriptor instead.
 func (*LabelRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{12}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LabelRequest) GetProvider() string {
@@ -741,7 +849,7 @@ type CPURequest struct {
 
 func (x *CPURequest) Reset() {
 	*x = CPURequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[13]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -753,7 +861,7 @@ func (x *CPURequest) String() string {
 func (*CPURequest) ProtoMessage() {}
 
 func (x *CPURequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[13]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -766,7 +874,7 @@ func (x *CPURequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CPURequest.ProtoReflect.Descriptor instead.
 func (*CPURequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{13}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CPURequest) GetProvider() string {
@@ -792,7 +900,7 @@ type CPUResponse struct {
 
 func (x *CPUResponse) Reset() {
 	*x = CPUResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[14]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -804,7 +912,7 @@ func (x *CPUResponse) String() string {
 func (*CPUResponse) ProtoMessage() {}
 
 func (x *CPUResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[14]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -817,7 +925,7 @@ func (x *CPUResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CPUResponse.ProtoReflect.Descriptor instead.
 func (*CPUResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{14}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CPUResponse) GetCpu() map[string]float64 {
@@ -837,7 +945,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[15]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -849,7 +957,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[15]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -862,7 +970,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{15}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *WatchRequest) GetProvider() string {
@@ -888,7 +996,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -900,7 +1008,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -913,7 +1021,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{16}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Change) GetChange() []byte {
@@ -933,7 +1041,7 @@ type FlavorInfo struct {
 
 func (x *FlavorInfo) Reset() {
 	*x = FlavorInfo{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -945,7 +1053,7 @@ func (x *FlavorInfo) String() string {
 func (*FlavorInfo) ProtoMessage() {}
 
 func (x *FlavorInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -958,7 +1066,7 @@ func (x *FlavorInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlavorInfo.ProtoReflect.Descriptor instead.
 func (*FlavorInfo) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{17}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *FlavorInfo) GetSchema() []byte {
@@ -985,7 +1093,7 @@ type FlavorValidateRequest struct {
 
 func (x *FlavorValidateRequest) Reset() {
 	*x = FlavorValidateRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -997,7 +1105,7 @@ func (x *FlavorValidateRequest) String() string {
 func (*FlavorValidateRequest) ProtoMessage() {}
 
 func (x *FlavorValidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1010,7 +1118,7 @@ func (x *FlavorValidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlavorValidateRequest.ProtoReflect.Descriptor instead.
 func (*FlavorValidateRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{18}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *FlavorValidateRequest) GetProperties() []byte {
@@ -1038,7 +1146,7 @@ type PrepareRequest struct {
 
 func (x *PrepareRequest) Reset() {
 	*x = PrepareRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1158,7 @@ func (x *PrepareRequest) String() string {
 func (*PrepareRequest) ProtoMessage() {}
 
 func (x *PrepareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1171,7 @@ func (x *PrepareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrepareRequest.ProtoReflect.Descriptor instead.
 func (*PrepareRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{19}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PrepareRequest) GetProperties() []byte {
@@ -1096,7 +1204,7 @@ type PrepareResponse struct {
 
 func (x *PrepareResponse) Reset() {
 	*x = PrepareResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1108,7 +1216,7 @@ func (x *PrepareResponse) String() string {
 func (*PrepareResponse) ProtoMessage() {}
 
 func (x *PrepareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1121,7 +1229,7 @@ func (x *PrepareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrepareResponse.ProtoReflect.Descriptor instead.
 func (*PrepareResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{20}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PrepareResponse) GetSpec() []byte {
@@ -1141,7 +1249,7 @@ type InstanceRequest struct {
 
 func (x *InstanceRequest) Reset() {
 	*x = InstanceRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1153,7 +1261,7 @@ func (x *InstanceRequest) String() string {
 func (*InstanceRequest) ProtoMessage() {}
 
 func (x *InstanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1166,7 +1274,7 @@ func (x *InstanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstanceRequest.ProtoReflect.Descriptor instead.
 func (*InstanceRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{21}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *InstanceRequest) GetProperties() []byte {
@@ -1193,7 +1301,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1205,7 +1313,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1218,7 +1326,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{22}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *HealthResponse) GetStatus() string {
@@ -1246,7 +1354,7 @@ type ObserveRequest struct {
 
 func (x *ObserveRequest) Reset() {
 	*x = ObserveRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1258,7 +1366,7 @@ func (x *ObserveRequest) String() string {
 func (*ObserveRequest) ProtoMessage() {}
 
 func (x *ObserveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1271,7 +1379,7 @@ func (x *ObserveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObserveRequest.ProtoReflect.Descriptor instead.
 func (*ObserveRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{23}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ObserveRequest) GetProperties() []byte {
@@ -1299,13 +1407,14 @@ var File_droverplugin_v1_plugin_proto protoreflect.FileDescriptor
 
 const file_droverplugin_v1_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\x1cdroverplugin/v1/plugin.proto\x12\x0fdroverplugin.v1\"\x8e\x01\n" +
+	"\x1cdroverplugin/v1/plugin.proto\x12\x0fdroverplugin.v1\"\xac\x01\n" +
 	"\x05Error\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x0e\n" +
 	"\x02op\x18\x02 \x01(\tR\x02op\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12,\n" +
 	"\x12retry_after_millis\x18\x04 \x01(\x03R\x10retryAfterMillis\x12\x19\n" +
-	"\bnot_done\x18\x05 \x01(\bR\anotDone\"\a\n" +
+	"\bnot_done\x18\x05 \x01(\bR\anotDone\x12\x1c\n" +
+	"\tattribute\x18\x06 \x01(\tR\tattribute\"\a\n" +
 	"\x05Empty\"\xa3\x01\n" +
 	"\fInstanceInfo\x12'\n" +
 	"\x0fprovider_schema\x18\x01 \x01(\fR\x0eproviderSchema\x12'\n" +
@@ -1325,7 +1434,12 @@ const file_droverplugin_v1_plugin_proto_rawDesc = "" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x1e\n" +
 	"\n" +
 	"properties\x18\x02 \x01(\fR\n" +
-	"properties\"B\n" +
+	"properties\"H\n" +
+	"\x10ValidateResponse\x124\n" +
+	"\bwarnings\x18\x01 \x03(\v2\x18.droverplugin.v1.WarningR\bwarnings\"A\n" +
+	"\aWarning\x12\x1c\n" +
+	"\tattribute\x18\x01 \x01(\tR\tattribute\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"B\n" +
 	"\x10ProvisionRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x12\n" +
 	"\x04spec\x18\x02 \x01(\fR\x04spec\"#\n" +
@@ -1403,11 +1517,11 @@ const file_droverplugin_v1_plugin_proto_rawDesc = "" +
 	"\n" +
 	"allocation\x18\x02 \x01(\fR\n" +
 	"allocation\x12\x1c\n" +
-	"\tinstances\x18\x03 \x01(\fR\tinstances2\x97\x05\n" +
+	"\tinstances\x18\x03 \x01(\fR\tinstances2\xa2\x05\n" +
 	"\x0eInstancePlugin\x12=\n" +
 	"\x04Info\x12\x16.droverplugin.v1.Empty\x1a\x1d.droverplugin.v1.InstanceInfo\x12R\n" +
-	"\tConfigure\x12!.droverplugin.v1.ConfigureRequest\x1a\".droverplugin.v1.ConfigureResponse\x12D\n" +
-	"\bValidate\x12 .droverplugin.v1.ValidateRequest\x1a\x16.droverplugin.v1.Empty\x12R\n" +
+	"\tConfigure\x12!.droverplugin.v1.ConfigureRequest\x1a\".droverplugin.v1.ConfigureResponse\x12O\n" +
+	"\bValidate\x12 .droverplugin.v1.ValidateRequest\x1a!.droverplugin.v1.ValidateResponse\x12R\n" +
 	"\tProvision\x12!.droverplugin.v1.ProvisionRequest\x1a\".droverplugin.v1.ProvisionResponse\x12B\n" +
 	"\aDestroy\x12\x1f.droverplugin.v1.DestroyRequest\x1a\x16.droverplugin.v1.Empty\x12O\n" +
 	"\bDescribe\x12 .droverplugin.v1.DescribeRequest\x1a!.droverplugin.v1.DescribeResponse\x12>\n" +
@@ -1434,7 +1548,7 @@ func file_droverplugin_v1_plugin_proto_rawDescGZIP() []byte {
 	return file_droverplugin_v1_plugin_proto_rawDescData
 }
 
-var file_droverplugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_droverplugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_droverplugin_v1_plugin_proto_goTypes = []any{
 	(*Error)(nil),                 // 0: droverplugin.v1.Error
 	(*Empty)(nil),                 // 1: droverplugin.v1.Empty
@@ -1443,70 +1557,73 @@ var file_droverplugin_v1_plugin_proto_goTypes = []any{
 	(*ConfigureRequest)(nil),      // 4: droverplugin.v1.ConfigureRequest
 	(*ConfigureResponse)(nil),     // 5: droverplugin.v1.ConfigureResponse
 	(*ValidateRequest)(nil),       // 6: droverplugin.v1.ValidateRequest
-	(*ProvisionRequest)(nil),      // 7: droverplugin.v1.ProvisionRequest
-	(*ProvisionResponse)(nil),     // 8: droverplugin.v1.ProvisionResponse
-	(*DestroyRequest)(nil),        // 9: droverplugin.v1.DestroyRequest
-	(*DescribeRequest)(nil),       // 10: droverplugin.v1.DescribeRequest
-	(*DescribeResponse)(nil),      // 11: droverplugin.v1.DescribeResponse
-	(*LabelRequest)(nil),          // 12: droverplugin.v1.LabelRequest
-	(*CPURequest)(nil),            // 13: droverplugin.v1.CPURequest
-	(*CPUResponse)(nil),           // 14: droverplugin.v1.CPUResponse
-	(*WatchRequest)(nil),          // 15: droverplugin.v1.WatchRequest
-	(*Change)(nil),                // 16: droverplugin.v1.Change
-	(*FlavorInfo)(nil),            // 17: droverplugin.v1.FlavorInfo
-	(*FlavorValidateRequest)(nil), // 18: droverplugin.v1.FlavorValidateRequest
-	(*PrepareRequest)(nil),        // 19: droverplugin.v1.PrepareRequest
-	(*PrepareResponse)(nil),       // 20: droverplugin.v1.PrepareResponse
-	(*InstanceRequest)(nil),       // 21: droverplugin.v1.InstanceRequest
-	(*HealthResponse)(nil),        // 22: droverplugin.v1.HealthResponse
-	(*ObserveRequest)(nil),        // 23: droverplugin.v1.ObserveRequest
-	nil,                           // 24: droverplugin.v1.DescribeRequest.SelectorEntry
-	nil,                           // 25: droverplugin.v1.LabelRequest.LabelsEntry
-	nil,                           // 26: droverplugin.v1.CPUResponse.CpuEntry
-	nil,                           // 27: droverplugin.v1.WatchRequest.SelectorEntry
+	(*ValidateResponse)(nil),      // 7: droverplugin.v1.ValidateResponse
+	(*Warning)(nil),               // 8: droverplugin.v1.Warning
+	(*ProvisionRequest)(nil),      // 9: droverplugin.v1.ProvisionRequest
+	(*ProvisionResponse)(nil),     // 10: droverplugin.v1.ProvisionResponse
+	(*DestroyRequest)(nil),        // 11: droverplugin.v1.DestroyRequest
+	(*DescribeRequest)(nil),       // 12: droverplugin.v1.DescribeRequest
+	(*DescribeResponse)(nil),      // 13: droverplugin.v1.DescribeResponse
+	(*LabelRequest)(nil),          // 14: droverplugin.v1.LabelRequest
+	(*CPURequest)(nil),            // 15: droverplugin.v1.CPURequest
+	(*CPUResponse)(nil),           // 16: droverplugin.v1.CPUResponse
+	(*WatchRequest)(nil),          // 17: droverplugin.v1.WatchRequest
+	(*Change)(nil),                // 18: droverplugin.v1.Change
+	(*FlavorInfo)(nil),            // 19: droverplugin.v1.FlavorInfo
+	(*FlavorValidateRequest)(nil), // 20: droverplugin.v1.FlavorValidateRequest
+	(*PrepareRequest)(nil),        // 21: droverplugin.v1.PrepareRequest
+	(*PrepareResponse)(nil),       // 22: droverplugin.v1.PrepareResponse
+	(*InstanceRequest)(nil),       // 23: droverplugin.v1.InstanceRequest
+	(*HealthResponse)(nil),        // 24: droverplugin.v1.HealthResponse
+	(*ObserveRequest)(nil),        // 25: droverplugin.v1.ObserveRequest
+	nil,                           // 26: droverplugin.v1.DescribeRequest.SelectorEntry
+	nil,                           // 27: droverplugin.v1.LabelRequest.LabelsEntry
+	nil,                           // 28: droverplugin.v1.CPUResponse.CpuEntry
+	nil,                           // 29: droverplugin.v1.WatchRequest.SelectorEntry
 }
 var file_droverplugin_v1_plugin_proto_depIdxs = []int32{
 	3,  // 0: droverplugin.v1.InstanceInfo.capabilities:type_name -> droverplugin.v1.Capabilities
 	3,  // 1: droverplugin.v1.ConfigureResponse.capabilities:type_name -> droverplugin.v1.Capabilities
-	24, // 2: droverplugin.v1.DescribeRequest.selector:type_name -> droverplugin.v1.DescribeRequest.SelectorEntry
-	25, // 3: droverplugin.v1.LabelRequest.labels:type_name -> droverplugin.v1.LabelRequest.LabelsEntry
-	26, // 4: droverplugin.v1.CPUResponse.cpu:type_name -> droverplugin.v1.CPUResponse.CpuEntry
-	27, // 5: droverplugin.v1.WatchRequest.selector:type_name -> droverplugin.v1.WatchRequest.SelectorEntry
-	1,  // 6: droverplugin.v1.InstancePlugin.Info:input_type -> droverplugin.v1.Empty
-	4,  // 7: droverplugin.v1.InstancePlugin.Configure:input_type -> droverplugin.v1.ConfigureRequest
-	6,  // 8: droverplugin.v1.InstancePlugin.Validate:input_type -> droverplugin.v1.ValidateRequest
-	7,  // 9: droverplugin.v1.InstancePlugin.Provision:input_type -> droverplugin.v1.ProvisionRequest
-	9,  // 10: droverplugin.v1.InstancePlugin.Destroy:input_type -> droverplugin.v1.DestroyRequest
-	10, // 11: droverplugin.v1.InstancePlugin.Describe:input_type -> droverplugin.v1.DescribeRequest
-	12, // 12: droverplugin.v1.InstancePlugin.Label:input_type -> droverplugin.v1.LabelRequest
-	13, // 13: droverplugin.v1.InstancePlugin.CPU:input_type -> droverplugin.v1.CPURequest
-	15, // 14: droverplugin.v1.InstancePlugin.Watch:input_type -> droverplugin.v1.WatchRequest
-	1,  // 15: droverplugin.v1.FlavorPlugin.Info:input_type -> droverplugin.v1.Empty
-	18, // 16: droverplugin.v1.FlavorPlugin.Validate:input_type -> droverplugin.v1.FlavorValidateRequest
-	19, // 17: droverplugin.v1.FlavorPlugin.Prepare:input_type -> droverplugin.v1.PrepareRequest
-	21, // 18: droverplugin.v1.FlavorPlugin.Health:input_type -> droverplugin.v1.InstanceRequest
-	21, // 19: droverplugin.v1.FlavorPlugin.Drain:input_type -> droverplugin.v1.InstanceRequest
-	23, // 20: droverplugin.v1.FlavorPlugin.Observe:input_type -> droverplugin.v1.ObserveRequest
-	2,  // 21: droverplugin.v1.InstancePlugin.Info:output_type -> droverplugin.v1.InstanceInfo
-	5,  // 22: droverplugin.v1.InstancePlugin.Configure:output_type -> droverplugin.v1.ConfigureResponse
-	1,  // 23: droverplugin.v1.InstancePlugin.Validate:output_type -> droverplugin.v1.Empty
-	8,  // 24: droverplugin.v1.InstancePlugin.Provision:output_type -> droverplugin.v1.ProvisionResponse
-	1,  // 25: droverplugin.v1.InstancePlugin.Destroy:output_type -> droverplugin.v1.Empty
-	11, // 26: droverplugin.v1.InstancePlugin.Describe:output_type -> droverplugin.v1.DescribeResponse
-	1,  // 27: droverplugin.v1.InstancePlugin.Label:output_type -> droverplugin.v1.Empty
-	14, // 28: droverplugin.v1.InstancePlugin.CPU:output_type -> droverplugin.v1.CPUResponse
-	16, // 29: droverplugin.v1.InstancePlugin.Watch:output_type -> droverplugin.v1.Change
-	17, // 30: droverplugin.v1.FlavorPlugin.Info:output_type -> droverplugin.v1.FlavorInfo
-	1,  // 31: droverplugin.v1.FlavorPlugin.Validate:output_type -> droverplugin.v1.Empty
-	20, // 32: droverplugin.v1.FlavorPlugin.Prepare:output_type -> droverplugin.v1.PrepareResponse
-	22, // 33: droverplugin.v1.FlavorPlugin.Health:output_type -> droverplugin.v1.HealthResponse
-	1,  // 34: droverplugin.v1.FlavorPlugin.Drain:output_type -> droverplugin.v1.Empty
-	1,  // 35: droverplugin.v1.FlavorPlugin.Observe:output_type -> droverplugin.v1.Empty
-	21, // [21:36] is the sub-list for method output_type
-	6,  // [6:21] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	8,  // 2: droverplugin.v1.ValidateResponse.warnings:type_name -> droverplugin.v1.Warning
+	26, // 3: droverplugin.v1.DescribeRequest.selector:type_name -> droverplugin.v1.DescribeRequest.SelectorEntry
+	27, // 4: droverplugin.v1.LabelRequest.labels:type_name -> droverplugin.v1.LabelRequest.LabelsEntry
+	28, // 5: droverplugin.v1.CPUResponse.cpu:type_name -> droverplugin.v1.CPUResponse.CpuEntry
+	29, // 6: droverplugin.v1.WatchRequest.selector:type_name -> droverplugin.v1.WatchRequest.SelectorEntry
+	1,  // 7: droverplugin.v1.InstancePlugin.Info:input_type -> droverplugin.v1.Empty
+	4,  // 8: droverplugin.v1.InstancePlugin.Configure:input_type -> droverplugin.v1.ConfigureRequest
+	6,  // 9: droverplugin.v1.InstancePlugin.Validate:input_type -> droverplugin.v1.ValidateRequest
+	9,  // 10: droverplugin.v1.InstancePlugin.Provision:input_type -> droverplugin.v1.ProvisionRequest
+	11, // 11: droverplugin.v1.InstancePlugin.Destroy:input_type -> droverplugin.v1.DestroyRequest
+	12, // 12: droverplugin.v1.InstancePlugin.Describe:input_type -> droverplugin.v1.DescribeRequest
+	14, // 13: droverplugin.v1.InstancePlugin.Label:input_type -> droverplugin.v1.LabelRequest
+	15, // 14: droverplugin.v1.InstancePlugin.CPU:input_type -> droverplugin.v1.CPURequest
+	17, // 15: droverplugin.v1.InstancePlugin.Watch:input_type -> droverplugin.v1.WatchRequest
+	1,  // 16: droverplugin.v1.FlavorPlugin.Info:input_type -> droverplugin.v1.Empty
+	20, // 17: droverplugin.v1.FlavorPlugin.Validate:input_type -> droverplugin.v1.FlavorValidateRequest
+	21, // 18: droverplugin.v1.FlavorPlugin.Prepare:input_type -> droverplugin.v1.PrepareRequest
+	23, // 19: droverplugin.v1.FlavorPlugin.Health:input_type -> droverplugin.v1.InstanceRequest
+	23, // 20: droverplugin.v1.FlavorPlugin.Drain:input_type -> droverplugin.v1.InstanceRequest
+	25, // 21: droverplugin.v1.FlavorPlugin.Observe:input_type -> droverplugin.v1.ObserveRequest
+	2,  // 22: droverplugin.v1.InstancePlugin.Info:output_type -> droverplugin.v1.InstanceInfo
+	5,  // 23: droverplugin.v1.InstancePlugin.Configure:output_type -> droverplugin.v1.ConfigureResponse
+	7,  // 24: droverplugin.v1.InstancePlugin.Validate:output_type -> droverplugin.v1.ValidateResponse
+	10, // 25: droverplugin.v1.InstancePlugin.Provision:output_type -> droverplugin.v1.ProvisionResponse
+	1,  // 26: droverplugin.v1.InstancePlugin.Destroy:output_type -> droverplugin.v1.Empty
+	13, // 27: droverplugin.v1.InstancePlugin.Describe:output_type -> droverplugin.v1.DescribeResponse
+	1,  // 28: droverplugin.v1.InstancePlugin.Label:output_type -> droverplugin.v1.Empty
+	16, // 29: droverplugin.v1.InstancePlugin.CPU:output_type -> droverplugin.v1.CPUResponse
+	18, // 30: droverplugin.v1.InstancePlugin.Watch:output_type -> droverplugin.v1.Change
+	19, // 31: droverplugin.v1.FlavorPlugin.Info:output_type -> droverplugin.v1.FlavorInfo
+	1,  // 32: droverplugin.v1.FlavorPlugin.Validate:output_type -> droverplugin.v1.Empty
+	22, // 33: droverplugin.v1.FlavorPlugin.Prepare:output_type -> droverplugin.v1.PrepareResponse
+	24, // 34: droverplugin.v1.FlavorPlugin.Health:output_type -> droverplugin.v1.HealthResponse
+	1,  // 35: droverplugin.v1.FlavorPlugin.Drain:output_type -> droverplugin.v1.Empty
+	1,  // 36: droverplugin.v1.FlavorPlugin.Observe:output_type -> droverplugin.v1.Empty
+	22, // [22:37] is the sub-list for method output_type
+	7,  // [7:22] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_droverplugin_v1_plugin_proto_init() }
@@ -1520,7 +1637,7 @@ func file_droverplugin_v1_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_droverplugin_v1_plugin_proto_rawDesc), len(file_droverplugin_v1_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -36,7 +36,7 @@ const (
 type InstancePluginClient interface {
 	Info(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*InstanceInfo, error)
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
-	Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*Empty, error)
+	Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*ValidateResponse, error)
 	Provision(ctx context.Context, in *ProvisionRequest, opts ...grpc.CallOption) (*ProvisionResponse, error)
 	Destroy(ctx context.Context, in *DestroyRequest, opts ...grpc.CallOption) (*Empty, error)
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
@@ -73,9 +73,9 @@ func (c *instancePluginClient) Configure(ctx context.Context, in *ConfigureReque
 	return out, nil
 }
 
-func (c *instancePluginClient) Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*Empty, error) {
+func (c *instancePluginClient) Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*ValidateResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
+	out := new(ValidateResponse)
 	err := c.cc.Invoke(ctx, InstancePlugin_Validate_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ type InstancePlugin_WatchClient = grpc.ServerStreamingClient[Change]
 type InstancePluginServer interface {
 	Info(context.Context, *Empty) (*InstanceInfo, error)
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
-	Validate(context.Context, *ValidateRequest) (*Empty, error)
+	Validate(context.Context, *ValidateRequest) (*ValidateResponse, error)
 	Provision(context.Context, *ProvisionRequest) (*ProvisionResponse, error)
 	Destroy(context.Context, *DestroyRequest) (*Empty, error)
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
@@ -181,7 +181,7 @@ func (UnimplementedInstancePluginServer) Info(context.Context, *Empty) (*Instanc
 func (UnimplementedInstancePluginServer) Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Configure not implemented")
 }
-func (UnimplementedInstancePluginServer) Validate(context.Context, *ValidateRequest) (*Empty, error) {
+func (UnimplementedInstancePluginServer) Validate(context.Context, *ValidateRequest) (*ValidateResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Validate not implemented")
 }
 func (UnimplementedInstancePluginServer) Provision(context.Context, *ProvisionRequest) (*ProvisionResponse, error) {

@@ -1,0 +1,103 @@
+package docker
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// NodesDirName is the directory under drover's data directory where node
+// containers' engine sockets appear unless socket_dir says otherwise:
+// <data-dir>/nodes/<name>/docker.sock.
+const NodesDirName = "nodes"
+
+// defaultDataDir is drover's default data directory, for a plugin that is
+// not told it (Options.DataDir): $DROVER_DATA_DIR, else
+// $XDG_DATA_HOME/drover, else ~/.local/share/drover.
+func defaultDataDir() string {
+	if d := os.Getenv("DROVER_DATA_DIR"); d != "" {
+		return d
+	}
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "drover-data"
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "drover")
+}
+
+// ensureSocketDir makes the socket directory exist (mode 0700, as are the
+// parents it makes) and checks that no one but this user can change what
+// is in it, as ssh checks a key's directory: whoever can swap a node's
+// socket directory gets drover's engine calls, swarm join tokens
+// included. The directory must be a directory, not a symbolic link, owned
+// by this user and writable by no one else; drover's own (the default)
+// must be exactly 0700. Every directory above it must be owned by this
+// user or root and, if others may write to it, sticky (as /tmp is).
+func (p *Plugin) ensureSocketDir() error {
+	if err := os.MkdirAll(p.socketDir, 0o700); err != nil {
+		return err
+	}
+	return checkPrivateDir(p.socketDir, !p.socketDirSet)
+}
+
+// checkPrivateDir checks dir and the directories above it (see
+// ensureSocketDir); exact requires mode 0700.
+func checkPrivateDir(dir string, exact bool) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symbolic link; name the directory itself", dir)
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if uid, ok := owner(fi); !ok || uid != os.Geteuid() {
+		return fmt.Errorf("%s is owned by uid %d, not by this user (uid %d)", dir, uid, os.Geteuid())
+	}
+	perm := fi.Mode().Perm()
+	if exact && perm != 0o700 {
+		return fmt.Errorf("%s has mode %04o; drover's socket directory must be 0700 (chmod 700 it)", dir, perm)
+	}
+	if perm&0o022 != 0 {
+		return fmt.Errorf("%s has mode %04o: group or others can write to it", dir, perm)
+	}
+	return checkAncestors(dir)
+}
+
+// checkAncestors checks the directories above dir: owned by this user or
+// root, and sticky where others may write.
+func checkAncestors(dir string) error {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		uid, ok := owner(fi)
+		if !ok || (uid != 0 && uid != os.Geteuid()) {
+			return fmt.Errorf("%s, above the socket directory, is owned by uid %d, neither this user nor root", d, uid)
+		}
+		if fi.Mode().Perm()&0o022 != 0 && fi.Mode()&fs.ModeSticky == 0 {
+			return fmt.Errorf("%s, above the socket directory, can be written by group or others and is not sticky", d)
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
+}
+
+// owner is the uid owning fi's file.
+func owner(fi fs.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return -1, false
+	}
+	return int(st.Uid), true
+}
