@@ -10,6 +10,22 @@ import (
 	"github.com/drover/drover/specs/schema"
 )
 
+// Every value read from outside the spec's text (by env(), file(), or a
+// variable set by -var, a -var-file or DROVER_VAR_NAME) carries a cty mark
+// naming its source, a Withheld. cty carries marks through every function
+// and operator, so a value derived from one knows all its sources: a
+// diagnostic about a marked value withholds its message
+// (redactDiagnostics), and a secret's sources are what Seal withholds
+// (Spec.SecretSources).
+
+// markInputs marks v with the sources it was read from.
+func markInputs(v cty.Value, from []Withheld) cty.Value {
+	for _, w := range from {
+		v = v.Mark(w)
+	}
+	return v
+}
+
 // envFunc reads an environment variable. An unset variable gives the
 // default, or "" without one, so that a spec validates where its secrets are
 // not set; the plugin that needs the value reports it empty.
@@ -23,8 +39,9 @@ func (ld *load) envFunc() function.Function {
 			if len(args) > 2 {
 				return cty.NilVal, fmt.Errorf("env takes a name and at most one default")
 			}
-			if v, ok := ld.opts.LookupEnv(args[0].AsString()); ok {
-				return cty.StringVal(v), nil
+			name := args[0].AsString()
+			if v, ok := ld.opts.LookupEnv(name); ok {
+				return cty.StringVal(v).Mark(Withheld{Kind: "env", Name: name}), nil
 			}
 			if len(args) == 2 {
 				return args[1], nil
@@ -48,7 +65,7 @@ func (ld *load) fileFunc(dir string) function.Function {
 			if err != nil {
 				return cty.NilVal, err
 			}
-			return cty.StringVal(string(b)), nil
+			return cty.StringVal(string(b)).Mark(Withheld{Kind: "file", Name: p}), nil
 		},
 	})
 }
