@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -26,6 +27,13 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 	// one are withheld, and read from the daemon's host when the revision
 	// is loaded again (a restart, a rollback).
 	sealed := req.Bundle.Seal(spec.SecretSources())
+	for _, w := range sealed.Withheld {
+		if w.Kind == "file" && !filepath.IsAbs(w.Name) {
+			// Read again from the daemon's working directory, it would
+			// be another file.
+			return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("file %s holds a secret and must be withheld, but the bundle does not say which directory its relative paths are in (dir): send an absolute path, or the directory", w.Name)}
+		}
+	}
 	return d.record(ctx, store.Record{Kind: api.KindApply, Bundle: sealed, Author: req.Author, Message: req.Message}, spec)
 }
 
