@@ -241,3 +241,52 @@ provider "digitalocean" "main" {
 		t.Error("the reloaded provider differs")
 	}
 }
+
+// Seal withholds every source of a sensitive variable (each may hold the
+// secret) and of a value that reached a sensitive attribute, and nothing
+// else: an env() value in a plain attribute stays in the bundle.
+func TestSealWithholdsSourcesOnly(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeFile(t, dir, "secret.tfvars", `pw = "`+inputSecret+`"`)
+	writeFile(t, dir, "main.hcl", `
+variable "pw" {
+  default   = ""
+  sensitive = true
+}
+provider "digitalocean" "main" {
+  token  = env("TOKEN")
+  region = "fra1"
+}
+group "web" {
+  size = 1
+  instance "digitalocean" {
+    size  = "s-1vcpu-1gb"
+    image = env("IMAGE")
+  }
+  flavor "vanilla" {}
+}`)
+	environ := env{"TOKEN": inputSecret, "IMAGE": "ubuntu-24-04-x64", "DROVER_VAR_pw": inputSecret}
+	l, err := specs.NewLoader(specs.Options{Schemas: builtins(), LookupEnv: environ.lookup,
+		Vars: []string{"pw=" + inputSecret}, VarFiles: []string{"secret.tfvars"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, b, err := l.Capture("main.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := b.Seal(spec.SecretSources())
+	want := []specs.Withheld{{Kind: "env", Name: "DROVER_VAR_pw"}, {Kind: "env", Name: "TOKEN"},
+		{Kind: "file", Name: filepath.Join(dir, "secret.tfvars")}, {Kind: "var", Name: "pw"}}
+	if fmt.Sprint(sealed.Withheld) != fmt.Sprint(want) {
+		t.Errorf("withheld %v, want %v", sealed.Withheld, want)
+	}
+	if sealed.Env["IMAGE"] != "ubuntu-24-04-x64" || len(sealed.Vars) != 0 {
+		t.Errorf("sealed env %v, vars %v", sealed.EnvNames(), sealed.Vars)
+	}
+	stored, _ := json.Marshal(sealed)
+	if bytes.Contains(stored, []byte(inputSecret)) {
+		t.Fatalf("the sealed bundle holds the secret: %s", stored)
+	}
+}
