@@ -55,14 +55,14 @@ group "web" {
     image = "ubuntu-24-04-x64"
   }
   flavor "swarm" {
-    swarm = swarm.prod
     role  = "manager"
+    swarm = swarm.prod
   }
 }
 service "db" {
-  swarm = swarm.prod
   image = "postgres"
   mode  = ` + mode + `
+  swarm = swarm.prod
 }`
 }
 
@@ -233,15 +233,7 @@ provider "digitalocean" "main" {
   region = "fra1"
 }`)
 	t.Chdir(dir)
-	l, err := specs.NewLoader(specs.Options{Schemas: builtins(), LookupEnv: env{}.lookup})
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, b, err := l.Capture("specs/main.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed := b.Seal(spec.SecretSources())
+	l, spec, sealed := captureSealed(t, specs.Options{Schemas: builtins(), LookupEnv: env{}.lookup}, "specs/main.hcl")
 	want := specs.Withheld{Kind: "file", Name: filepath.Join(dir, "tok")}
 	if len(sealed.Withheld) != 1 || sealed.Withheld[0] != want {
 		t.Fatalf("withheld %v, want %v", sealed.Withheld, want)
@@ -286,16 +278,8 @@ group "web" {
   flavor "vanilla" {}
 }`)
 	environ := env{"TOKEN": inputSecret, "IMAGE": "ubuntu-24-04-x64", "DROVER_VAR_pw": inputSecret}
-	l, err := specs.NewLoader(specs.Options{Schemas: builtins(), LookupEnv: environ.lookup,
-		Vars: []string{"pw=" + inputSecret}, VarFiles: []string{"secret.tfvars"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, b, err := l.Capture("main.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed := b.Seal(spec.SecretSources())
+	_, _, sealed := captureSealed(t, specs.Options{Schemas: builtins(), LookupEnv: environ.lookup,
+		Vars: []string{"pw=" + inputSecret}, VarFiles: []string{"secret.tfvars"}}, "main.hcl")
 	want := []specs.Withheld{{Kind: "env", Name: "DROVER_VAR_pw"}, {Kind: "env", Name: "TOKEN"},
 		{Kind: "file", Name: filepath.Join(dir, "secret.tfvars")}, {Kind: "var", Name: "pw"}}
 	if fmt.Sprint(sealed.Withheld) != fmt.Sprint(want) {
@@ -330,4 +314,19 @@ func TestInputsEvaluateLikeOtherValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// captureSealed captures the spec at path as the CLI does and seals the
+// bundle as the daemon does.
+func captureSealed(t *testing.T, opts specs.Options, path string) (*specs.Loader, *specs.Spec, specs.Bundle) {
+	t.Helper()
+	l, err := specs.NewLoader(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, b, err := l.Capture(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, spec, b.Seal(spec.SecretSources())
 }

@@ -3,7 +3,6 @@ package schema
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -15,20 +14,20 @@ var errWithheld = errors.New("the value is not shown, as it comes from env(), fi
 
 // rule says what an attribute's check allows, without the value checked.
 func (a *Attribute) rule() string {
-	var parts []string
-	if len(a.OneOf) > 0 {
-		parts = append(parts, "it must be one of "+quoteList(a.OneOf))
+	switch {
+	case len(a.OneOf) > 0:
+		return "it must be one of " + quoteList(a.OneOf)
+	case a.Min != nil || a.Max != nil:
+		return fmt.Sprintf("it must be from %s to %s", bound(a.Min, "-∞"), bound(a.Max, "∞"))
 	}
-	if a.Min != nil {
-		parts = append(parts, fmt.Sprintf("at least %v", *a.Min))
+	return "it is not allowed here"
+}
+
+func bound(b *float64, none string) string {
+	if b == nil {
+		return none
 	}
-	if a.Max != nil {
-		parts = append(parts, fmt.Sprintf("at most %v", *a.Max))
-	}
-	if len(parts) == 0 {
-		return "it is not allowed here"
-	}
-	return strings.Join(parts, ", ")
+	return fmt.Sprint(*b)
 }
 
 // noteSecrets records, for an attribute decoded from the marked values
