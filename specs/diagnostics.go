@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // snippetLines bounds the source lines shown for one diagnostic.
@@ -201,6 +202,19 @@ func redactDiagnostics(diags hcl.Diagnostics) {
 	}
 }
 
+// holdsInput reports whether v or a value in it carries an input's mark.
+func holdsInput(v cty.Value) bool {
+	_, pvm := v.UnmarkDeepWithPaths()
+	for _, pm := range pvm {
+		for m := range pm.Marks {
+			if isInput(m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // failedExpr is the expression whose values d may show: for a call of
 // env() or file() that failed itself (a file that does not exist), its
 // arguments, which name the input and are shown; else d's expression.
@@ -219,7 +233,7 @@ func involvesInput(expr hcl.Expression, ctx *hcl.EvalContext) bool {
 		if ctx == nil {
 			break // no values: none to show
 		}
-		if v, ds := trav.TraverseAbs(ctx); !ds.HasErrors() && v.ContainsMarked() {
+		if v, ds := trav.TraverseAbs(ctx); !ds.HasErrors() && holdsInput(v) {
 			return true
 		}
 	}

@@ -26,6 +26,21 @@ func markInputs(v cty.Value, from []Withheld) cty.Value {
 	return v
 }
 
+// markLiteral marks a local's value that no input went into with the
+// file it is written in.
+func markLiteral(v cty.Value, file string) cty.Value {
+	if v.ContainsMarked() || !v.IsWhollyKnown() {
+		return v
+	}
+	return v.Mark(schema.Literal{File: file})
+}
+
+// isInput reports whether a mark is one of an input or sensitive().
+func isInput(m any) bool {
+	_, lit := m.(schema.Literal)
+	return !lit
+}
+
 // envFunc reads an environment variable. An unset variable gives the
 // default, or "" without one, so that a spec validates where its secrets are
 // not set; the plugin that needs the value reports it empty.

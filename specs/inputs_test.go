@@ -330,3 +330,38 @@ func captureSealed(t *testing.T, opts specs.Options, path string) (*specs.Loader
 	}
 	return l, spec, b.Seal(spec.SecretSources())
 }
+
+// A secret written in a local withholds the file the local is written in,
+// not the file that uses it; a plain local is shown in messages as before.
+func TestLiteralSecretInALocal(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "locals.hcl", `locals {
+  tok  = "`+inputSecret+`"
+  word = "abc"
+}`)
+	writeFile(t, dir, "main.hcl", `
+provider "digitalocean" "main" {
+  token  = local.tok
+  region = "fra1"
+}`)
+	_, _, sealed := captureSealed(t, specs.Options{Schemas: builtins(), LookupEnv: env{}.lookup}, dir)
+	want := []specs.Withheld{{Kind: "file", Name: filepath.Join(dir, "locals.hcl")}}
+	if fmt.Sprint(sealed.Withheld) != fmt.Sprint(want) {
+		t.Errorf("withheld %v, want %v", sealed.Withheld, want)
+	}
+	_, diags := load(t, `
+locals {
+  word = "abc"
+}
+group "web" {
+  size = tonumber(local.word)
+  instance "digitalocean" {
+    size  = "s-1vcpu-1gb"
+    image = "x"
+  }
+  flavor "vanilla" {}
+}`)
+	if !strings.Contains(render(diags), `"abc"`) {
+		t.Errorf("the message about a plain local lost its value:\n%s", render(diags))
+	}
+}

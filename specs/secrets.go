@@ -50,8 +50,11 @@ func (s *Spec) SecretSources() []Withheld {
 			return
 		}
 		for m := range r.decoded.SecretMarks {
-			if w, ok := m.(Withheld); ok {
-				set[w] = true
+			switch m := m.(type) {
+			case Withheld:
+				set[m] = true
+			case schema.Literal:
+				set[Withheld{Kind: "file", Name: m.File}] = true
 			}
 		}
 		for _, rng := range r.decoded.SecretLiterals {

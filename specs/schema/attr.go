@@ -62,13 +62,13 @@ func (d *Decoder) decodeAttr(a *Attribute, ha *hcl.Attribute, path cty.Path, res
 	}
 	out, err := convertValue(v, a.Type)
 	if err != nil {
-		if len(marks) > 0 {
+		if hidden(marks) {
 			err = errWithheld
 		}
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q must be %s: %s.", a.Name, a.Type.Describe(), err)))
 	}
 	if err := a.check(out); err != nil {
-		if len(marks) > 0 {
+		if hidden(marks) {
 			err = fmt.Errorf("%w; %s", errWithheld, a.rule())
 		}
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q: %s.", a.Name, err)))

@@ -12,6 +12,24 @@ import (
 // read by env() or file(), set from outside the spec, or sensitive.
 var errWithheld = errors.New("the value is not shown, as it comes from env(), file(), a variable set outside the spec or a sensitive value")
 
+// Literal marks a value written in a spec file's own text (File), away
+// from where it is used, such as a local: not secret by itself, and shown
+// in messages, but a secret made of it is written in File.
+type Literal struct{ File string }
+
+// hidden reports whether a value carrying marks must not be shown: it
+// carries a mark other than Literal.
+func hidden(marks []cty.PathValueMarks) bool {
+	for _, pm := range marks {
+		for m := range pm.Marks {
+			if _, ok := m.(Literal); !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // rule says what an attribute's check allows, without the value checked.
 func (a *Attribute) rule() string {
 	switch {
