@@ -162,3 +162,33 @@ func withheldError(err error, w []Withheld) error {
 	}
 	return fmt.Errorf("%w (the secrets of this revision are not stored; this host must provide: %s)", err, strings.Join(need, ", "))
 }
+
+// Unsealed returns the entries of b.Withheld that are not the source of a
+// secret of spec, loaded from b: entries Seal would not have made (a
+// bundle recorded from a client that listed them), which had the loader
+// read this host for values nobody needed kept secret, and which may show.
+func (b Bundle) Unsealed(spec *Spec) []Withheld {
+	sources := map[Withheld]bool{}
+	for _, w := range spec.SecretSources() {
+		switch w.Kind {
+		case "file":
+			w.Name = b.abs(w.Name)
+		case "env":
+			// A -var read again as DROVER_VAR_NAME.
+			if name, ok := strings.CutPrefix(w.Name, EnvVarPrefix); ok {
+				sources[Withheld{Kind: "var", Name: name}] = true
+			}
+		}
+		sources[w] = true
+	}
+	var out []Withheld
+	for _, w := range b.Withheld {
+		if w.Kind == "file" {
+			w.Name = b.abs(w.Name)
+		}
+		if !sources[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}

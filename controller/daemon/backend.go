@@ -237,6 +237,9 @@ func (d *Daemon) reload(rec store.Record) (*specs.Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
 	}
+	if extra := rec.Bundle.Unsealed(spec); len(extra) > 0 {
+		return nil, fmt.Errorf("revision %d withholds %s, which holds no secret of it: this daemon did not withhold it, and does not read it from its host for a client", rec.Number, strings.Join(withheldNames(extra), ", "))
+	}
 	if h := specHash(spec); rec.Hash != "" && h != rec.Hash {
 		from := "the way this drover reads it"
 		if len(rec.Bundle.Withheld) > 0 {

@@ -290,6 +290,10 @@ func reverse(s string) string {
 // the daemon serving: it starts (again and again), says why in its status
 // and is not ready, and a spec that works can be applied.
 func TestBadRecordedRevisionLeavesDaemonServing(t *testing.T) {
+	shadow := filepath.Join(t.TempDir(), "shadow")
+	if err := os.WriteFile(shadow, []byte(planted), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name   string
 		bundle specs.Bundle
@@ -306,6 +310,12 @@ group "a" {
 		{"a missing secret", specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": fakeSpec(`env("DROVER_ABUSE_UNSET")`)},
 			Withheld: []specs.Withheld{{Kind: "env", Name: "DROVER_ABUSE_UNSET"}}}, "environment variable DROVER_ABUSE_UNSET"},
 		{"a spec that loads differently", bundle("a=1"), "loads to a different spec than was applied"},
+		{"a host file withheld by a client", specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(fmt.Sprintf(`
+group "a" {
+  size = 1
+  instance "fake" { image = file(%q) }
+  flavor "vanilla" {}
+}`, shadow))}, Withheld: []specs.Withheld{{Kind: "file", Name: shadow}}}, "withholds file " + shadow + ", which holds no secret of it"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -335,6 +345,9 @@ group "a" {
 					t.Errorf("readyz: %d %s", code, body)
 				}
 				c.serving()
+			}
+			for where, body := range c.bodies() {
+				noSecretIn(t, where, body, planted)
 			}
 			res := h.apply(bundle("b=1"))
 			h.await("the fix", converged(res.Revision.Number))
