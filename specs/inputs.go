@@ -3,7 +3,10 @@ package specs
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
@@ -39,6 +42,16 @@ func markLiteral(v cty.Value, file string) cty.Value {
 func isInput(m any) bool {
 	_, lit := m.(schema.Literal)
 	return !lit
+}
+
+// parseVarFile parses a -var-file apart from the spec files, so that no
+// diagnostic shows a snippet of it: it is an input, and may hold secrets.
+func parseVarFile(src Source) (*hcl.File, hcl.Diagnostics) {
+	p := hclparse.NewParser()
+	if strings.HasSuffix(src.Name, ".json") {
+		return p.ParseJSON(src.Src, src.Name)
+	}
+	return p.ParseHCL(src.Src, src.Name)
 }
 
 // envFunc reads an environment variable. An unset variable gives the

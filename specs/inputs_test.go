@@ -3,6 +3,7 @@ package specs_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -363,5 +364,23 @@ group "web" {
 }`)
 	if !strings.Contains(render(diags), `"abc"`) {
 		t.Errorf("the message about a plain local lost its value:\n%s", render(diags))
+	}
+}
+
+// A -var-file is an input: a diagnostic about it shows no snippet of it.
+func TestVarFileNeverShown(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "secret.tfvars", `n = "`+inputSecret+`"`)
+	var out bytes.Buffer
+	l, _ := specs.NewLoader(specs.Options{Schemas: builtins(), LookupEnv: env{}.lookup, VarFiles: []string{path}})
+	_, err := l.LoadSources(specs.Source{Name: "spec.hcl", Src: []byte(`variable "n" { type = number }`)})
+	var le *specs.LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("load: %v", err)
+	}
+	if err := specs.WriteDiagnostics(&out, le.Diagnostics, le.Files); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), inputSecret) || !strings.Contains(out.String(), "secret.tfvars:1:5") {
+		t.Errorf("diagnostics:\n%s", out.String())
 	}
 }
