@@ -3,7 +3,6 @@ package specs
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -47,11 +46,7 @@ func isInput(m any) bool {
 // parseVarFile parses a -var-file apart from the spec files, so that no
 // diagnostic shows a snippet of it: it is an input, and may hold secrets.
 func parseVarFile(src Source) (*hcl.File, hcl.Diagnostics) {
-	p := hclparse.NewParser()
-	if strings.HasSuffix(src.Name, ".json") {
-		return p.ParseJSON(src.Src, src.Name)
-	}
-	return p.ParseHCL(src.Src, src.Name)
+	return (&load{parser: hclparse.NewParser()}).parse(src)
 }
 
 // envFunc reads an environment variable. An unset variable gives the

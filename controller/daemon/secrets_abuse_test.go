@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/drover/drover/controller"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/daemon"
 	"github.com/drover/drover/controller/store"
@@ -26,21 +29,47 @@ const abuseToken = "daemon-api-token-0123456789abcdef"
 // planted is a secret of the daemon's host that a client must never read.
 const planted = "planted-SECRET-4b1d9e77c0"
 
-// tcpHarness starts a daemon on TCP with abuseToken and returns it with a
-// caller of its API.
-func tcpHarness(t *testing.T, dir string) (*harness, *caller) {
-	t.Helper()
-	h := &harness{t: t, resync: time.Hour, plugin: fake.New(nil), dir: dir}
-	h.startTCP()
-	t.Cleanup(h.stop)
-	return h, &caller{t: t, h: h}
+// tcpHarness is a harness whose daemon serves TCP with abuseToken and
+// logs into logs.
+type tcpHarness struct {
+	*harness
+	logs *lockedBuffer
 }
 
-func (h *harness) startTCP() {
+// newTCPHarness starts a daemon on TCP and returns it with a caller of its
+// API.
+func newTCPHarness(t *testing.T, dir string) (*tcpHarness, *caller) {
+	t.Helper()
+	h := &tcpHarness{harness: &harness{t: t, resync: time.Hour, plugin: fake.New(nil), dir: dir}, logs: &lockedBuffer{}}
+	h.startTCP()
+	t.Cleanup(h.stop)
+	return h, &caller{t: t, h: h.harness}
+}
+
+// lockedBuffer is a buffer the daemon's goroutines may log into.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (h *tcpHarness) startTCP() {
 	h.t.Helper()
 	opts := h.options()
 	opts.Listen, opts.Token = "127.0.0.1:0", abuseToken
-	ctx, cancel := context.WithCancel(h.t.Context())
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(controller.WithLogger(h.t.Context(), log))
 	d, err := daemon.New(ctx, opts)
 	if err != nil {
 		cancel()
@@ -156,7 +185,7 @@ func TestWithheldInjectionRefused(t *testing.T) {
 	t.Setenv("DROVER_ABUSE_PLANTED", planted)
 	t.Setenv("DROVER_VAR_leak", planted)
 	t.Setenv("DROVER_TOKEN", abuseToken)
-	_, c := tcpHarness(t, shortTempDir(t))
+	h, c := newTCPHarness(t, shortTempDir(t))
 	cases := []struct {
 		name, expr string
 		withheld   []specs.Withheld
@@ -192,6 +221,7 @@ func TestWithheldInjectionRefused(t *testing.T) {
 	for where, body := range c.bodies() {
 		noSecretIn(t, where, body, planted, abuseToken, "root:")
 	}
+	noSecretIn(t, "the daemon's log", h.logs.String(), planted, abuseToken, "root:")
 }
 
 // A secret given to a spec, however it is transformed on its way to a
@@ -206,7 +236,7 @@ func TestNoSecretInAnyResponse(t *testing.T) {
 	if err := os.WriteFile(tokPath, []byte(reversed+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h, c := tcpHarness(t, shortTempDir(t))
+	h, c := newTCPHarness(t, shortTempDir(t))
 	spec := []byte(`
 variable "pw" {
   default   = ""
@@ -276,6 +306,10 @@ group "a" {
 	for where, body := range c.bodies() {
 		noSecretIn(t, where, body, secrets...)
 	}
+	noSecretIn(t, "the daemon's log", h.logs.String(), secrets...)
+	if !strings.Contains(h.logs.String(), "drover daemon serving") {
+		t.Error("the log was not captured")
+	}
 }
 
 func reverse(s string) string {
@@ -331,7 +365,7 @@ group "a" {
 			if err := st.Close(); err != nil {
 				t.Fatal(err)
 			}
-			h, c := tcpHarness(t, dir)
+			h, c := newTCPHarness(t, dir)
 			for start := range 2 {
 				if start > 0 {
 					h.stop()
