@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 
@@ -43,10 +44,30 @@ func isInput(m any) bool {
 	return !lit
 }
 
-// parseVarFile parses a -var-file apart from the spec files, so that no
-// diagnostic shows a snippet of it: it is an input, and may hold secrets.
-func parseVarFile(src Source) (*hcl.File, hcl.Diagnostics) {
-	return (&load{parser: hclparse.NewParser()}).parse(src)
+// parseVarFile parses a -var-file. It is an input, and may hold secrets:
+// diagnostics about it show its lines with every value masked.
+func (ld *load) parseVarFile(src Source) (*hcl.File, hcl.Diagnostics) {
+	f, diags := (&load{parser: hclparse.NewParser()}).parse(src)
+	if f != nil {
+		ld.parser.AddFile(src.Name, maskValues(f))
+	}
+	return f, diags
+}
+
+// maskValues returns f with the bytes of its attributes' values replaced
+// by '*', lines and offsets kept.
+func maskValues(f *hcl.File) *hcl.File {
+	masked := bytes.Clone(f.Bytes)
+	attrs, _ := f.Body.JustAttributes()
+	for _, a := range attrs {
+		r := a.Expr.Range()
+		for i := r.Start.Byte; i < r.End.Byte && i < len(masked); i++ {
+			if masked[i] != '\n' && masked[i] != '\r' {
+				masked[i] = '*'
+			}
+		}
+	}
+	return &hcl.File{Body: f.Body, Bytes: masked, Nav: f.Nav}
 }
 
 // envFunc reads an environment variable. An unset variable gives the

@@ -367,7 +367,8 @@ group "web" {
 	}
 }
 
-// A -var-file is an input: a diagnostic about it shows no snippet of it.
+// A -var-file is an input: a diagnostic about it shows its line with the
+// value masked.
 func TestVarFileNeverShown(t *testing.T) {
 	path := writeFile(t, t.TempDir(), "secret.tfvars", `n = "`+inputSecret+`"`)
 	var out bytes.Buffer
@@ -380,7 +381,8 @@ func TestVarFileNeverShown(t *testing.T) {
 	if err := specs.WriteDiagnostics(&out, le.Diagnostics, le.Files); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), inputSecret) || !strings.Contains(out.String(), "secret.tfvars:1:5") {
+	masked := "n = " + strings.Repeat("*", len(inputSecret)+2)
+	if strings.Contains(out.String(), inputSecret) || !strings.Contains(out.String(), "secret.tfvars:1:5") || !strings.Contains(out.String(), masked) {
 		t.Errorf("diagnostics:\n%s", out.String())
 	}
 }

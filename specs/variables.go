@@ -126,7 +126,7 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: err.Error()}}
 	}
-	f, diags := parseVarFile(Source{Name: path, Src: src})
+	f, diags := ld.parseVarFile(Source{Name: path, Src: src})
 	if diags.HasErrors() {
 		return diags
 	}
