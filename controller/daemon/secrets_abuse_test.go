@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/drover/drover/controller/daemon"
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/instance/fake"
+	"github.com/drover/drover/internal/syncbuf"
 	"github.com/drover/drover/specs"
 )
 
@@ -33,35 +33,17 @@ const planted = "planted-SECRET-4b1d9e77c0"
 // logs into logs.
 type tcpHarness struct {
 	*harness
-	logs *lockedBuffer
+	logs *syncbuf.Buffer
 }
 
 // newTCPHarness starts a daemon on TCP and returns it with a caller of its
 // API.
 func newTCPHarness(t *testing.T, dir string) (*tcpHarness, *caller) {
 	t.Helper()
-	h := &tcpHarness{harness: &harness{t: t, resync: time.Hour, plugin: fake.New(nil), dir: dir}, logs: &lockedBuffer{}}
+	h := &tcpHarness{harness: &harness{t: t, resync: time.Hour, plugin: fake.New(nil), dir: dir}, logs: &syncbuf.Buffer{}}
 	h.startTCP()
 	t.Cleanup(h.stop)
 	return h, &caller{t: t, h: h.harness}
-}
-
-// lockedBuffer is a buffer the daemon's goroutines may log into.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func (h *tcpHarness) startTCP() {
