@@ -219,12 +219,22 @@ func (d *Daemon) Ready() error {
 	return d.state.Load().err
 }
 
-// specOf loads a revision's spec.
+// specOf loads a revision's spec. A revision that withholds what holds
+// none of its secrets was not sealed by this daemon (an older one took
+// withheld entries from clients): what it read from this host for them
+// is not used.
 func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
 	if rec.Kind == api.KindDestroy {
 		return &specs.Spec{}, nil
 	}
-	return d.loader.LoadBundle(rec.Bundle)
+	spec, err := d.loader.LoadBundle(rec.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	if extra := rec.Bundle.Unsealed(spec); len(extra) > 0 {
+		return nil, fmt.Errorf("it withholds %s, which holds no secret of it: this daemon did not withhold it, and does not read it from its host for a client", strings.Join(withheldNames(extra), ", "))
+	}
+	return spec, nil
 }
 
 // reload loads a recorded revision to serve it again (at start, for a
@@ -236,9 +246,6 @@ func (d *Daemon) reload(rec store.Record) (*specs.Spec, error) {
 	spec, err := d.specOf(rec)
 	if err != nil {
 		return nil, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
-	}
-	if extra := rec.Bundle.Unsealed(spec); len(extra) > 0 {
-		return nil, fmt.Errorf("revision %d withholds %s, which holds no secret of it: this daemon did not withhold it, and does not read it from its host for a client", rec.Number, strings.Join(withheldNames(extra), ", "))
 	}
 	if h := specHash(spec); rec.Hash != "" && h != rec.Hash {
 		from := "the way this drover reads it"
