@@ -3,6 +3,8 @@ package specs
 import (
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 )
@@ -26,8 +28,20 @@ type Bundle struct {
 	// (env() arguments, DROVER_VAR_*). Sensitive.
 	Env map[string]string `json:"env,omitempty"`
 	// Withheld are the variables and files Seal took out because they
-	// held secrets; LoadBundle reads them from the loading host.
+	// held secrets; LoadBundle reads them from the loading host. Only the
+	// daemon seals: a bundle a client sends must have none.
 	Withheld []Withheld `json:"withheld,omitempty"`
+	// Dir is the working directory of the capture, against which the
+	// relative paths of Files are resolved when they are withheld.
+	Dir string `json:"dir,omitempty"`
+}
+
+// abs is path resolved against the capture's directory.
+func (b Bundle) abs(path string) string {
+	if filepath.IsAbs(path) || b.Dir == "" {
+		return path
+	}
+	return filepath.Join(b.Dir, path)
 }
 
 // Capture loads the spec at paths as l would, recording what the load read
@@ -46,7 +60,11 @@ func (l *Loader) Capture(paths ...string) (*Spec, Bundle, error) {
 		specFiles = append(specFiles, files...)
 	}
 	spec, err := inner.Load(specFiles...)
-	b := Bundle{Specs: specFiles, Files: rec.files, Vars: l.opts.Vars, VarFiles: l.opts.VarFiles, Env: rec.env}
+	dir, werr := os.Getwd()
+	if werr != nil && err == nil {
+		err = fmt.Errorf("capture: the working directory: %w", werr)
+	}
+	b := Bundle{Specs: specFiles, Files: rec.files, Vars: l.opts.Vars, VarFiles: l.opts.VarFiles, Env: rec.env, Dir: dir}
 	return spec, b, err
 }
 
@@ -88,8 +106,8 @@ func (l *Loader) LoadBundle(b Bundle) (*Spec, error) {
 			if src, ok := b.Files[path]; ok {
 				return src, nil
 			}
-			if host[Withheld{Kind: "file", Name: path}] {
-				return l.opts.ReadFile(path)
+			if abs := b.abs(path); host[Withheld{Kind: "file", Name: abs}] {
+				return l.opts.ReadFile(abs)
 			}
 			return nil, fmt.Errorf("%s: not in the applied bundle (it was not read when the spec was applied)", path)
 		},

@@ -92,6 +92,13 @@ func TestSealedBundleHoldsNoSecret(t *testing.T) {
 			withheld: []specs.Withheld{{Kind: "env", Name: "DIGITALOCEAN_TOKEN"}}},
 		{name: "file", src: `token = trimspace(file("TOKENFILE"))`, files: map[string]string{"TOKENFILE": token + "\n"},
 			withheld: []specs.Withheld{{Kind: "file", Name: "TOKENFILE"}}},
+		{name: "reversed in its file", src: `token = strrev(trimspace(file("sub/TOKENFILE")))`,
+			files:    map[string]string{"sub/TOKENFILE": reverse(token)},
+			withheld: []specs.Withheld{{Kind: "file", Name: "sub/TOKENFILE"}}},
+		{name: "transformed", src: `token = join("", [lower(upper(env("TOKEN")))])`, environ: env{"TOKEN": token},
+			withheld: []specs.Withheld{{Kind: "env", Name: "TOKEN"}}},
+		{name: "literal in the spec", src: `token = "` + token + `"`,
+			withheld: []specs.Withheld{{Kind: "file", Name: "main.hcl"}}},
 		{name: "sensitive variable from -var", src: `token = var.do_token`, vars: []string{"do_token=" + token},
 			withheld: []specs.Withheld{{Kind: "var", Name: "do_token"}}},
 		{name: "sensitive variable from env", src: `token = var.do_token`, environ: env{"DROVER_VAR_do_token": token},
@@ -122,6 +129,9 @@ group "web" {
 }`}
 			maps.Copy(files, c.files)
 			for name, src := range files {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o700); err != nil {
+					t.Fatal(err)
+				}
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
 					t.Fatal(err)
 				}
@@ -138,7 +148,12 @@ group "web" {
 			if !slices.Contains(spec.Secrets(), token) {
 				t.Fatalf("the token is not among the spec's secrets")
 			}
-			sealed := b.Seal(spec.Secrets())
+			sealed := b.Seal(spec.SecretSources())
+			for i, w := range c.withheld {
+				if w.Kind == "file" { // recorded by absolute path
+					c.withheld[i].Name = filepath.Join(dir, w.Name)
+				}
+			}
 			if !slices.Equal(sealed.Withheld, c.withheld) {
 				t.Errorf("withheld %v, want %v", sealed.Withheld, c.withheld)
 			}
@@ -161,7 +176,14 @@ group "web" {
 			if again.Providers[0].Hash != spec.Providers[0].Hash {
 				t.Errorf("reloaded provider differs")
 			}
-			// A host that does not says what it lacks.
+			// A host that does not says what it lacks, wherever it runs.
+			for _, w := range c.withheld {
+				if w.Kind == "file" {
+					if err := os.Remove(w.Name); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 			t.Chdir(t.TempDir())
 			bare, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: env{}.lookup})
 			_, err = bare.LoadBundle(sealed)
@@ -170,4 +192,10 @@ group "web" {
 			}
 		})
 	}
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
 }

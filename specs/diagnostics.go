@@ -9,6 +9,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // snippetLines bounds the source lines shown for one diagnostic.
@@ -177,4 +179,74 @@ func snippet(f *hcl.File, rng hcl.Range) *JSONSnippet {
 		HighlightStartOffset: rng.Start.Byte - lineStart,
 		HighlightEndOffset:   min(rng.End.Byte-lineStart, len(code)),
 	}
+}
+
+// withheldDetail replaces the message of a diagnostic that could show a
+// value read from outside the spec or a sensitive one.
+const withheldDetail = "The message is withheld: the expression involves a value read by env() or file(), a variable set outside the spec, or a sensitive value, and the message could show it."
+
+// inputFunctions are the functions whose results are marked.
+var inputFunctions = map[string]bool{"env": true, "file": true, "sensitive": true}
+
+// redactDiagnostics withholds the detail of every diagnostic about an
+// expression that involves a marked value (see inputs.go): cty functions
+// and hcl print the values they fail on (parseint, tonumber, a duplicate
+// key of a for expression), and such a value may be a secret.
+func redactDiagnostics(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		if d.Expression == nil || !involvesInput(failedExpr(d), d.EvalContext) {
+			continue
+		}
+		d.Detail = withheldDetail
+		d.Expression, d.EvalContext = nil, nil
+	}
+}
+
+// holdsInput reports whether v or a value in it carries an input's mark.
+func holdsInput(v cty.Value) bool {
+	_, pvm := v.UnmarkDeepWithPaths()
+	for _, pm := range pvm {
+		for m := range pm.Marks {
+			if isInput(m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// failedExpr is the expression whose values d may show: for a call of
+// env() or file() that failed itself (a file that does not exist), its
+// arguments, which name the input and are shown; else d's expression.
+func failedExpr(d *hcl.Diagnostic) hcl.Expression {
+	c, ok := d.Expression.(*hclsyntax.FunctionCallExpr)
+	if !ok || d.Summary != "Error in function call" || !inputFunctions[c.Name] {
+		return d.Expression
+	}
+	return &hclsyntax.TupleConsExpr{Exprs: c.Args, SrcRange: c.Range()}
+}
+
+// involvesInput reports whether expr calls env(), file() or sensitive(),
+// or refers to a value that ctx holds marked.
+func involvesInput(expr hcl.Expression, ctx *hcl.EvalContext) bool {
+	for _, trav := range expr.Variables() {
+		if ctx == nil {
+			break // no values: none to show
+		}
+		if v, ds := trav.TraverseAbs(ctx); !ds.HasErrors() && holdsInput(v) {
+			return true
+		}
+	}
+	se, ok := expr.(hclsyntax.Expression)
+	if !ok {
+		return false
+	}
+	found := false
+	hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
+		if c, ok := n.(*hclsyntax.FunctionCallExpr); ok && inputFunctions[c.Name] {
+			found = true
+		}
+		return nil
+	})
+	return found
 }

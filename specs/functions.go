@@ -1,14 +1,9 @@
 package specs
 
 import (
-	"fmt"
-	"path/filepath"
-
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
-
-	"github.com/drover/drover/specs/schema"
 )
 
 // stdFunctions are cty's standard library under the names Terraform users
@@ -53,57 +48,3 @@ func (ld *load) functions(dir string) map[string]function.Function {
 	fns["sensitive"] = sensitiveFunc
 	return fns
 }
-
-// envFunc reads an environment variable. An unset variable gives the
-// default, or "" without one, so that a spec validates where its secrets are
-// not set; the plugin that needs the value reports it empty.
-func (ld *load) envFunc() function.Function {
-	return function.New(&function.Spec{
-		Description: "Returns the value of an environment variable, or the default when it is unset.",
-		Params:      []function.Parameter{{Name: "name", Type: cty.String}},
-		VarParam:    &function.Parameter{Name: "default", Type: cty.String},
-		Type:        function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			if len(args) > 2 {
-				return cty.NilVal, fmt.Errorf("env takes a name and at most one default")
-			}
-			if v, ok := ld.opts.LookupEnv(args[0].AsString()); ok {
-				return cty.StringVal(v), nil
-			}
-			if len(args) == 2 {
-				return args[1], nil
-			}
-			return cty.StringVal(""), nil
-		},
-	})
-}
-
-func (ld *load) fileFunc(dir string) function.Function {
-	return function.New(&function.Spec{
-		Description: "Returns the contents of a file, relative to the spec file's directory.",
-		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
-		Type:        function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p := args[0].AsString()
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(dir, p)
-			}
-			b, err := ld.opts.ReadFile(p)
-			if err != nil {
-				return cty.NilVal, err
-			}
-			return cty.StringVal(string(b)), nil
-		},
-	})
-}
-
-// sensitiveFunc marks a value so that everything holding it is redacted.
-var sensitiveFunc = function.New(&function.Spec{
-	Description:  "Marks a value as sensitive: it is never rendered.",
-	Params:       []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowMarked: true, AllowNull: true}},
-	Type:         func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
-	RefineResult: func(b *cty.RefinementBuilder) *cty.RefinementBuilder { return b },
-	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		return schema.MarkSensitive(args[0]), nil
-	},
-})

@@ -60,7 +60,7 @@ func (ld *load) locals(varObj cty.Value) (cty.Value, hcl.Diagnostics) {
 			if ds.HasErrors() {
 				v = cty.DynamicVal
 			}
-			vals[name] = v
+			vals[name] = markLiteral(v, e.attr.Expr.Range().Filename)
 		}
 		state[name] = 2
 	}

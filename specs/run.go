@@ -57,6 +57,7 @@ func (ld *load) run(srcs []Source) (*Spec, hcl.Diagnostics) {
 	diags = append(diags, ds...)
 	diags = append(diags, check(spec, len(spec.Groups) == len(ld.decls.order["group"]))...)
 	sortDiagnostics(diags)
+	redactDiagnostics(diags)
 	return spec, diags
 }
 

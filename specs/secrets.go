@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,26 +14,10 @@ import (
 
 // Secrets returns the values of the spec that are sensitive: those at the
 // sensitive attributes of every block (a provider's token) and the values of
-// variables declared sensitive. They are what Bundle.Seal keeps out of a
-// stored bundle.
+// variables declared sensitive.
 func (s *Spec) Secrets() []string {
 	var out []string
-	add := func(r *Resource) { out = append(out, r.secrets...) }
-	for _, p := range s.Providers {
-		add(&p.Resource)
-	}
-	for _, sw := range s.Swarms {
-		add(&sw.Resource)
-	}
-	for _, n := range s.Networks {
-		add(&n.Resource)
-	}
-	for _, g := range s.Groups {
-		add(&g.Resource)
-	}
-	for _, svc := range s.Services {
-		add(&svc.Resource)
-	}
+	s.eachResource(func(r *Resource) { out = append(out, r.secrets...) })
 	for _, v := range s.Variables {
 		if v.Sensitive && v.Value.IsKnown() && !v.Value.IsNull() {
 			out = append(out, schema.Collect(schema.ToJSON(v.Value), []cty.Path{nil})...)
@@ -52,61 +37,113 @@ type Withheld struct {
 // String is what may be shown of it: "env DIGITALOCEAN_TOKEN".
 func (w Withheld) String() string { return w.Kind + " " + w.Name }
 
-// minSecret is the shortest secret looked for inside longer text; shorter
-// ones only match text equal to them, so that a secret "1" does not
-// withhold every file that has a 1 in it.
-const minSecret = 6
-
-// Seal returns b without the environment values, files and -var
-// assignments that hold one of secrets (or are part of one), each recorded
-// in Withheld instead, so that b can be stored without them. b itself is
-// not changed.
-func (b Bundle) Seal(secrets []string) Bundle {
-	secrets = slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })
-	if len(secrets) == 0 {
-		return b
+// SecretSources are where the spec's secrets were read from: every source
+// (an environment variable, a file, a -var) of a value that reached a
+// sensitive attribute or was marked sensitive, however it was transformed
+// on the way (cty marks follow values through every function), and every
+// source of a sensitive variable. A secret written in a spec file's own
+// text makes that file a source. They are what Bundle.Seal withholds.
+func (s *Spec) SecretSources() []Withheld {
+	set := map[Withheld]bool{}
+	each := func(r *Resource) {
+		if r.decoded == nil {
+			return
+		}
+		for m := range r.decoded.SecretMarks {
+			switch m := m.(type) {
+			case Withheld:
+				set[m] = true
+			case schema.Literal:
+				set[Withheld{Kind: "file", Name: m.File}] = true
+			}
+		}
+		for _, rng := range r.decoded.SecretLiterals {
+			set[Withheld{Kind: "file", Name: rng.Filename}] = true
+		}
 	}
+	s.eachResource(each)
+	for _, v := range s.Variables {
+		if !v.Sensitive {
+			continue
+		}
+		for _, w := range v.inputs {
+			set[w] = true
+		}
+		if v.Source == "default" && !isEmpty(v.Value) {
+			set[Withheld{Kind: "file", Name: v.DeclRange.Filename}] = true
+		}
+	}
+	return slices.SortedFunc(maps.Keys(set), compareWithheld)
+}
+
+func (s *Spec) eachResource(f func(*Resource)) {
+	for _, p := range s.Providers {
+		f(&p.Resource)
+	}
+	for _, sw := range s.Swarms {
+		f(&sw.Resource)
+	}
+	for _, n := range s.Networks {
+		f(&n.Resource)
+	}
+	for _, g := range s.Groups {
+		f(&g.Resource)
+	}
+	for _, svc := range s.Services {
+		f(&svc.Resource)
+	}
+}
+
+func isEmpty(v cty.Value) bool {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+		return true
+	}
+	if v.Type() == cty.String {
+		return v.AsString() == ""
+	}
+	return v.CanIterateElements() && v.LengthInt() == 0
+}
+
+func compareWithheld(a, b Withheld) int {
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+}
+
+// Seal returns b without the sources (from Spec.SecretSources), each
+// recorded in Withheld instead, so that b can be stored without them: an
+// environment variable, a file (recorded by its absolute path, so that
+// the daemon reads that file whatever its working directory) or the -var
+// assignments of a variable. b itself is not changed.
+func (b Bundle) Seal(sources []Withheld) Bundle {
 	out := b
 	out.Env, out.Files = maps.Clone(b.Env), maps.Clone(b.Files)
 	out.Withheld = slices.Clone(b.Withheld)
-	for _, name := range slices.Sorted(maps.Keys(b.Env)) {
-		if holdsSecret(b.Env[name], secrets) {
-			delete(out.Env, name)
-			out.Withheld = append(out.Withheld, Withheld{Kind: "env", Name: name})
-		}
-	}
-	for _, path := range slices.Sorted(maps.Keys(b.Files)) {
-		if holdsSecret(string(b.Files[path]), secrets) {
-			delete(out.Files, path)
-			out.Withheld = append(out.Withheld, Withheld{Kind: "file", Name: path})
-		}
-	}
-	out.Vars = nil
-	for _, v := range b.Vars {
-		name, value, _ := strings.Cut(v, "=")
-		if holdsSecret(value, secrets) {
-			out.Withheld = append(out.Withheld, Withheld{Kind: "var", Name: name})
+	for _, w := range sources {
+		switch w.Kind {
+		case "env":
+			if _, ok := out.Env[w.Name]; !ok {
+				continue
+			}
+			delete(out.Env, w.Name)
+		case "file":
+			if _, ok := out.Files[w.Name]; !ok {
+				continue
+			}
+			delete(out.Files, w.Name)
+			w.Name = b.abs(w.Name)
+		case "var":
+			n := len(out.Vars)
+			out.Vars = slices.DeleteFunc(slices.Clone(out.Vars), func(v string) bool { return strings.HasPrefix(v, w.Name+"=") })
+			if len(out.Vars) == n {
+				continue
+			}
+		default:
 			continue
 		}
-		out.Vars = append(out.Vars, v)
-	}
-	return out
-}
-
-// holdsSecret reports whether text contains a secret or is a part of one
-// (a token assembled from two variables).
-func holdsSecret(text string, secrets []string) bool {
-	t := strings.TrimSpace(text)
-	if t == "" {
-		return false
-	}
-	for _, s := range secrets {
-		switch {
-		case t == s, len(s) >= minSecret && strings.Contains(text, s), len(t) >= minSecret && strings.Contains(s, t):
-			return true
+		if !slices.Contains(out.Withheld, w) {
+			out.Withheld = append(out.Withheld, w)
 		}
 	}
-	return false
+	return out
 }
 
 // withheldError explains a sealed bundle that did not load: its secrets
@@ -124,4 +161,34 @@ func withheldError(err error, w []Withheld) error {
 		}
 	}
 	return fmt.Errorf("%w (the secrets of this revision are not stored; this host must provide: %s)", err, strings.Join(need, ", "))
+}
+
+// Unsealed returns the entries of b.Withheld that are not the source of a
+// secret of spec, loaded from b: entries Seal would not have made (a
+// bundle recorded from a client that listed them), which had the loader
+// read this host for values nobody needed kept secret, and which may show.
+func (b Bundle) Unsealed(spec *Spec) []Withheld {
+	sources := map[Withheld]bool{}
+	for _, w := range spec.SecretSources() {
+		switch w.Kind {
+		case "file":
+			w.Name = b.abs(w.Name)
+		case "env":
+			// A -var read again as DROVER_VAR_NAME.
+			if name, ok := strings.CutPrefix(w.Name, EnvVarPrefix); ok {
+				sources[Withheld{Kind: "var", Name: name}] = true
+			}
+		}
+		sources[w] = true
+	}
+	var out []Withheld
+	for _, w := range b.Withheld {
+		if w.Kind == "file" {
+			w.Name = b.abs(w.Name)
+		}
+		if !sources[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -124,6 +124,8 @@ type Variable struct {
 	Value     cty.Value
 	Source    string // "default", "env", "file", "flag"
 	DeclRange hcl.Range
+
+	inputs []Withheld // every source outside the spec that set it
 }
 
 // String renders the variable as NAME=VALUE, redacted when sensitive.

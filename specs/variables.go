@@ -57,9 +57,9 @@ func (ld *load) variables() ([]*Variable, cty.Value, hcl.Diagnostics) {
 			})
 			v.Value = cty.DynamicVal // unknown: uses of it stay quiet
 		}
-		obj[v.Name] = v.Value
+		obj[v.Name] = markInputs(v.Value, v.inputs)
 		if v.Sensitive {
-			obj[v.Name] = schema.MarkSensitive(v.Value)
+			obj[v.Name] = schema.MarkSensitive(obj[v.Name])
 		}
 		out = append(out, v.Variable)
 	}
@@ -115,6 +115,7 @@ func (ld *load) varsFromEnv(vars map[string]*variable) hcl.Diagnostics {
 		if !ok {
 			continue
 		}
+		vars[name].inputs = append(vars[name].inputs, Withheld{Kind: "env", Name: EnvVarPrefix + name})
 		diags = append(diags, vars[name].setRaw(raw, "env", "environment variable "+EnvVarPrefix+name)...)
 	}
 	return diags
@@ -125,7 +126,7 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: err.Error()}}
 	}
-	f, diags := ld.parse(Source{Name: path, Src: src})
+	f, diags := ld.parseVarFile(Source{Name: path, Src: src})
 	if diags.HasErrors() {
 		return diags
 	}
@@ -143,6 +144,7 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 			})
 			continue
 		}
+		v.inputs = append(v.inputs, Withheld{Kind: "file", Name: path})
 		val, ds := a.Expr.Value(nil)
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
@@ -173,6 +175,7 @@ func varsFromFlags(vars map[string]*variable, flags []string) hcl.Diagnostics {
 			})
 			continue
 		}
+		v.inputs = append(v.inputs, Withheld{Kind: "var", Name: name})
 		diags = append(diags, v.setRaw(raw, "flag", "-var "+name)...)
 	}
 	return diags

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
@@ -17,18 +19,40 @@ var _ api.Backend = (*Daemon)(nil)
 
 // Apply implements api.Backend.
 func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
-	spec, err := d.loader.LoadBundle(req.Bundle)
-	if err == nil {
-		err = spec.RefuseUnimplemented()
-	}
+	spec, err := d.loadClientBundle(req.Bundle)
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
 	// The store never holds a secret: the variables and files that carry
 	// one are withheld, and read from the daemon's host when the revision
 	// is loaded again (a restart, a rollback).
-	sealed := req.Bundle.Seal(spec.Secrets())
+	sealed := req.Bundle.Seal(spec.SecretSources())
+	for _, w := range sealed.Withheld {
+		if w.Kind == "file" && !filepath.IsAbs(w.Name) {
+			// Read again from the daemon's working directory, it would
+			// be another file.
+			return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("file %s holds a secret and must be withheld, but the bundle does not say which directory its relative paths are in (dir): send an absolute path, or the directory", w.Name)}
+		}
+	}
 	return d.record(ctx, store.Record{Kind: api.KindApply, Bundle: sealed, Author: req.Author, Message: req.Message}, spec)
+}
+
+// errClientWithheld refuses a bundle that names withheld entries: only the
+// daemon withholds (Seal, before it stores a bundle), and loading such a
+// bundle would read the daemon host's files and environment for a client.
+var errClientWithheld = errors.New("the bundle lists withheld entries: only the daemon withholds secrets; send the spec's values in the bundle (drover plan and apply capture them)")
+
+// loadClientBundle loads a bundle a client sent, refusing what the daemon
+// would not act on (blocks no code implements yet).
+func (d *Daemon) loadClientBundle(b specs.Bundle) (*specs.Spec, error) {
+	if len(b.Withheld) > 0 {
+		return nil, &api.InvalidError{Err: errClientWithheld}
+	}
+	spec, err := d.loader.LoadBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	return spec, spec.RefuseUnimplemented()
 }
 
 // Rollback implements api.Backend: revision N's bundle, recorded anew.
@@ -40,12 +64,12 @@ func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.App
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
-	spec, err := d.specOf(old)
+	spec, err := d.reload(old)
 	if err == nil {
 		err = spec.RefuseUnimplemented()
 	}
 	if err != nil {
-		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("revision %d no longer loads: %w", old.Number, err)}
+		return api.ApplyResponse{}, &api.InvalidError{Err: err}
 	}
 	rec := store.Record{Kind: api.KindRollback, RollbackOf: old.Number, Bundle: old.Bundle, Author: req.Author, Message: req.Message}
 	if old.Kind == api.KindDestroy {
@@ -68,8 +92,11 @@ func (d *Daemon) Destroy(ctx context.Context, req api.DestroyRequest) (api.Apply
 }
 
 // record makes spec, loaded from rec's bundle, the current revision: it
-// builds the plugins first, then appends to the store, then switches the
-// runner, so that a spec that cannot be served is refused whole.
+// builds the plugins first (each checks its blocks), then appends to the
+// store, then switches the runner, so that a spec that cannot be served is
+// refused whole and never recorded. (A plan's observations of the world,
+// which may fail for a while, are not asked for: a desired state is
+// recorded while a provider's API is down.)
 func (d *Daemon) record(ctx context.Context, rec store.Record, spec *specs.Spec) (api.ApplyResponse, error) {
 	d.changeMu.Lock()
 	defer d.changeMu.Unlock()
@@ -125,10 +152,7 @@ func (d *Daemon) Plan(ctx context.Context, req api.PlanRequest) (api.PlanRespons
 		}
 		return plansOf(ctx, d.runner, cur.rec.Number)
 	}
-	spec, err := d.loader.LoadBundle(*req.Bundle)
-	if err == nil {
-		err = spec.RefuseUnimplemented()
-	}
+	spec, err := d.loadClientBundle(*req.Bundle)
 	if err != nil {
 		return api.PlanResponse{}, err
 	}
@@ -138,6 +162,11 @@ func (d *Daemon) Plan(ctx context.Context, req api.PlanRequest) (api.PlanRespons
 	if err != nil {
 		return api.PlanResponse{}, err
 	}
+	return d.plan(ctx, eff, cur.rec.Number)
+}
+
+// plan plans eff with a runner of its own, which reconciles nothing.
+func (d *Daemon) plan(ctx context.Context, eff *specs.Spec, rev int64) (api.PlanResponse, error) {
 	opts := d.runnerOptions()
 	opts.Events, opts.WrapProvider, opts.WrapReconciler = nil, nil, nil
 	r, err := runner.New(ctx, eff, opts)
@@ -147,7 +176,7 @@ func (d *Daemon) Plan(ctx context.Context, req api.PlanRequest) (api.PlanRespons
 	if err != nil {
 		return api.PlanResponse{}, err
 	}
-	return plansOf(ctx, r, cur.rec.Number)
+	return plansOf(ctx, r, rev)
 }
 
 func plansOf(ctx context.Context, r *runner.Runner, rev int64) (api.PlanResponse, error) {
@@ -207,12 +236,45 @@ func (d *Daemon) Ready() error {
 	return d.state.Load().err
 }
 
-// specOf loads a revision's spec.
+// specOf loads a revision's spec. A revision that withholds what holds
+// none of its secrets was not sealed by this daemon (an older one took
+// withheld entries from clients): what it read from this host for them
+// is not used.
 func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
-	if rec.Kind == api.KindDestroy {
-		return d.destroyedSpec(rec)
+	if rec.Kind == api.KindDestroy && len(rec.Bundle.Specs) == 0 {
+		return &specs.Spec{}, nil // a destroy of everything
 	}
-	return d.loader.LoadBundle(rec.Bundle)
+	spec, err := d.loader.LoadBundle(rec.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	if extra := rec.Bundle.Unsealed(spec); len(extra) > 0 {
+		return nil, fmt.Errorf("it withholds %s, which holds no secret of it: this daemon did not withhold it, and does not read it from its host for a client", strings.Join(withheldNames(extra), ", "))
+	}
+	if rec.Kind == api.KindDestroy {
+		return destroyedSpec(spec, rec.Resources), nil
+	}
+	return spec, nil
+}
+
+// reload loads a recorded revision to serve it again (at start, for a
+// rollback): it must load to the spec that was applied. A difference comes
+// from what the revision withheld, read from this host again (a changed
+// secret file or environment variable) or from a drover that decodes the
+// spec differently; serving it silently would serve what nobody applied.
+func (d *Daemon) reload(rec store.Record) (*specs.Spec, error) {
+	spec, err := d.specOf(rec)
+	if err != nil {
+		return nil, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
+	}
+	if h := specHash(spec); rec.Hash != "" && h != rec.Hash {
+		from := "the way this drover reads it"
+		if len(rec.Bundle.Withheld) > 0 {
+			from = "what this host provides for its withheld secrets (" + strings.Join(withheldNames(rec.Bundle.Withheld), ", ") + ") or " + from
+		}
+		return nil, fmt.Errorf("revision %d loads to a different spec than was applied (hash %s, applied %s): %s changed; apply the spec again to serve it as it is now", rec.Number, h, rec.Hash, from)
+	}
+	return spec, nil
 }
 
 // loadRevision loads revision n's spec, once. Callers hold changeMu.

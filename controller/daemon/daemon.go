@@ -182,20 +182,28 @@ func (d *Daemon) runnerOptions() runner.Options {
 }
 
 // restore loads the current revision from the store and returns the spec
-// to reconcile. A revision that no longer loads or builds is kept, not
-// served: the daemon starts with nothing to do and says why, so that a
-// fixed spec can be applied.
-func (d *Daemon) restore(ctx context.Context) *specs.Spec {
+// to reconcile. A revision that no longer loads or builds, or loads to a
+// different spec than was applied, is kept, not served: the daemon starts
+// with nothing to do and says why (status, readyz), so that a fixed spec
+// can be applied. Even a panic while loading it does not stop the daemon:
+// it would at every start.
+func (d *Daemon) restore(ctx context.Context) (eff *specs.Spec) {
 	cur := &desired{spec: &specs.Spec{}, retired: map[string]int64{}}
 	defer func() { d.state.Store(cur) }()
+	defer func() {
+		if p := recover(); p != nil {
+			cur.spec, cur.err = &specs.Spec{}, fmt.Errorf("revision %d cannot be served: loading it failed: %v", cur.rec.Number, p)
+			eff = cur.spec
+		}
+	}()
 	rec, ok, err := d.store.Current(ctx)
 	if err != nil || !ok {
 		cur.err = err
 		return cur.spec
 	}
 	cur.rec = withoutBundle(rec)
-	if cur.spec, err = d.specOf(rec); err != nil {
-		cur.spec, cur.err = &specs.Spec{}, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
+	if cur.spec, err = d.reload(rec); err != nil {
+		cur.spec, cur.err = &specs.Spec{}, err
 		return cur.spec
 	}
 	d.cache[rec.Number] = cur.spec
@@ -203,7 +211,7 @@ func (d *Daemon) restore(ctx context.Context) *specs.Spec {
 		cur.err = err
 		return &specs.Spec{}
 	}
-	eff, err := effective(ctx, cur.spec, cur.retired, d.loadRevision)
+	eff, err = effective(ctx, cur.spec, cur.retired, d.loadRevision)
 	if err != nil {
 		cur.err = fmt.Errorf("revision %d cannot be served: %w", rec.Number, err)
 		return &specs.Spec{}
@@ -214,7 +222,7 @@ func (d *Daemon) restore(ctx context.Context) *specs.Spec {
 // newRunner builds the runner of eff or, when the current revision's
 // plugins cannot be built, an idle one, keeping the reason.
 func (d *Daemon) newRunner(ctx context.Context, eff *specs.Spec) error {
-	r, err := runner.New(ctx, eff, d.runnerOptions())
+	r, err := d.guardedRunner(ctx, eff)
 	if err != nil && d.state.Load().rec.Number > 0 {
 		cur := *d.state.Load()
 		cur.err = fmt.Errorf("revision %d cannot be served: %w", cur.rec.Number, err)
@@ -223,6 +231,17 @@ func (d *Daemon) newRunner(ctx context.Context, eff *specs.Spec) error {
 	}
 	d.runner = r
 	return err
+}
+
+// guardedRunner is runner.New, with a panic (a plugin's, on a recorded
+// revision) turned into an error.
+func (d *Daemon) guardedRunner(ctx context.Context, eff *specs.Spec) (r *runner.Runner, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("building its plugins failed: %v", p)
+		}
+	}()
+	return runner.New(ctx, eff, d.runnerOptions())
 }
 
 // Addr is where the API listens: a socket path or a TCP address.

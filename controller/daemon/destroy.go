@@ -49,19 +49,11 @@ func (d *Daemon) destroySome(ctx context.Context, req api.DestroyRequest) (api.A
 	return d.recordLocked(ctx, rec, rest)
 }
 
-// destroyedSpec is the spec of a destroy revision: empty when it destroyed
-// everything (it has no bundle), else its bundle's spec reduced to the
-// groups, services and networks its Resources list.
-func (d *Daemon) destroyedSpec(rec store.Record) (*specs.Spec, error) {
-	if len(rec.Bundle.Specs) == 0 {
-		return &specs.Spec{}, nil
-	}
-	spec, err := d.loader.LoadBundle(rec.Bundle)
-	if err != nil {
-		return nil, err
-	}
-	rest, _ := without(spec, func(key string) bool { return !slices.Contains(rec.Resources, key) })
-	return rest, nil
+// destroyedSpec is the spec of a destroy of some resources: its bundle's
+// spec reduced to the groups, services and networks its Resources list.
+func destroyedSpec(spec *specs.Spec, keep []string) *specs.Spec {
+	rest, _ := without(spec, func(key string) bool { return !slices.Contains(keep, key) })
+	return rest
 }
 
 // without returns a copy of spec without the groups, services and networks

@@ -62,12 +62,19 @@ func (d *Decoder) decodeAttr(a *Attribute, ha *hcl.Attribute, path cty.Path, res
 	}
 	out, err := convertValue(v, a.Type)
 	if err != nil {
+		if hidden(marks) {
+			err = errWithheld
+		}
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q must be %s: %s.", a.Name, a.Type.Describe(), err)))
 	}
 	if err := a.check(out); err != nil {
+		if hidden(marks) {
+			err = fmt.Errorf("%w; %s", errWithheld, a.rule())
+		}
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q: %s.", a.Name, err)))
 	}
 	res.Sensitive = append(res.Sensitive, sensitivePaths(a, path, marks, out.Type())...)
+	res.noteSecrets(a, ha, marks, v)
 	return out, diags
 }
 

@@ -28,6 +28,12 @@ type Result struct {
 	Value cty.Value
 	// Sensitive holds the paths of values that must never be rendered.
 	Sensitive []cty.Path
+	// SecretMarks are the marks, other than sensitive, that the values at
+	// the Sensitive paths carried: where the loader read them.
+	SecretMarks cty.ValueMarks
+	// SecretLiterals are the ranges of sensitive values that carried no
+	// such mark: written in the spec's own text.
+	SecretLiterals []hcl.Range
 	// Ranges holds the source range of every written attribute value, list
 	// element and block, by PathString.
 	Ranges map[string]hcl.Range
