@@ -22,16 +22,14 @@ const (
 // Limits bound what a client can hold of the API server: how long it may
 // take to send a request or read a response, how long an idle connection
 // stays open, and how many connections are open at once. A client without
-// the token holds a connection for at most twice ReadHeaderTimeout: its
-// request is answered 401 with "Connection: close" and its body is never
-// read. Zero (or negative) fields take the defaults given.
+// the token holds a connection for at most ReadHeaderTimeout and then
+// one second more at most: its request is answered 401 with
+// "Connection: close" and its body is never read. Zero (or negative) fields take the defaults given.
 type Limits struct {
 	// ReadHeaderTimeout bounds the wait for a request's headers, from the
 	// connection's start (or, on a kept-alive connection, from the first
 	// byte of the next request); a client that sends them slower is cut
-	// off. It is also what a client refused with 401 gets to send the
-	// body it promised before the connection is closed. Default
-	// DefaultReadHeaderTimeout (5s).
+	// off. Default DefaultReadHeaderTimeout (5s).
 	ReadHeaderTimeout time.Duration
 	// ReadTimeout bounds reading a whole request, headers and body: a body
 	// trickled in slower is cut off. It ends when the body has been read,
@@ -55,6 +53,14 @@ type Limits struct {
 	// MaxHeaderBytes bounds the size of a request's headers. Default
 	// DefaultMaxHeaderBytes (64 KiB).
 	MaxHeaderBytes int
+}
+
+// unauthorizedGrace is how long a client answered 401 may take to send
+// the body it promised before its connection is closed: the body is read
+// and dropped only so that an honest client with a wrong token gets the
+// 401 rather than a TCP reset. At most ReadHeaderTimeout.
+func (l Limits) unauthorizedGrace() time.Duration {
+	return min(time.Second, l.withDefaults().ReadHeaderTimeout)
 }
 
 // withDefaults fills the zero or negative fields of l with the defaults.

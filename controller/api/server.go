@@ -45,7 +45,7 @@ type ServerOptions struct {
 	Log *slog.Logger
 	// Limits bound what a client can hold of the server (see Limits for
 	// the defaults). The handler applies WriteTimeout and, to clients
-	// without the token, ReadHeaderTimeout; NewHTTPServer and
+	// without the token, a grace to send their body; NewHTTPServer and
 	// Limits.Listener apply the rest.
 	Limits Limits
 }
@@ -101,7 +101,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w := &deadlineWriter{ResponseWriter: rw, timeout: s.opts.Limits.WriteTimeout}
 	if s.opts.Token != "" && !s.authorized(r) {
 		// Its body is never read, and its connection ends here.
-		dismiss(w, s.opts.Limits.ReadHeaderTimeout)
+		dismiss(w, s.opts.Limits.unauthorizedGrace())
 		if r.URL.Path != "/healthz" {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			writeError(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
