@@ -101,7 +101,8 @@ write is refused.
 
 External plugins are executables named drover-plugin-<name> in the plugin
 directory (--plugin-dir, default <data-dir>/plugins), or named in the config
-file's plugins map (name: path). Each starts the first time a spec uses it.`,
+file's plugins map (name: path). Each starts the first time a spec uses it.
+A plugin, or its directory, that another user owns or can write is refused.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.configure(cmd) },
