@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/drover/drover/controller"
+	"github.com/drover/drover/internal/trust"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/plugins/external"
 )
@@ -94,18 +96,22 @@ them, and repairs every divergence.
 
 Settings (the global flags) come from flags, DROVER_* environment variables
 (DROVER_LOG_LEVEL for --log-level) and a config file (--config or
-DROVER_CONFIG, else ./drover.yaml or $XDG_CONFIG_HOME/drover/drover.yaml), in
-that order of precedence.
+DROVER_CONFIG, else $XDG_CONFIG_HOME/drover/drover.yaml, by default
+~/.config/drover/drover.yaml), in that order of precedence. A drover.yaml in
+the working directory is never read: it could name a plugin to run or an
+address to send secrets to. A config file that another user owns or can
+write is refused.
 
 External plugins are executables named drover-plugin-<name> in the plugin
 directory (--plugin-dir, default <data-dir>/plugins), or named in the config
-file's plugins map (name: path). Each starts the first time a spec uses it.`,
+file's plugins map (name: path). Each starts the first time a spec uses it.
+A plugin, or its directory, that another user owns or can write is refused.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.configure(cmd) },
 	}
 	pf := root.PersistentFlags()
-	pf.String("config", "", "config file (default ./drover.yaml or $XDG_CONFIG_HOME/drover/drover.yaml)")
+	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/drover/drover.yaml, else ~/.config/drover/drover.yaml)")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 	pf.String("log-format", "text", "log format: text or json")
 	pf.String("owner", "drover", "the owner tag of every machine: specs applied with different owners never touch each other's machines")
@@ -210,8 +216,13 @@ func (a *app) hasEnv(name string) bool {
 }
 
 // readConfig reads the config file named by --config or DROVER_CONFIG, or
-// else the first of ./drover.yaml, ./drover.yml and the same names in
-// $XDG_CONFIG_HOME/drover (default ~/.config/drover), if any exists.
+// else the first of drover.yaml and drover.yml in the user's config
+// directory, $XDG_CONFIG_HOME/drover (default ~/.config/drover), if any
+// exists. Like Terraform's CLI config, it is never read from the working
+// directory, which may be a checkout of someone else's specs: the config
+// names plugins drover runs and the daemon address it sends secrets to.
+// For the same reason a file that another user owns or can write, or one
+// in a directory they can write, is refused (see package trust).
 func (a *app) readConfig(cmd *cobra.Command) error {
 	path := a.v.GetString("config")
 	if f := cmd.Flags().Lookup("config"); f == nil || !f.Changed {
@@ -225,6 +236,9 @@ func (a *app) readConfig(cmd *cobra.Command) error {
 	if path == "" {
 		return nil
 	}
+	if err := trust.Path(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("config file %s: refusing it: %w", path, err)
+	}
 	a.v.SetConfigFile(path)
 	a.v.SetConfigType("yaml")
 	if err := a.v.ReadInConfig(); err != nil {
@@ -234,18 +248,18 @@ func (a *app) readConfig(cmd *cobra.Command) error {
 }
 
 func (a *app) findConfig() string {
-	dirs := []string{"."}
-	if dir, ok := a.lookupEnv("XDG_CONFIG_HOME"); ok && dir != "" {
-		dirs = append(dirs, filepath.Join(dir, "drover"))
-	} else if home, ok := a.lookupEnv("HOME"); ok && home != "" {
-		dirs = append(dirs, filepath.Join(home, ".config", "drover"))
+	var dir string
+	if xdg, ok := a.lookupEnv("XDG_CONFIG_HOME"); ok && filepath.IsAbs(xdg) {
+		dir = filepath.Join(xdg, "drover")
+	} else if home, ok := a.lookupEnv("HOME"); ok && filepath.IsAbs(home) {
+		dir = filepath.Join(home, ".config", "drover")
+	} else {
+		return "" // no config directory: never fall back to the working directory
 	}
-	for _, dir := range dirs {
-		for _, name := range []string{"drover.yaml", "drover.yml"} {
-			p := filepath.Join(dir, name)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-				return p
-			}
+	for _, name := range []string{"drover.yaml", "drover.yml"} {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
 		}
 	}
 	return ""

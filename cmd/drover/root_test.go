@@ -2,10 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestVersion(t *testing.T) {
@@ -184,25 +188,10 @@ func TestConfigFile(t *testing.T) {
 	}
 }
 
-// Without --config, drover reads ./drover.yaml, else
-// $XDG_CONFIG_HOME/drover/drover.yaml, else $HOME/.config/drover/drover.yaml;
-// those two variables come from run's lookupEnv.
+// Without --config, drover reads $XDG_CONFIG_HOME/drover/drover.yaml,
+// else $HOME/.config/drover/drover.yaml; those two variables come from
+// run's lookupEnv. The working directory is never searched.
 func TestConfigSearch(t *testing.T) {
-	t.Run("current directory", func(t *testing.T) {
-		dir := t.TempDir()
-		writeFile(t, dir, "drover.yaml", "log-level: bogus\n")
-		t.Chdir(dir)
-		r := drover(t, "version")
-		wantCode(t, r, exitError)
-		wantContains(t, r, "stderr", logLevelError)
-	})
-	t.Run("current directory beats XDG_CONFIG_HOME", func(t *testing.T) {
-		dir, xdg := t.TempDir(), t.TempDir()
-		writeFile(t, dir, "drover.yaml", "log-level: debug\n")
-		writeFile(t, xdg, "drover/drover.yaml", "log-level: bogus\n")
-		t.Chdir(dir)
-		wantCode(t, runCLI(t, fakeEnv{"XDG_CONFIG_HOME": xdg}, "", "version"), exitOK)
-	})
 	t.Run("XDG_CONFIG_HOME", func(t *testing.T) {
 		xdg := t.TempDir()
 		writeFile(t, xdg, "drover/drover.yaml", "log-level: bogus\n")
@@ -225,21 +214,107 @@ func TestConfigSearch(t *testing.T) {
 		t.Chdir(t.TempDir())
 		wantCode(t, runCLI(t, fakeEnv{"HOME": home, "XDG_CONFIG_HOME": xdg}, "", "version"), exitOK)
 	})
+	t.Run("a relative XDG_CONFIG_HOME or HOME is no config directory", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, dir, "drover/drover.yaml", "log-level: bogus\n")
+		writeFile(t, dir, ".config/drover/drover.yaml", "log-level: bogus\n")
+		t.Chdir(dir)
+		wantCode(t, runCLI(t, fakeEnv{"XDG_CONFIG_HOME": ".", "HOME": "."}, "", "version"), exitOK)
+	})
 	t.Run("none", func(t *testing.T) {
 		t.Chdir(t.TempDir())
 		wantCode(t, drover(t, "version"), exitOK)
 	})
 	t.Run("a file named drover is not a config file", func(t *testing.T) {
-		dir := t.TempDir()
-		writeFile(t, dir, "drover", "\x7fELF binary")
-		writeFile(t, dir, "drover.toml", "log-level = 'bogus'")
-		t.Chdir(dir)
-		wantCode(t, drover(t, "version"), exitOK)
+		xdg := t.TempDir()
+		writeFile(t, xdg, "drover/drover", "\x7fELF binary")
+		writeFile(t, xdg, "drover/drover.toml", "log-level = 'bogus'")
+		wantCode(t, runCLI(t, fakeEnv{"XDG_CONFIG_HOME": xdg}, "", "version"), exitOK)
 	})
 	t.Run("drover.yml", func(t *testing.T) {
-		dir := t.TempDir()
-		writeFile(t, dir, "drover.yml", "log-level: bogus\n")
-		t.Chdir(dir)
-		wantCode(t, drover(t, "version"), exitError)
+		xdg := t.TempDir()
+		writeFile(t, xdg, "drover/drover.yml", "log-level: bogus\n")
+		wantCode(t, runCLI(t, fakeEnv{"XDG_CONFIG_HOME": xdg}, "", "version"), exitError)
 	})
+}
+
+// A drover.yaml in the working directory (a checkout of someone else's
+// specs) is never read: not its plugins, which drover would run, nor its
+// addr, where drover would send the bundle with its secrets.
+func TestConfigInWorkingDirectoryIgnored(t *testing.T) {
+	dir := t.TempDir()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	contacted := make(chan int, 1)
+	go func() { // hang up on whoever comes, so that no client waits
+		n := 0
+		for c, err := lis.Accept(); err == nil; c, err = lis.Accept() {
+			n++
+			c.Close()
+		}
+		contacted <- n
+	}()
+	marker := filepath.Join(dir, "ran")
+	evil := writeFile(t, dir, "evil.sh", "#!/bin/sh\ntouch "+marker+"\n")
+	if err := os.Chmod(evil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"drover.yaml", "drover.yml"} {
+		writeFile(t, dir, name, fmt.Sprintf("addr: %s\nplugins:\n  evil: %s\n", lis.Addr(), evil))
+	}
+	writeFile(t, dir, "spec.hcl", "group \"a\" {\n  size = 1\n  instance \"evil\" {}\n  flavor \"vanilla\" {}\n}\n")
+	t.Chdir(dir)
+	env := fakeEnv{"HOME": t.TempDir(), "DROVER_DATA_DIR": t.TempDir()}
+	for _, args := range [][]string{{"version"}, {"validate", "spec.hcl"}, {"status"}} {
+		r := runCLI(t, env, "", args...)
+		wantNotContains(t, r, "stderr", lis.Addr().String())
+		if args[0] == "version" {
+			wantCode(t, r, exitOK)
+		}
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("drover ran the plugin a ./drover.yaml named")
+	}
+	// Every connection drover made has been queued by now: the loop
+	// takes them all before its deadline passes.
+	if err := lis.(*net.TCPListener).SetDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if n := <-contacted; n > 0 {
+		t.Errorf("drover connected %d times to the addr a ./drover.yaml named", n)
+	}
+}
+
+// A config file another user could change is refused, naming the file
+// and its mode; so is one in a directory others can write.
+func TestConfigFileOthersCanWriteRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mode os.FileMode
+		dir  bool // chmod the directory, not the file
+	}{
+		{"group-writable file", 0o664, false},
+		{"world-writable file", 0o646, false},
+		{"world-writable directory", 0o777, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			xdg := t.TempDir()
+			path := writeFile(t, xdg, "drover/drover.yaml", "log-level: debug\n")
+			bad := path
+			if tc.dir {
+				bad = filepath.Dir(path)
+			}
+			if err := os.Chmod(bad, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			for _, env := range []fakeEnv{{"XDG_CONFIG_HOME": xdg}, {"DROVER_CONFIG": path}} {
+				r := runCLI(t, env, "", "version")
+				wantCode(t, r, exitError)
+				wantContains(t, r, "stderr", "config file "+path+": refusing it", fmt.Sprintf("%s (mode %04o", bad, tc.mode), "chmod go-w")
+			}
+		})
+	}
 }

@@ -177,6 +177,7 @@ type response struct {
 	code   int
 	header http.Header
 	body   string
+	close  bool // the server ends the connection (Connection: close)
 }
 
 // request sends a raw request; header holds name, value pairs.
@@ -202,7 +203,7 @@ func request(t *testing.T, srv *httptest.Server, method, path, body string, head
 	if err != nil {
 		t.Fatal(err)
 	}
-	return response{code: resp.StatusCode, header: resp.Header, body: string(b)}
+	return response{code: resp.StatusCode, header: resp.Header, body: string(b), close: resp.Close}
 }
 
 // apiError decodes the Error body of r, failing the test if it is not one.

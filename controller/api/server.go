@@ -43,6 +43,11 @@ type ServerOptions struct {
 	Heartbeat time.Duration
 	// Log receives the errors of failed requests (500s). Default: discard.
 	Log *slog.Logger
+	// Limits bound what a client can hold of the server (see Limits for
+	// the defaults). The handler applies WriteTimeout and, to clients
+	// without the token, a grace to send their body; NewHTTPServer and
+	// Limits.Listener apply the rest.
+	Limits Limits
 }
 
 // NewServer returns the handler of the API, serving opts.Backend.
@@ -62,6 +67,7 @@ func NewServer(opts ServerOptions) (http.Handler, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	s := &server{opts: opts, mux: http.NewServeMux()}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
@@ -91,11 +97,16 @@ type server struct {
 	tokenSum [sha256.Size]byte
 }
 
-func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Token != "" && r.URL.Path != "/healthz" && !s.authorized(r) {
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeError(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
-		return
+func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w := &deadlineWriter{ResponseWriter: rw, timeout: s.opts.Limits.WriteTimeout}
+	if s.opts.Token != "" && !s.authorized(r) {
+		// Its body is never read, and its connection ends here.
+		dismiss(w, s.opts.Limits.unauthorizedGrace())
+		if r.URL.Path != "/healthz" {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeError(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
+			return
+		}
 	}
 	if h, pattern := s.mux.Handler(r); pattern == "" {
 		unmatched(w, r, h)

@@ -67,6 +67,11 @@ func TestAuth(t *testing.T) {
 			if r.code != tc.want {
 				t.Fatalf("got %d %s, want %d", r.code, r.body, tc.want)
 			}
+			// A client without the token keeps no connection.
+			authorized := tc.token == "" || strings.EqualFold(tc.auth, "Bearer "+tc.token)
+			if r.close == authorized {
+				t.Errorf("Connection: close is %v for a client with the token: %v", r.close, authorized)
+			}
 			if tc.want == 401 {
 				if got := r.header.Get("WWW-Authenticate"); got != "Bearer" {
 					t.Errorf("WWW-Authenticate %q, want Bearer", got)

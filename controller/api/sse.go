@@ -41,20 +41,24 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives a server's WriteTimeout
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
 
+	// A stream outlives any one write deadline: each event, and each
+	// heartbeat, gets WriteTimeout to reach a client that reads.
+	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.opts.Limits.WriteTimeout)) }
 	send := func(ev Event) error {
+		extend()
 		if err := writeEvent(w, ev); err != nil {
 			return err
 		}
 		return rc.Flush()
 	}
 	for _, ev := range backlog {
+		extend()
 		if err := writeEvent(w, ev); err != nil {
 			s.streamEnded(r, err)
 			return
@@ -77,6 +81,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 			}
 			err = send(ev)
 		case <-heartbeat.C:
+			extend()
 			if _, err = io.WriteString(w, ": keep-alive\n\n"); err == nil {
 				err = rc.Flush()
 			}

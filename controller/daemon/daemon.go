@@ -38,9 +38,13 @@ type Options struct {
 	// Listen is where the API is served: a unix socket path (or
 	// unix:///path), or a TCP host:port. Default <DataDir>/drover.sock.
 	Listen string
-	// Token is the bearer token the API requires. Required for TCP;
-	// optional on a unix socket, whose file mode (0600) guards it.
+	// Token is the bearer token the API requires: at least 16 characters,
+	// none of them spaces. Required for TCP; optional on a unix socket,
+	// whose file mode (0600) guards it.
 	Token string
+	// API bounds what clients can hold of the API server: its timeouts
+	// and connection cap (see api.Limits for the defaults).
+	API api.Limits
 	// Workers is how many resources are reconciled at once. Default 4.
 	Workers int
 	// Resync is how often every resource is looked at without any event,
@@ -130,10 +134,7 @@ func withDefaults(opts Options) (Options, error) {
 	if opts.Clock == nil {
 		opts.Clock = controller.RealClock{}
 	}
-	if !isUnix(opts.Listen) && opts.Token == "" {
-		return opts, fmt.Errorf("listen %s: the API on TCP needs a bearer token: set --token or DROVER_TOKEN (or listen on a unix socket)", opts.Listen)
-	}
-	return opts, nil
+	return opts, checkToken(opts.Listen, opts.Token)
 }
 
 func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) {
@@ -159,13 +160,13 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 		return nil, err
 	}
 	d.handler, err = api.NewServer(api.ServerOptions{
-		Backend: d, Token: opts.Token, Log: controller.Logger(ctx),
+		Backend: d, Token: opts.Token, Log: controller.Logger(ctx), Limits: opts.API,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	})
 	if err != nil {
 		return nil, err
 	}
-	d.listener, err = listen(opts.Listen)
+	d.listener, err = listen(opts.Listen, opts.API)
 	return d, err
 }
 
@@ -256,7 +257,7 @@ func (d *Daemon) Addr() string {
 // requests, abandons the plugin calls in flight (create intents make that
 // safe) and closes the store.
 func (d *Daemon) Run(ctx context.Context) error {
-	srv := &http.Server{Handler: d.handler, BaseContext: func(net.Listener) context.Context { return ctx }, ReadHeaderTimeout: 10 * time.Second}
+	srv := api.NewHTTPServer(ctx, d.handler, d.opts.API)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(d.listener) }()
 	d.running.Store(true)

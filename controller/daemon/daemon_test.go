@@ -86,8 +86,14 @@ func (h *harness) options() daemon.Options {
 
 func (h *harness) start() {
 	h.t.Helper()
+	h.startWith(h.options())
+}
+
+// startWith starts a daemon with opts; stop ends it.
+func (h *harness) startWith(opts daemon.Options) {
+	h.t.Helper()
 	ctx, cancel := context.WithCancel(h.t.Context())
-	d, err := daemon.New(ctx, h.options())
+	d, err := daemon.New(ctx, opts)
 	if err != nil {
 		cancel()
 		h.t.Fatal(err)
@@ -338,20 +344,15 @@ func mapsCover(got, want map[string]int) bool {
 func TestTCPAPI(t *testing.T) {
 	h := &harness{t: t, resync: time.Hour, plugin: fake.New(nil), dir: shortTempDir(t)}
 	opts := h.options()
-	opts.Listen, opts.Token = "127.0.0.1:0", "s3cret"
-	ctx, cancel := context.WithCancel(t.Context())
-	d, err := daemon.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.d, h.cancel, h.done = d, cancel, make(chan error, 1)
-	go func() { h.done <- d.Run(ctx) }()
+	opts.Listen, opts.Token = "127.0.0.1:0", "s3cret-s3cret-s3cret"
+	h.startWith(opts)
 	t.Cleanup(h.stop)
+	d := h.d
 
 	for _, tc := range []struct {
 		name, token string
 		code        int
-	}{{"no token", "", 401}, {"wrong token", "s3cre", 401}, {"right token", "s3cret", 0}} {
+	}{{"no token", "", 401}, {"wrong token", "s3cret-s3cret-s3cre", 401}, {"right token", "s3cret-s3cret-s3cret", 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := api.NewClient(d.Addr(), tc.token)
 			if err != nil {
@@ -367,8 +368,8 @@ func TestTCPAPI(t *testing.T) {
 			}
 		})
 	}
-	c, _ := api.NewClient(d.Addr(), "s3cret")
-	_, err = c.Apply(t.Context(), api.ApplyRequest{Bundle: specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte("group \"a\" {\n  sise = 1\n}\n")}}})
+	c, _ := api.NewClient(d.Addr(), "s3cret-s3cret-s3cret")
+	_, err := c.Apply(t.Context(), api.ApplyRequest{Bundle: specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte("group \"a\" {\n  sise = 1\n}\n")}}})
 	var se *api.StatusError
 	if !errors.As(err, &se) || se.Code != 400 || !strings.Contains(string(se.Body.Diagnostics), `"filename":"t.hcl"`) {
 		t.Fatalf("broken spec: %v (diagnostics %s)", err, se.Body.Diagnostics)

@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/drover/drover/controller/api"
 )
 
 // isUnix says whether a listen address is a unix socket path.
@@ -21,9 +25,41 @@ func socketPath(addr string) string { return strings.TrimPrefix(addr, "unix://")
 // maxSocketPath is what sockaddr_un holds on Linux, less the final NUL.
 const maxSocketPath = 107
 
-// listen binds the API's address. A unix socket left by a daemon that
-// died is replaced; one that a live process serves is refused.
-func listen(addr string) (net.Listener, error) {
+// MinTokenLength is the shortest bearer token the daemon takes.
+const MinTokenLength = 16
+
+// checkToken says what is wrong with the API token of a daemon listening
+// on addr, never echoing it: TCP needs one, and a token must be at least
+// MinTokenLength characters with no spaces or control characters (a
+// blank one, or one a header cannot carry, protects nothing).
+func checkToken(addr, token string) error {
+	if token == "" {
+		if !isUnix(addr) {
+			return fmt.Errorf("listen %s: the API on TCP needs a bearer token: set --token or DROVER_TOKEN (or listen on a unix socket)", addr)
+		}
+		return nil
+	}
+	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return errors.New("the API token (--token or DROVER_TOKEN) holds spaces or control characters; use a random string, e.g. from `openssl rand -hex 32`")
+	}
+	if n := utf8.RuneCountInString(token); n < MinTokenLength {
+		return fmt.Errorf("the API token (--token or DROVER_TOKEN) is %d characters long; it must have at least %d, e.g. from `openssl rand -hex 32`", n, MinTokenLength)
+	}
+	return nil
+}
+
+// listen binds the API's address, capping its connections at
+// lim.MaxConns. A unix socket left by a daemon that died is replaced; one
+// that a live process serves is refused.
+func listen(addr string, lim api.Limits) (net.Listener, error) {
+	l, err := bind(addr)
+	if err != nil {
+		return nil, err
+	}
+	return lim.Listener(l), nil
+}
+
+func bind(addr string) (net.Listener, error) {
 	if !isUnix(addr) {
 		l, err := net.Listen("tcp", addr)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/drover/drover/internal/trust"
 )
 
 // BinaryPrefix starts the file name of every external plugin:
@@ -23,23 +25,16 @@ const DirName = "plugins"
 // win over the directory's. Other files of dir are ignored; a dir that
 // does not exist holds no plugins. An explicit path must be an executable
 // regular file, or Discover fails naming it.
+//
+// drover runs what it finds, so it trusts only what no other user can
+// change (see package trust): the plugin directory, each plugin binary
+// (through its symlinks) and every directory above them must belong to
+// the user or root and be writable by nobody else. Discover fails naming
+// the path and its mode otherwise, as ssh refuses a key others can write.
 func Discover(dir string, explicit map[string]string) (map[string]string, error) {
-	found := map[string]string{}
-	if dir != "" {
-		entries, err := os.ReadDir(dir)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("plugin directory: %w", err)
-		}
-		for _, e := range entries {
-			name, ok := strings.CutPrefix(e.Name(), BinaryPrefix)
-			if !ok || !validName(name) {
-				continue
-			}
-			path := filepath.Join(dir, e.Name())
-			if executable(path) == nil {
-				found[name] = path
-			}
-		}
+	found, err := discoverDir(dir)
+	if err != nil {
+		return nil, err
 	}
 	for name, path := range explicit {
 		if !validName(name) {
@@ -52,7 +47,43 @@ func Discover(dir string, explicit map[string]string) (map[string]string, error)
 		if err := executable(abs); err != nil {
 			return nil, fmt.Errorf("plugin %q: %w", name, err)
 		}
+		if err := trust.Path(abs); err != nil {
+			return nil, fmt.Errorf("plugin %q: refusing to run it: %w", name, err)
+		}
 		found[name] = abs
+	}
+	return found, nil
+}
+
+// discoverDir returns the plugin binaries of dir by name.
+func discoverDir(dir string) (map[string]string, error) {
+	found := map[string]string{}
+	if dir == "" {
+		return found, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return found, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plugin directory: %w", err)
+	}
+	if err := trust.Path(dir); err != nil {
+		return nil, fmt.Errorf("plugin directory: refusing its plugins: %w", err)
+	}
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), BinaryPrefix)
+		if !ok || !validName(name) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if executable(path) != nil {
+			continue
+		}
+		if err := trust.Path(path); err != nil {
+			return nil, fmt.Errorf("plugin %q: refusing to run it: %w", name, err)
+		}
+		found[name] = path
 	}
 	return found, nil
 }
