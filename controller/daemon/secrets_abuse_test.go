@@ -23,13 +23,13 @@ import (
 	"github.com/drover/drover/specs"
 )
 
-// abuseToken is the daemon's API token: no response may show it either.
-const abuseToken = "daemon-api-token-0123456789abcdef"
+// secretsAPIToken is the daemon's API token: no response may show it either.
+const secretsAPIToken = "daemon-api-token-0123456789abcdef"
 
 // planted is a secret of the daemon's host that a client must never read.
 const planted = "planted-SECRET-4b1d9e77c0"
 
-// tcpHarness is a harness whose daemon serves TCP with abuseToken and
+// tcpHarness is a harness whose daemon serves TCP with secretsAPIToken and
 // logs into logs.
 type tcpHarness struct {
 	*harness
@@ -49,7 +49,7 @@ func newTCPHarness(t *testing.T, dir string) (*tcpHarness, *caller) {
 func (h *tcpHarness) startTCP() {
 	h.t.Helper()
 	opts := h.options()
-	opts.Listen, opts.Token = "127.0.0.1:0", abuseToken
+	opts.Listen, opts.Token = "127.0.0.1:0", secretsAPIToken
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(controller.WithLogger(h.t.Context(), log))
 	d, err := daemon.New(ctx, opts)
@@ -81,7 +81,7 @@ func (c *caller) do(method, path string, body any) (int, string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+abuseToken)
+	req.Header.Set("Authorization", "Bearer "+secretsAPIToken)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -166,7 +166,7 @@ func TestWithheldInjectionRefused(t *testing.T) {
 	}
 	t.Setenv("DROVER_ABUSE_PLANTED", planted)
 	t.Setenv("DROVER_VAR_leak", planted)
-	t.Setenv("DROVER_TOKEN", abuseToken)
+	t.Setenv("DROVER_TOKEN", secretsAPIToken)
 	h, c := newTCPHarness(t, shortTempDir(t))
 	cases := []struct {
 		name, expr string
@@ -188,22 +188,22 @@ func TestWithheldInjectionRefused(t *testing.T) {
 				if code != http.StatusBadRequest || !strings.Contains(body, "only the daemon withholds") {
 					t.Errorf("%s with withheld %v: %d %s", path, tc.withheld, code, body)
 				}
-				noSecretIn(t, path, body, planted, abuseToken, "root:")
+				noSecretIn(t, path, body, planted, secretsAPIToken, "root:")
 				// Without the list, the daemon reads nothing of its own.
 				b.Withheld = nil
 				code, body = c.do("POST", path, api.ApplyRequest{Bundle: b})
 				if tc.expr != `"1"` && code != http.StatusBadRequest {
 					t.Errorf("%s reading the host without withheld: %d %s", path, code, body)
 				}
-				noSecretIn(t, path, body, planted, abuseToken, "root:")
+				noSecretIn(t, path, body, planted, secretsAPIToken, "root:")
 				c.serving()
 			})
 		}
 	}
 	for where, body := range c.bodies() {
-		noSecretIn(t, where, body, planted, abuseToken, "root:")
+		noSecretIn(t, where, body, planted, secretsAPIToken, "root:")
 	}
-	noSecretIn(t, "the daemon's log", h.logs.String(), planted, abuseToken, "root:")
+	noSecretIn(t, "the daemon's log", h.logs.String(), planted, secretsAPIToken, "root:")
 }
 
 // A secret given to a spec, however it is transformed on its way to a
