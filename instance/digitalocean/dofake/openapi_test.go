@@ -52,7 +52,9 @@ func (c *conformance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Status:                 rec.Code,
 		Header:                 rec.Header(),
 		Body:                   io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true,
+			// Formats too: created_at is a date-time, an address an ipv4.
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.EnableFormatValidation()}},
 	}
 	in.Options.WithCustomSchemaErrorFunc(func(e *openapi3.SchemaError) string {
 		msg := "/" + strings.Join(e.JSONPointer(), "/") + ": " + e.Reason
@@ -222,26 +224,45 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	}
 }
 
-// TestConformanceCatchesAMissingField shows the check can fail: a droplet
-// without the fields the description requires is refused, by name.
-func TestConformanceCatchesAMissingField(t *testing.T) {
-	bad := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"droplet":{"id":1,"name":"x"}}`))
-	})
-	var mu sync.Mutex
-	var errs []string
-	c := &conformance{router: loadAPI(t), next: bad, served: map[string]bool{}, errorf: func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		errs = append(errs, fmt.Sprintf(format, args...))
-	}}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	apiClient{t: t, base: srv.URL}.do("GET", "/v2/droplets/1", token, "")
-	mu.Lock()
-	defer mu.Unlock()
-	if len(errs) != 1 || !strings.Contains(errs[0], `"locked"`) || !strings.Contains(errs[0], `"next_backup_window"`) {
-		t.Errorf("a droplet without locked and next_backup_window was not refused by name: %q", errs)
+// TestConformanceCatchesBadDroplets shows the check can fail: droplets
+// that lack required fields, or send one of the wrong type or format, are
+// refused, naming the field.
+func TestConformanceCatchesBadDroplets(t *testing.T) {
+	router := loadAPI(t)
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"missing fields", `{"droplet":{"id":1,"name":"x"}}`, []string{`"locked"`, `"next_backup_window"`, `"snapshot_ids"`}},
+		{"wrong type", `{"droplet":{"id":1,"name":"x","locked":"no"}}`, []string{"/droplet/locked"}},
+		{"bad date", `{"droplet":{"id":1,"name":"x","created_at":"yesterday"}}`, []string{"/droplet/created_at"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(tt.body))
+			})
+			var mu sync.Mutex
+			var errs []string
+			c := &conformance{router: router, next: bad, served: map[string]bool{}, errorf: func(format string, args ...any) {
+				mu.Lock()
+				defer mu.Unlock()
+				errs = append(errs, fmt.Sprintf(format, args...))
+			}}
+			srv := httptest.NewServer(c)
+			t.Cleanup(srv.Close)
+			apiClient{t: t, base: srv.URL}.do("GET", "/v2/droplets/1", token, "")
+			mu.Lock()
+			defer mu.Unlock()
+			if len(errs) != 1 {
+				t.Fatalf("%d reports, want 1: %q", len(errs), errs)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errs[0], w) {
+					t.Errorf("the report does not name %s: %q", w, errs[0])
+				}
+			}
+		})
 	}
 }
