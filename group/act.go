@@ -69,7 +69,7 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	}
 	mem.setCreating(a.Name, true)
 	defer mem.setCreating(a.Name, false)
-	id, err := r.provision(ctx, t, a, req)
+	id, err := r.provision(ctx, t, a, req, mem.allocation(t.Spec))
 	if err != nil {
 		switch {
 		case definitive(err): // nothing was made, nor will be: the intent would only block the slot
@@ -95,7 +95,7 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	return nil
 }
 
-func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request string) (instance.ID, error) {
+func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request string, alloc flavor.Allocation) (instance.ID, error) {
 	spec := instance.Spec{
 		Name:       MachineName(t.Owner, a.Name),
 		Properties: t.Spec.Instance.Properties.Reveal(),
@@ -108,7 +108,7 @@ func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request
 	if a.LogicalID != "" {
 		spec.Tags[instance.TagLogicalID] = a.LogicalID
 	}
-	spec, err := t.Flavor.Prepare(ctx, t.Spec.Flavor.Properties.Reveal(), spec, allocation(t.Spec))
+	spec, err := t.Flavor.Prepare(ctx, t.Spec.Flavor.Properties.Reveal(), spec, alloc)
 	if err != nil {
 		return "", fmt.Errorf("prepare: %w", err)
 	}
@@ -148,8 +148,11 @@ func MachineName(owner, name string) string { return owner + "-" + name }
 // allocation is what the flavor is told of a group.
 func allocation(g *specs.Group) flavor.Allocation {
 	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
-	for _, id := range g.LogicalIDs {
-		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
+	if len(g.LogicalIDs) > 0 {
+		alloc.LogicalIDs = make([]instance.LogicalID, len(g.LogicalIDs))
+		for i, id := range g.LogicalIDs {
+			alloc.LogicalIDs[i] = instance.LogicalID(id)
+		}
 	}
 	return alloc
 }

@@ -52,3 +52,34 @@ func BenchmarkPlan10000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlanWanted plans groups by how many instances are wanted and
+// observed, sized by a number and by logical ids: the cost must follow
+// what is observed and what one pass does, not what is wanted (100 is the
+// baseline; 1,000,000 is past the spec language's limit on purpose).
+func BenchmarkPlanWanted(b *testing.B) {
+	for _, logical := range []bool{false, true} {
+		for _, c := range []struct {
+			name           string
+			wanted, having int
+		}{
+			{"100-from-0", 100, 0},
+			{"10000-from-0", 10_000, 0},
+			{"1000000-from-0", 1_000_000, 0},
+			{"10000-from-10000", 10_000, 10_000},
+			{"1000000-from-10000", 1_000_000, 10_000},
+		} {
+			kind := "size"
+			if logical {
+				kind = "logical"
+			}
+			b.Run(kind+"/"+c.name, func(b *testing.B) {
+				in := observedReady(c.wanted, c.having, logical)
+				b.ReportAllocs()
+				for b.Loop() {
+					group.Compute(in)
+				}
+			})
+		}
+	}
+}

@@ -18,7 +18,16 @@ func (w *world) changes() []Change {
 		out = append(out, Change{Kind: ChangeDestroy, Name: m.inst.Name, LogicalID: m.inst.LogicalID, Reason: m.reason})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return lessName(out[i].Name, out[j].Name) })
+	if w.unpooled > 0 {
+		out = append(out, w.moreMissing(w.unpooled))
+	}
 	return out
+}
+
+// moreMissing sums up n missing instances that the plan does not name.
+func (w *world) moreMissing(n int) Change {
+	return Change{Kind: ChangeCreate, Name: fmt.Sprintf("(%d more)", n), Count: n, Reason: Reason{ReasonMissing,
+		fmt.Sprintf("%d more missing, named as they are created (at most %d a pass)", n, w.in.Limits.MaxCreatesPerPass)}}
 }
 
 func (w *world) poolChanges(p *pool, names *namer) []Change {
@@ -51,8 +60,14 @@ func (w *world) poolChanges(p *pool, names *namer) []Change {
 		}
 		out = append(out, w.change(kind, m, m.reason))
 	}
-	for ; short > 0; short-- {
+	named := min(short, w.in.Limits.MaxCreatesPerPass)
+	for range named {
 		out = append(out, Change{Kind: ChangeCreate, Name: names.next(p.lid), LogicalID: p.lid, Reason: Reason{ReasonMissing, "missing"}})
+	}
+	if short > named {
+		more := w.moreMissing(short - named)
+		more.LogicalID = p.lid
+		out = append(out, more)
 	}
 	return out
 }
@@ -131,7 +146,10 @@ func (n *namer) nextSequence() string {
 	}
 	for {
 		n.n++
-		if name := prefix + strconv.Itoa(n.n); !n.seqs[n.n] && !n.taken(name) {
+		if n.seqs[n.n] {
+			continue
+		}
+		if name := prefix + strconv.Itoa(n.n); !n.taken(name) {
 			return name
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/specs"
 )
 
 // memory is what the reconciler remembers of a group between passes. None
@@ -27,6 +28,8 @@ type memory struct {
 	destroyed      map[string]bool           // names destroyed by this process since the last observation
 	status         Status
 	seenStatus     bool
+	alloc          flavor.Allocation // what the flavor is told of allocOf
+	allocOf        *specs.Group
 }
 
 func newMemory(group string) *memory {
@@ -34,6 +37,18 @@ func newMemory(group string) *memory {
 		group: group, unhealthySince: map[instance.ID]time.Time{}, healthy: map[instance.ID]bool{}, unknownSince: map[instance.ID]time.Time{}, creating: map[string]bool{},
 		created: map[instance.ID]string{}, lastSeen: map[string]instance.ID{}, destroyed: map[string]bool{},
 	}
+}
+
+// allocation is what the flavor is told of group g, made once per spec
+// rather than once per call: with logical ids it holds one entry per id
+// asked for. Flavors only read it.
+func (m *memory) allocation(g *specs.Group) flavor.Allocation {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.allocOf != g {
+		m.alloc, m.allocOf = allocation(g), g
+	}
+	return m.alloc
 }
 
 func (m *memory) history() History {

@@ -26,7 +26,7 @@ func (r *Reconciler) observe(ctx context.Context, t *Target, mem *memory) Observ
 	if err != nil {
 		return Observed{Err: err}
 	}
-	if err := r.flavorObserve(ctx, t, descs); err != nil {
+	if err := r.flavorObserve(ctx, t, mem, descs); err != nil {
 		return Observed{Err: err}
 	}
 	insts, err := r.judge(ctx, t, mem, descs)
@@ -56,14 +56,14 @@ func (r *Reconciler) observe(ctx context.Context, t *Target, mem *memory) Observ
 // flavorObserve shows a flavor that wants it (flavor.Observer) the whole
 // listing, before health is asked: the swarm flavor forms its swarm and
 // takes dead machines' nodes out of it there.
-func (r *Reconciler) flavorObserve(ctx context.Context, t *Target, descs []instance.Description) error {
+func (r *Reconciler) flavorObserve(ctx context.Context, t *Target, mem *memory, descs []instance.Description) error {
 	o, ok := t.Flavor.(flavor.Observer)
 	if !ok {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
 	defer cancel()
-	if err := o.Observe(ctx, t.Spec.Flavor.Properties.Reveal(), allocation(t.Spec), descs); err != nil {
+	if err := o.Observe(ctx, t.Spec.Flavor.Properties.Reveal(), mem.allocation(t.Spec), descs); err != nil {
 		return fmt.Errorf("flavor %s of group %s: %w", t.Spec.Flavor.Plugin, t.Spec.Name, err)
 	}
 	return nil

@@ -69,7 +69,15 @@ type Change struct {
 	Name      string     `json:"name"`
 	LogicalID string     `json:"logical_id,omitempty"`
 	Reason    Reason     `json:"reason"`
+	// Count, when above 1, makes this change stand for that many creates
+	// not named yet: a plan names at most Limits.MaxCreatesPerPass creates
+	// of a group (those of the next pass), and sums up the rest in one
+	// change named "(N more)".
+	Count int `json:"count,omitempty"`
 }
+
+// Instances is how many instances the change is about: Count, or 1.
+func (c Change) Instances() int { return max(c.Count, 1) }
 
 // Counts summarise a group for progress reports.
 type Counts struct {
@@ -131,6 +139,9 @@ func Compute(in Input) Plan {
 func (l Limits) withDefaults() Limits {
 	if l.MaxDestroysPerPass <= 0 {
 		l.MaxDestroysPerPass = 10
+	}
+	if l.MaxCreatesPerPass <= 0 {
+		l.MaxCreatesPerPass = 100
 	}
 	return l
 }

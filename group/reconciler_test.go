@@ -60,7 +60,7 @@ func (e *events) kinds() string {
 }
 
 // specGroup loads a one-group spec.
-func specGroup(t *testing.T, size int, image string) *specs.Group {
+func specGroup(t testing.TB, size int, image string) *specs.Group {
 	t.Helper()
 	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins()})
 	spec, err := l.LoadSources(specs.Source{Name: "t.hcl", Src: []byte(`
@@ -90,7 +90,7 @@ type rig struct {
 	rec     *group.Reconciler
 }
 
-func newRig(t *testing.T, size int) *rig {
+func newRig(t testing.TB, size int) *rig {
 	r := &rig{clock: clocktest.New(t0), store: intents.NewMemStore(), events: &events{}}
 	r.plugin = fake.New(r.clock.Now)
 	r.targets = targets{"web": {Spec: specGroup(t, size, "app:1"), Owner: "test", Instance: r.plugin, Flavor: testFlavor{}}}
@@ -100,7 +100,7 @@ func newRig(t *testing.T, size int) *rig {
 
 // restart builds a new reconciler on the same world and store, as after a
 // crash: its memory is gone.
-func (r *rig) restart(t *testing.T) {
+func (r *rig) restart(t testing.TB) {
 	rec, err := group.New(r.targets, group.Options{Intents: r.store, Clock: r.clock, Events: r.events, BreakerBackoff: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func (r *rig) restart(t *testing.T) {
 	r.rec = rec
 }
 
-func (r *rig) pass(t *testing.T) controller.Result {
+func (r *rig) pass(t testing.TB) controller.Result {
 	t.Helper()
 	res, _ := r.rec.Reconcile(t.Context(), "web")
 	return res

@@ -12,6 +12,7 @@ type stepper struct {
 	w        *world
 	acts     []Action
 	destroys int // destroys left in this pass
+	creates  int // creates left in this pass
 	ready    int // ready instances left after the steps so far
 	minReady int // ready instances that must remain
 	names    *namer
@@ -25,6 +26,7 @@ func (w *world) steps() []Action {
 	s := &stepper{
 		w:        w,
 		destroys: w.in.Limits.MaxDestroysPerPass,
+		creates:  w.in.Limits.MaxCreatesPerPass,
 		minReady: max(0, w.d.Size-w.d.MaxUnavailable),
 		names:    w.newNamer(),
 	}
@@ -202,9 +204,16 @@ func (s *stepper) create(updating bool) {
 	}
 	for _, p := range s.w.pools {
 		for missing := p.capacity - p.aliveCount(); missing > 0; missing-- {
-			s.add(p, Reason{ReasonMissing, "missing"}, false)
+			if !s.add(p, Reason{ReasonMissing, "missing"}, false) {
+				return
+			}
 			total++
 		}
+	}
+	if s.w.unpooled > 0 {
+		// Logical ids that got no pool: only the create cap leaves them.
+		s.capped()
+		return
 	}
 	if !updating {
 		return
@@ -213,10 +222,16 @@ func (s *stepper) create(updating bool) {
 	for _, p := range s.w.pools {
 		n := min(room, s.surgeFor(p))
 		for i := 0; i < n; i++ {
-			s.add(p, Reason{ReasonConfigChanged, "rolling update: replaces an out-of-date instance"}, true)
+			if !s.add(p, Reason{ReasonConfigChanged, "rolling update: replaces an out-of-date instance"}, true) {
+				return
+			}
 		}
 		room -= max(n, 0)
 	}
+}
+
+func (s *stepper) capped() {
+	s.w.wait("the cap of %d creates per pass", s.w.in.Limits.MaxCreatesPerPass)
 }
 
 // surgeFor is how many new instances a rolling update wants in a pool: one
@@ -236,10 +251,17 @@ func (s *stepper) surgeFor(p *pool) int {
 	return outdated - coming
 }
 
-func (s *stepper) add(p *pool, r Reason, update bool) {
+// add plans a create in p, if the create cap leaves room.
+func (s *stepper) add(p *pool, r Reason, update bool) bool {
+	if s.creates == 0 {
+		s.capped()
+		return false
+	}
+	s.creates--
 	name := s.names.next(p.lid)
 	s.acts = append(s.acts, Action{Kind: ActionCreate, Name: name, LogicalID: p.lid, Reason: r, UpdateStep: update})
 	p.planned++
+	return true
 }
 
 // waiting reports what the group waits for and when the plan may next

@@ -122,6 +122,13 @@ type History struct {
 type Limits struct {
 	// MaxDestroysPerPass caps destroys in one pass. Default 10.
 	MaxDestroysPerPass int
+	// MaxCreatesPerPass caps creates in one pass: missing instances and
+	// rolling-update surge alike. Default 100. A group far below its size
+	// (a new group of 10,000) grows by at most this many a pass, and the
+	// plan names only the creates of one pass: the rest are one change
+	// with a count, so that planning costs what is observed plus what one
+	// pass does, never what is merely asked for.
+	MaxCreatesPerPass int
 }
 
 // Input is everything a plan is computed from.

@@ -60,13 +60,16 @@ func (p *pool) aliveCount() int {
 // world is one planning pass: the desired group and its classified
 // instances.
 type world struct {
-	in     Input
-	d      Desired
-	now    time.Time
-	pools  []*pool
-	strays []*member          // instances whose logical id is not in the spec
-	used   map[string]bool    // names of creates in flight
-	byName map[string]*member // live instances by name
+	in    Input
+	d     Desired
+	now   time.Time
+	pools []*pool
+	// unpooled counts the spec's logical ids that nothing holds and that
+	// got no pool: only the first MaxCreatesPerPass missing ids get one.
+	unpooled int
+	strays   []*member          // instances whose logical id is not in the spec
+	used     map[string]bool    // names of creates in flight
+	byName   map[string]*member // live instances by name
 
 	waits     []string
 	deadlines []time.Time
@@ -74,14 +77,11 @@ type world struct {
 
 func newWorld(in Input) *world {
 	w := &world{in: in, d: in.Desired, now: in.Now, used: map[string]bool{}, byName: make(map[string]*member, len(in.Observed.Instances))}
-	byLID := map[string]*pool{}
+	var byLID map[string]*pool
 	if len(w.d.LogicalIDs) == 0 {
 		w.pools = []*pool{{capacity: w.d.Size}}
-	}
-	for _, lid := range w.d.LogicalIDs {
-		p := &pool{lid: lid, capacity: 1}
-		w.pools = append(w.pools, p)
-		byLID[lid] = p
+	} else {
+		byLID = w.logicalPools()
 	}
 	for _, m := range w.classifyAll() {
 		inst := m.inst
@@ -123,6 +123,47 @@ func newWorld(in Input) *world {
 		byVictimOrder(p.victims)
 	}
 	return w
+}
+
+// logicalPools makes a pool, in the spec's order, for each logical id that
+// an instance or a create in flight holds, and for the first missing ids
+// up to the create cap; the other missing ids are only counted
+// (w.unpooled). Nothing is allocated per id asked for, and the spec's list
+// is read only as far as the last held id or the cap, whichever is later
+// (the spec refuses duplicate ids).
+func (w *world) logicalPools() map[string]*pool {
+	held := make(map[string]bool, len(w.in.Observed.Instances)+len(w.in.Observed.Intents))
+	for i := range w.in.Observed.Instances {
+		if inst := &w.in.Observed.Instances[i]; inst.State != instance.StateTerminated {
+			held[inst.LogicalID] = true
+		}
+	}
+	for _, it := range w.in.Observed.Intents {
+		held[it.LogicalID] = true
+	}
+	byLID := make(map[string]*pool, len(held))
+	room, found := w.in.Limits.MaxCreatesPerPass, 0
+	for i, lid := range w.d.LogicalIDs {
+		if room == 0 && found == len(held) {
+			w.unpooled += len(w.d.LogicalIDs) - i
+			break
+		}
+		switch {
+		case byLID[lid] != nil:
+			continue
+		case held[lid]:
+			found++
+		case room == 0:
+			w.unpooled++
+			continue
+		default:
+			room--
+		}
+		p := &pool{lid: lid, capacity: 1}
+		w.pools = append(w.pools, p)
+		byLID[lid] = p
+	}
+	return byLID
 }
 
 // classifyAll classifies the instances that are not terminated, those of

@@ -29,6 +29,27 @@ echo "$out" | grep -E '^Benchmark'
 s=$(echo "$out" | median BenchmarkSortBaseline10000); p=$(echo "$out" | median BenchmarkPlan10000)
 awk -v s="$s" -v p="$p" 'BEGIN { printf "sorting the instances (baseline) %.1f ms; plan %.1f ms = %.2fx the sort\n\n", s/1e6, p/1e6, p/s }'
 
+echo "== plan: what is wanted against what it costs (median of $count) =="
+out=$(go test -run '^$' -bench '^BenchmarkPlanWanted$' -benchmem -count "$count" ./group/)
+echo "$out" | grep -E '^Benchmark'
+for kind in size logical; do
+  b=$(echo "$out" | median "BenchmarkPlanWanted/$kind/100-from-0" 5)
+  for c in 10000-from-0 1000000-from-0; do
+    v=$(echo "$out" | median "BenchmarkPlanWanted/$kind/$c" 5)
+    awk -v k="$kind" -v c="$c" -v b="$b" -v v="$v" 'BEGIN { printf "%s %s: %d B a plan = %.2fx the bytes of 100-from-0 (baseline)\n", k, c, v, v/b }'
+  done
+  b=$(echo "$out" | median "BenchmarkPlanWanted/$kind/10000-from-10000" 5); v=$(echo "$out" | median "BenchmarkPlanWanted/$kind/1000000-from-10000" 5)
+  awk -v k="$kind" -v b="$b" -v v="$v" 'BEGIN { printf "%s 1000000-from-10000: %d B a plan = %.2fx the bytes of 10000-from-10000 (baseline)\n", k, v, v/b }'
+done
+echo
+
+echo "== reconcile: a group of 10,000 from nothing to converged on the fake instance plugin (1 run) =="
+out=$(go test -run '^$' -bench '^BenchmarkReconcile10000$' -benchtime 1x ./group/)
+echo "$out" | grep -E '^Benchmark'
+g=$(echo "$out" | metric BenchmarkReconcile10000 ms/growing-pass); bg=$(echo "$out" | metric BenchmarkReconcile10000 baseline-ms/growing-pass)
+n=$(echo "$out" | metric BenchmarkReconcile10000 passes)
+awk -v g="$g" -v bg="$bg" -v n="$n" 'BEGIN { printf "%d passes; a growing pass %.0f ms against %.1f ms for a group of 100 (baseline) = %.0fx for 100x the machines\n\n", n, g, bg, g/bg }'
+
 echo "== time to repair: docker rm -f to a replacement running (median of 10) =="
 out=$(go test -run '^$' -bench '^BenchmarkTimeToRepair$' -benchtime 10x ./controller/runner/)
 echo "$out" | grep -E 'Benchmark|repair_bench'

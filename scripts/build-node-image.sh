@@ -5,10 +5,14 @@
 #
 #   scripts/build-node-image.sh [TAG]      default drover/node:bookworm
 #
+# The packages come from the Debian mirror this machine's apt already uses
+# for bookworm (sources.list, sources.list.d/*.list or *.sources), or from
+# DEBIAN_MIRROR when set (see apt-mirror.sh).
+#
 # Where a registry is reachable, docker:dind works as a node image too.
 set -euo pipefail
 tag="${1:-drover/node:bookworm}"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+. "$(dirname "$0")/apt-mirror.sh"
 
 command -v docker >/dev/null || { echo "build-node-image: the docker CLI is missing; install Docker Engine 20.10 or newer" >&2; exit 1; }
 if [ -z "${FORCE:-}" ] && docker image inspect "$tag" >/dev/null 2>&1; then
@@ -26,6 +30,7 @@ if ! command -v debootstrap >/dev/null; then
   fi
 fi
 [ "$(id -u)" = 0 ] || { echo "build-node-image: debootstrap needs root" >&2; exit 1; }
+mirror=$(debian_mirror 2>&1) || { echo "build-node-image: $mirror" >&2; exit 1; }
 
 rootfs=$(mktemp -d /tmp/drover-node-rootfs.XXXXXX)
 trap 'rm -rf "$rootfs"' EXIT

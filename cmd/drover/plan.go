@@ -112,7 +112,7 @@ func summarize(plans []group.Plan, services []service.Plan) planSummary {
 		for _, c := range p.Changes {
 			switch c.Kind {
 			case group.ChangeCreate:
-				s.Add++
+				s.Add += c.Instances()
 			case group.ChangeReplace:
 				s.Change++
 			case group.ChangeDestroy:

@@ -134,6 +134,9 @@ func (s *Server) createDroplets(w http.ResponseWriter, r *http.Request) {
 			monitoring: req.Monitoring,
 			userData:   req.UserData,
 		}
+		if req.Backups {
+			d.d.NextBackupWindow = backupWindow(now)
+		}
 		if d.d.VPCUUID == "" {
 			d.d.VPCUUID = "5a4981aa-9653-4bd1-bef5-d6bff52042e4"
 		}
@@ -155,6 +158,13 @@ func (s *Server) createDroplets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"droplet": apiDroplet(out[0]), "links": map[string]any{"actions": links}})
+}
+
+// backupWindow is the first daily backup window after t: the next day,
+// from midnight to 23:00 UTC, as the API reports it.
+func backupWindow(t time.Time) *godo.BackupWindow {
+	day := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, time.UTC)
+	return &godo.BackupWindow{Start: &godo.Timestamp{Time: day}, End: &godo.Timestamp{Time: day.Add(23 * time.Hour)}}
 }
 
 func features(req createRequest) []string {
@@ -363,8 +373,11 @@ func (s *Server) deleteByTag(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// apiDroplet renders a droplet as the API does: networks.v4/v6 and tags
-// are always arrays (godo's types omit them when empty).
+// apiDroplet renders a droplet as the API does, with every field its
+// OpenAPI description requires even where godo's types omit the zero value:
+// networks.v4/v6, tags, features, volume_ids, backup_ids and snapshot_ids
+// are always arrays, locked is always there, and next_backup_window is null
+// for a droplet without backups.
 func apiDroplet(v godo.Droplet) map[string]any {
 	b, _ := json.Marshal(v)
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -388,6 +401,12 @@ func apiDroplet(v godo.Droplet) map[string]any {
 	}
 	m["networks"] = map[string]any{"v4": v4, "v6": v6}
 	m["tags"] = nonNil(v.Tags)
+	m["features"] = nonNil(v.Features)
+	m["volume_ids"] = nonNil(v.VolumeIDs)
+	m["backup_ids"] = nonNil(v.BackupIDs)
+	m["snapshot_ids"] = nonNil(v.SnapshotIDs)
+	m["locked"] = v.Locked
+	m["next_backup_window"] = v.NextBackupWindow
 	return m
 }
 

@@ -19,9 +19,9 @@ var regions = []godo.Region{
 }
 
 var sizes = []godo.Size{
-	{Slug: "s-1vcpu-1gb", Memory: 1024, Vcpus: 1, Disk: 25, Transfer: 1, PriceMonthly: 6, PriceHourly: 0.00893, Regions: []string{"fra1", "ams3", "nyc3"}, Available: true},
-	{Slug: "s-2vcpu-2gb", Memory: 2048, Vcpus: 2, Disk: 60, Transfer: 3, PriceMonthly: 18, PriceHourly: 0.02679, Regions: []string{"fra1", "ams3", "nyc3"}, Available: true},
-	{Slug: "s-4vcpu-8gb", Memory: 8192, Vcpus: 4, Disk: 160, Transfer: 5, PriceMonthly: 48, PriceHourly: 0.07143, Regions: []string{"fra1", "ams3", "nyc3"}, Available: true},
+	{Slug: "s-1vcpu-1gb", Memory: 1024, Vcpus: 1, Disk: 25, Transfer: 1, Description: "Basic", PriceMonthly: 6, PriceHourly: 0.00893, Regions: []string{"fra1", "ams3", "nyc3"}, Available: true},
+	{Slug: "s-2vcpu-2gb", Memory: 2048, Vcpus: 2, Disk: 60, Transfer: 3, Description: "Basic", PriceMonthly: 18, PriceHourly: 0.02679, Regions: []string{"fra1", "ams3", "nyc3"}, Available: true},
+	{Slug: "s-4vcpu-8gb", Memory: 8192, Vcpus: 4, Disk: 160, Transfer: 5, Description: "Basic", PriceMonthly: 48, PriceHourly: 0.07143, Regions: []string{"fra1", "ams3", "nyc3"}, Available: true},
 }
 
 var images = []godo.Image{
@@ -203,15 +203,44 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 	page(s, w, r, "actions", out)
 }
 
-// tagView is a tag with its resource counts.
-func (s *Server) tagViewLocked(name string) godo.Tag {
-	n := 0
+// apiTag is a tag as the API renders it: resource statistics for every
+// resource type, zero counts included (godo's types render those null).
+type apiTag struct {
+	Name      string       `json:"name"`
+	Resources tagResources `json:"resources"`
+}
+
+// tagResources are a tag's statistics: the totals, and each type's.
+type tagResources struct {
+	tagStatistics
+	Droplets        tagStatistics `json:"droplets"`
+	Images          tagStatistics `json:"images"`
+	Volumes         tagStatistics `json:"volumes"`
+	VolumeSnapshots tagStatistics `json:"volume_snapshots"`
+	Databases       tagStatistics `json:"databases"`
+}
+
+// tagStatistics are a count of tagged resources and the last one tagged.
+type tagStatistics struct {
+	Count         int    `json:"count"`
+	LastTaggedURI string `json:"last_tagged_uri,omitempty"`
+}
+
+// tagViewLocked returns a tag with its resource counts. The last tagged
+// droplet is the newest one.
+func (s *Server) tagViewLocked(r *http.Request, name string) apiTag {
+	n, last := 0, 0
 	for _, d := range s.droplets {
 		if slices.ContainsFunc(d.d.Tags, func(t string) bool { return strings.EqualFold(t, name) }) {
 			n++
+			last = max(last, d.d.ID)
 		}
 	}
-	return godo.Tag{Name: name, Resources: &godo.TaggedResources{Count: n, Droplets: &godo.TaggedDropletsResources{Count: n}}}
+	droplets := tagStatistics{Count: n}
+	if n > 0 {
+		droplets.LastTaggedURI = baseURL(r) + "v2/droplets/" + strconv.Itoa(last)
+	}
+	return apiTag{Name: name, Resources: tagResources{tagStatistics: droplets, Droplets: droplets}}
 }
 
 func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +252,7 @@ func (s *Server) createTag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	v := s.tagViewLocked(s.tagLocked(req.Name))
+	v := s.tagViewLocked(r, s.tagLocked(req.Name))
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, map[string]any{"tag": v})
 }
@@ -235,9 +264,9 @@ func (s *Server) listTags(w http.ResponseWriter, r *http.Request) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := make([]godo.Tag, 0, len(keys))
+	out := make([]apiTag, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, s.tagViewLocked(s.tags[k]))
+		out = append(out, s.tagViewLocked(r, s.tags[k]))
 	}
 	s.mu.Unlock()
 	page(s, w, r, "tags", out)
@@ -246,9 +275,9 @@ func (s *Server) listTags(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getTag(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	name, ok := s.tags[strings.ToLower(r.PathValue("name"))]
-	var v godo.Tag
+	var v apiTag
 	if ok {
-		v = s.tagViewLocked(name)
+		v = s.tagViewLocked(r, name)
 	}
 	s.mu.Unlock()
 	if !ok {

@@ -3,7 +3,9 @@
 // with pagination and filters, delete by id and by tag), droplet actions and
 // /v2/actions, tags, SSH keys, regions, sizes, images and the droplet CPU
 // metric. Paths, JSON shapes and status codes follow the public OpenAPI
-// description; where godo depends on a detail (absolute pagination links with
+// description, and TestResponsesMatchOpenAPI checks every response against
+// the part of it kept in testdata/openapi (every field a droplet requires,
+// with its type, is sent); where godo depends on a detail (absolute pagination links with
 // page=, "prev" on every page after the first, quoted metric values,
 // RateLimit-* headers on every response) the fake serves it exactly.
 //
