@@ -89,7 +89,7 @@ func TestNodeExitsBeforeEngine(t *testing.T) {
 		t.Fatal("a node without an engine was provisioned")
 	}
 	t.Logf("failed after %v: %v", time.Since(start).Round(time.Millisecond), err)
-	if time.Since(start) > 20*time.Second {
+	if time.Since(start) > 40*time.Second { // well before ctx's minute ends the wait; room for a loaded machine
 		t.Errorf("took %v to notice the node had stopped", time.Since(start))
 	}
 	assertNoContainer(t, e, s.Name)
