@@ -46,7 +46,7 @@ func TestNodeWithPreload(t *testing.T) {
 	if err := node.ContainerStart(ctx(t), app.ID, container.StartOptions{}); err != nil {
 		t.Fatalf("start in the node: %v", err)
 	}
-	dockertest.WaitFor(t, 20*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
 		c, err := node.ContainerInspect(ctx(t), app.ID)
 		return err == nil && c.State.Running, err
 	})

@@ -26,8 +26,8 @@ func TestWatch(t *testing.T) {
 	}
 	otherID := e.provision(t, other)
 	id := e.provision(t, s)
-	expect(t, changes, id, "create", 5*time.Second, otherID)
-	expect(t, changes, id, "start", 5*time.Second, otherID)
+	expect(t, changes, id, "create", 30*time.Second, otherID)
+	expect(t, changes, id, "start", 30*time.Second, otherID)
 
 	killed := time.Now()
 	if err := e.cli.ContainerKill(ctx(t), string(id), "KILL"); err != nil {
@@ -41,13 +41,13 @@ func TestWatch(t *testing.T) {
 	if err := e.plugin.Destroy(ctx(t), id, instance.DestroyUnhealthy); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, changes, id, "destroy", 5*time.Second, otherID)
+	expect(t, changes, id, "destroy", 30*time.Second, otherID)
 
 	cancel()
 	select {
 	case <-closed(changes):
-	case <-time.After(5 * time.Second):
-		t.Error("the channel is still open 5s after the context ended")
+	case <-time.After(30 * time.Second):
+		t.Error("the channel is still open 30s after the context ended")
 	}
 }
 
@@ -61,7 +61,7 @@ func TestWatchHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := e.provision(t, s)
-	expect(t, changes, id, "health_status: healthy", 20*time.Second)
+	expect(t, changes, id, "health_status: healthy", time.Minute)
 }
 
 // expect waits for a change of id with action, skipping others, and
