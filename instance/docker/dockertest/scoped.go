@@ -17,9 +17,12 @@ import (
 // owner is a name made by Name.
 func CleanupOwned(t testing.TB, cli *client.Client, owner string) {
 	t.Helper()
-	t.Cleanup(func() {
-		sweep(t, cli, func(labels map[string]string, name string) bool {
-			return name == owner || strings.HasPrefix(name, owner+"-") || labels[instance.TagOwner] == owner
-		})
-	})
+	t.Cleanup(func() { sweep(t, cli, ownedBy(owner)) })
+}
+
+// ownedBy selects what CleanupOwned removes.
+func ownedBy(owner string) func(labels map[string]string, name string) bool {
+	return func(labels map[string]string, name string) bool {
+		return name == owner || strings.HasPrefix(name, owner+"-") || labels[instance.TagOwner] == owner
+	}
 }
