@@ -2,10 +2,10 @@
 GO        ?= go
 BIN       := bin/drover
 GOFLAGS_T := -race -count=1
-# The bound of each test binary (package). The slowest package takes
-# about 4 minutes on a loaded 2-core machine; go test's default of 10
-# minutes was once hit, and a hang must still end. The whole `make test`
-# takes about 5 minutes there when the machine is quiet.
+# The bound of each test binary (package). The slowest packages
+# (controller/runner, cmd/drover) take 2 to 4 minutes on a loaded 2-core
+# machine; go test's default of 10 minutes was once hit, and a hang must
+# still end. The whole `make test` took under 7 minutes there, loaded.
 TEST_TIMEOUT ?= 15m
 # Packages tested at once (go test's -p). Default: the number of CPUs.
 TEST_P       ?= $(shell nproc 2>/dev/null || echo 2)
