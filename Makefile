@@ -2,6 +2,13 @@
 GO        ?= go
 BIN       := bin/drover
 GOFLAGS_T := -race -count=1
+# The bound of each test binary (package). The slowest packages
+# (controller/runner, cmd/drover) take 2 to 4 minutes on a loaded 2-core
+# machine; go test's default of 10 minutes was once hit, and a hang must
+# still end. The whole `make test` took under 7 minutes there, loaded.
+TEST_TIMEOUT ?= 15m
+# Packages tested at once (go test's -p). Default: the number of CPUs.
+TEST_P       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZTIME  ?= 60s
 
 .PHONY: all build test vet fmt-check fuzz bench demo demo-swarm node-image clean
@@ -15,7 +22,7 @@ build:
 # vet + every test (fuzz seed corpora included) with the race detector.
 # The swarm tests run node containers, hence the node image.
 test: fmt-check vet node-image
-	$(GO) test $(GOFLAGS_T) ./...
+	$(GO) test $(GOFLAGS_T) -timeout $(TEST_TIMEOUT) -p $(TEST_P) ./...
 
 vet:
 	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer (https://go.dev/dl)"; exit 1; }

@@ -76,7 +76,7 @@ func (w *daemonWorld) start() *daemonProc {
 	go func() { p.done <- p.cmd.Wait() }()
 	w.t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
 	c := w.client()
-	dockertest.WaitFor(w.t, 20*time.Second, func() (bool, error) {
+	dockertest.WaitFor(w.t, time.Minute, func() (bool, error) {
 		select {
 		case err := <-p.done:
 			p.done <- err
@@ -119,7 +119,7 @@ func (w *daemonWorld) client() *api.Client {
 // drover runs a client command of the binary against the daemon.
 func (w *daemonWorld) drover(args ...string) (int, string) {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(w.t.Context(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(w.t.Context(), e2eBound)
 	defer cancel()
 	full := append([]string{args[0], "--data-dir", w.data, "--owner", w.owner}, args[1:]...)
 	c := exec.CommandContext(ctx, w.bin, full...)
@@ -180,6 +180,7 @@ func sortedNames(m map[string]container.Summary) []string {
 // the events streamed, apply a change, roll back to the first revision,
 // destroy, stop cleanly.
 func TestDaemonEndToEnd(t *testing.T) {
+	t.Parallel()
 	w := newDaemonWorld(t, "daemon")
 	d := w.start()
 	img := "image=" + w.image
@@ -205,7 +206,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, e2eBound, func() (bool, error) {
 		st, err := w.client().Status(t.Context())
 		now := w.machines()
 		healed := err == nil && st.Converged && len(now) == 3 && now["web-1"].ID != before["web-1"].ID && now["web-3"].ID != before["web-3"].ID
@@ -242,9 +243,11 @@ func TestDaemonEndToEnd(t *testing.T) {
 }
 
 // SIGKILL the daemon at random points while it creates ten machines, or
-// destroys them, and start it again, 20 times: each time it converges to
-// exactly the desired set, with no duplicate, leftover or stray intent.
+// destroys them, and start it again, ten times (five of each; each run of
+// the suite draws other points): each time it converges to exactly the
+// desired set, with no duplicate, leftover or stray intent.
 func TestKilledDaemonConverges(t *testing.T) {
+	t.Parallel()
 	w := newDaemonWorld(t, "dkill")
 	bundle := func(t *testing.T) api.ApplyRequest {
 		l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), Vars: []string{"image=" + w.image, "size=10"}})
@@ -257,7 +260,7 @@ func TestKilledDaemonConverges(t *testing.T) {
 		}
 		return api.ApplyRequest{Bundle: b}
 	}(t)
-	for i := range 20 {
+	for i := range 10 {
 		want := 10
 		d := w.start()
 		c := w.client()
@@ -278,7 +281,7 @@ func TestKilledDaemonConverges(t *testing.T) {
 		killedWith := len(w.machines())
 
 		d = w.start()
-		dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+		dockertest.WaitFor(t, e2eBound, func() (bool, error) {
 			st, err := c.Status(t.Context())
 			// A container whose removal the killed daemon started may
 			// linger a moment after the new one has converged.

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,16 +23,38 @@ import (
 	"github.com/drover/drover/instance/docker/dockertest"
 )
 
-// buildDrover compiles the CLI once per test into a temporary directory.
+// built is the CLI compiled once for all the end-to-end tests of the
+// package (they run in parallel), in a directory TestMain removes.
+var built = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "drover-e2e-bin")
+	if err != nil {
+		return "", err
+	}
+	builtDir = dir
+	bin := filepath.Join(dir, "drover")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// builtDir is where built put the binary, "" until it ran.
+var builtDir string
+
+// buildDrover returns the CLI binary, built on first use.
 func buildDrover(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "drover")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := built()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
+
+// e2eBound bounds one drover command or one wait of these tests: what a
+// loaded 2-core machine (two CPU burners beside the whole suite) needs
+// with room to spare, not a promise about speed.
+const e2eBound = 3 * time.Minute
 
 const killSpec = `
 variable "size" { default = 10 }
@@ -66,7 +90,7 @@ func (e *e2e) cmd(ctx context.Context, args ...string) *exec.Cmd {
 func (e *e2e) run(args ...string) (int, string) {
 	e.t.Helper()
 	// Not cancelled with the test: destroy also runs in its cleanup.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.t.Context()), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.t.Context()), e2eBound)
 	defer cancel()
 	var out bytes.Buffer
 	c := e.cmd(ctx, args...)
@@ -84,6 +108,7 @@ func (e *e2e) run(args ...string) (int, string) {
 // SIGKILL drover at random points of an apply of 10 machines, then apply
 // again: exactly ten machines, no duplicate, nothing half-made left over.
 func TestKilledApplyLeavesNoDuplicates(t *testing.T) {
+	t.Parallel()
 	cli := dockertest.Client(t)
 	dockertest.Cleanup(t, cli)
 	e := &e2e{t: t, bin: buildDrover(t), image: dockertest.DemoImage(t), owner: dockertest.Name(t, "kill"), data: t.TempDir()}
@@ -140,6 +165,7 @@ func TestKilledApplyLeavesNoDuplicates(t *testing.T) {
 // -detailed-exitcode), a replacement per machine when the image changes
 // (exit 2), an addition when the size grows.
 func TestPlanAgainstEngine(t *testing.T) {
+	t.Parallel()
 	cli := dockertest.Client(t)
 	dockertest.Cleanup(t, cli)
 	e := &e2e{t: t, bin: buildDrover(t), image: dockertest.DemoImage(t), owner: dockertest.Name(t, "plan"), data: t.TempDir()}

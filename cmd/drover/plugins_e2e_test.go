@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/docker/docker/api/types/container"
 
@@ -70,6 +69,7 @@ func pluginPid(t *testing.T, daemon int) int {
 // group is degraded, the plugin comes back, the group converges, and the
 // built-in group goes on converging meanwhile.
 func TestExternalPluginEndToEnd(t *testing.T) {
+	t.Parallel()
 	w := newDaemonWorld(t, "plug")
 	if err := os.WriteFile(w.spec, []byte(pluginSpec), 0o644); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestExternalPluginEndToEnd(t *testing.T) {
 
 	// Heal through the plugin.
 	old := remove("ext-1")
-	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, e2eBound, func() (bool, error) {
 		st, err := c.Status(t.Context())
 		return err == nil && st.Converged && healed("ext-1", old), fmt.Errorf("status %+v, %v", st, err)
 	})
@@ -134,7 +134,7 @@ func TestExternalPluginEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var degraded string
-	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, e2eBound, func() (bool, error) {
 		st, err := c.Status(t.Context())
 		if err != nil {
 			return false, err
@@ -151,7 +151,7 @@ func TestExternalPluginEndToEnd(t *testing.T) {
 		return degraded != "", fmt.Errorf("group ext never degraded: %+v", ext)
 	})
 	t.Logf("ext while the plugin was down: %s", degraded)
-	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, e2eBound, func() (bool, error) {
 		st, err := c.Status(t.Context())
 		now := pluginPid(t, d.cmd.Process.Pid)
 		return err == nil && st.Converged && healed("ext-2", oldExt) && healed("web-1", oldWeb) && now != 0 && now != pid,

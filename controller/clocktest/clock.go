@@ -3,6 +3,8 @@
 package clocktest
 
 import (
+	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -61,17 +63,50 @@ func (c *Clock) Advance(d time.Duration) {
 	c.waiters = kept
 }
 
+// Pending returns, shortest first, how long each waiting After channel
+// has left until it fires: what a test checks a backoff or a deadline
+// against without reading the wall clock.
+func (c *Clock) Pending() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]time.Duration, 0, len(c.waiters))
+	for _, w := range c.waiters {
+		out = append(out, w.at.Sub(c.now))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // BlockUntil returns once at least n After channels are waiting to fire,
 // so that a test advances the clock only when a goroutine waits on it.
-func (c *Clock) BlockUntil(n int) {
+// It waits without bound; WaitWaiters is the bounded form.
+func (c *Clock) BlockUntil(n int) { c.wait(n, nil) }
+
+// WaitWaiters returns nil once at least n After channels are waiting to
+// fire, or ctx's error if ctx ends first: a test bounds the wait with a
+// deadline generous enough for a loaded machine.
+func (c *Clock) WaitWaiters(ctx context.Context, n int) error {
+	if !c.wait(n, ctx.Done()) {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// wait reports whether n waiters came before done was closed (a nil done
+// is never closed).
+func (c *Clock) wait(n int, done <-chan struct{}) bool {
 	for {
 		c.mu.Lock()
 		if len(c.waiters) >= n {
 			c.mu.Unlock()
-			return
+			return true
 		}
 		added := c.added
 		c.mu.Unlock()
-		<-added
+		select {
+		case <-added:
+		case <-done:
+			return false
+		}
 	}
 }

@@ -286,6 +286,7 @@ func sum(m map[string]int) int {
 // resync of 20 groups of 10 droplets costs ceil(200/200) = 1 request, and
 // nothing else. The baseline, a list per group, costs 20.
 func TestDigitalOceanOneListPerResync(t *testing.T) {
+	t.Parallel()
 	f := startDOFleet(t, doFleetGroups, doFleetSize)
 	pages := (doFleetGroups*doFleetSize + doPerPage - 1) / doPerPage
 	for i := range 2 {

@@ -51,9 +51,11 @@ type doSwarmWorld struct {
 }
 
 func newDOSwarmWorld(t *testing.T) *doSwarmWorld {
+	oneSwarmAtATime(t)
 	cli := dockertest.Client(t)
 	dockertest.Cleanup(t, cli)
-	machines := &dofake.Machines{Engine: cli, Image: dockertest.NodeImage(t, cli), Prefix: dockertest.Name(t, "drop") + "-", Labels: dockertest.Label(t)}
+	owner := testOwner(t)
+	machines := &dofake.Machines{Engine: cli, Image: dockertest.NodeImage(t, cli), Prefix: owner + "-drop-", Labels: dockertest.Label(t)}
 	fake := dofake.New(dofake.Options{Token: doSwarmToken, Machines: machines})
 	ts := httptest.NewServer(fake)
 	t.Cleanup(func() {
@@ -63,7 +65,7 @@ func newDOSwarmWorld(t *testing.T) *doSwarmWorld {
 		}
 	})
 	w := &doSwarmWorld{
-		t: t, cli: cli, fake: fake, url: ts.URL + "/", owner: dockertest.Name(t, "o"), data: t.TempDir(),
+		t: t, cli: cli, fake: fake, url: ts.URL + "/", owner: owner, data: t.TempDir(),
 		demo: dockertest.DemoImage(t), registry: plugins.Builtins(), events: &recorder{}, svc: &serviceRecorder{}, logs: &syncbuf.Buffer{},
 	}
 	w.registry.SetDataDir(w.data)
@@ -194,11 +196,12 @@ func (w *doSwarmWorld) tlsClient(ca *pki.CA, name, engine string) *client.Client
 // joins; no key (nor the token) shows in logs, events, the plan or the
 // data directory.
 func TestDigitalOceanSwarm(t *testing.T) {
+	t.Parallel()
 	const managers, workers, all = 3, 2, 5
 	w := newDOSwarmWorld(t)
 	start := time.Now()
 	r := w.start(w.spec(managers, workers, 0))
-	w.converged(r, 75*time.Second)
+	w.converged(r, boundSwarm)
 	t.Logf("apply to a converged swarm of %d droplets: %v", all, time.Since(start).Round(100*time.Millisecond))
 
 	ca := w.ca()
@@ -262,8 +265,8 @@ func TestDigitalOceanSwarm(t *testing.T) {
 	if err := r.Update(t.Context(), w.spec(managers, workers, 2), nil); err != nil {
 		t.Fatal(err)
 	}
-	w.converged(r, 45*time.Second)
-	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
+	w.converged(r, boundGroup)
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		urls, err := taskURLs(t.Context(), m, "web")
 		if err != nil || len(urls) != 2 {
 			return false, fmt.Errorf("%d task URLs (%v)", len(urls), err)
@@ -286,7 +289,7 @@ func TestDigitalOceanSwarm(t *testing.T) {
 		}
 	}
 	w.fake.DeleteBehindBack(victim)
-	dockertest.WaitFor(t, 45*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, boundGroup, func() (bool, error) {
 		live := map[string]bool{}
 		for _, d := range w.fake.Droplets() {
 			live[fmt.Sprint(d.ID)] = true

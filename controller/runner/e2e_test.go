@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"slices"
 	"strings"
@@ -24,6 +25,8 @@ import (
 )
 
 // world is one end-to-end test: an engine, a unique owner, a data dir.
+// Each test has an owner of its own (see testOwner), so that the tests of
+// this package run in parallel, and what it made goes at its own end.
 type world struct {
 	t      testing.TB
 	cli    *client.Client
@@ -36,7 +39,25 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	cli := dockertest.Client(t)
 	dockertest.Cleanup(t, cli)
-	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: dockertest.Name(t, "o"), data: t.TempDir(), events: &recorder{}}
+	owner := testOwner(t)
+	dockertest.CleanupOwned(t, cli, owner)
+	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: owner, data: t.TempDir(), events: &recorder{}}
+}
+
+// testOwner is an owner (and a name prefix) of t's own: the process's
+// dockertest name, the start of the test's name and a hash of all of it,
+// short enough that machine names stay valid host names.
+func testOwner(t testing.TB) string {
+	name := strings.ToLower(strings.TrimPrefix(t.Name(), "Test"))
+	short := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r
+		}
+		return -1
+	}, name)
+	h := fnv.New32a()
+	h.Write([]byte(t.Name()))
+	return dockertest.Name(t, fmt.Sprintf("%.6s%04x", short, h.Sum32()&0xffff))
 }
 
 // spec is a one-group spec of the demo app.
@@ -77,7 +98,7 @@ func (w *world) runner(spec *specs.Spec, mods ...func(*runner.Options)) *runner.
 // converge runs spec until it converges.
 func (w *world) converge(spec *specs.Spec) {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(w.t.Context(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(w.t.Context(), boundGroup)
 	defer cancel()
 	r := w.runner(spec)
 	r.Run(ctx, func(r *runner.Runner) bool { return r.Converged() }, nil)
@@ -136,7 +157,7 @@ func healthyNames(list []container.Summary) []string {
 func (w *world) waitHealthy(n int) []string {
 	w.t.Helper()
 	var names []string
-	dockertest.WaitFor(w.t, 90*time.Second, func() (bool, error) {
+	dockertest.WaitFor(w.t, boundGroup, func() (bool, error) {
 		names = w.healthy()
 		return len(names) == n && len(w.machines()) == n, fmt.Errorf("%d healthy of %d machines: %v", len(names), len(w.machines()), names)
 	})
@@ -182,6 +203,7 @@ func (r *recorder) String() string {
 // A group of five heals within seconds of a docker rm -f, and the events
 // say why.
 func TestApplyHeals(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	r := w.background(w.spec(5, w.image, ""))
 	names := w.waitHealthy(5)
@@ -190,7 +212,7 @@ func TestApplyHeals(t *testing.T) {
 	}
 	// The engine can call the machines healthy before drover's next pass
 	// has seen them; a machine drover never saw cannot be reported lost.
-	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		return r.Converged(), fmt.Errorf("not converged: %+v", r.Statuses())
 	})
 	c := w.machine("web-3")
@@ -203,7 +225,7 @@ func TestApplyHeals(t *testing.T) {
 	if err := w.cli.ContainerRemove(t.Context(), c.ID, container.RemoveOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		for _, m := range w.machines() {
 			if m.Labels[group.TagName] == "web-3" && m.State == "running" && m.ID != c.ID {
 				return true, nil
@@ -224,6 +246,7 @@ func TestApplyHeals(t *testing.T) {
 // A rolling update of the image never has fewer than size - max_unavailable
 // healthy machines, and ends with all of them on the new image.
 func TestRollingUpdateKeepsAvailability(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.converge(w.spec(4, w.image, ""))
 	newImage := dockertest.Name(t, "img") + ":v2"
@@ -263,8 +286,11 @@ func TestRollingUpdateKeepsAvailability(t *testing.T) {
 }
 
 // 5 -> 2 gives up the unhealthy machine first, then the newest; 2 -> 5
-// fills the lowest free names.
+// fills the lowest free names. Then destroy removes the spec's machines
+// and nothing else: not a container without drover's labels, not another
+// owner's machine of the same group.
 func TestScaleDownVictimOrder(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.converge(w.spec(3, w.image, ""))
 	w.converge(w.spec(5, w.image, "")) // web-4 and web-5 are newer
@@ -278,7 +304,7 @@ func TestScaleDownVictimOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		return strings.Contains(w.machine("web-2").Status, "(unhealthy)"), fmt.Errorf("web-2 is %s", w.machine("web-2").Status)
 	})
 	w.converge(w.spec(2, w.image, ""))
@@ -289,18 +315,12 @@ func TestScaleDownVictimOrder(t *testing.T) {
 	if got := w.healthy(); !slices.Equal(got, []string{"web-1", "web-2", "web-3", "web-4", "web-5"}) {
 		t.Fatalf("after 2 -> 5: %v", got)
 	}
-}
 
-// destroy removes the spec's machines and nothing else: not a container
-// without drover's labels, not another owner's machine of the same group.
-func TestDestroyLeavesForeignContainers(t *testing.T) {
-	w := newWorld(t)
-	w.converge(w.spec(2, w.image, ""))
 	foreign := w.plainContainer(map[string]string{})
 	otherOwner := w.plainContainer(map[string]string{instance.TagOwner: w.owner + "x", instance.TagGroup: "web"})
-	w.converge(runner.ForDestroy(w.spec(2, w.image, "")))
+	w.converge(runner.ForDestroy(w.spec(5, w.image, "")))
 	if n := len(w.machines()); n != 0 {
-		t.Fatalf("%d of the spec's machines remain", n)
+		t.Fatalf("%d of the spec's machines remain after destroy", n)
 	}
 	for _, id := range []string{foreign, otherOwner} {
 		if _, err := w.cli.ContainerInspect(t.Context(), id); err != nil {

@@ -37,6 +37,7 @@ func (f *flaky) Describe(ctx context.Context, sel map[string]string) ([]instance
 // A listing that fails, or comes back empty once, makes no destroys and no
 // creates on the real engine.
 func TestFlakyObservationChangesNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	spec := w.spec(3, w.image, "")
 	w.converge(spec)
@@ -62,7 +63,7 @@ func TestFlakyObservationChangesNothing(t *testing.T) {
 	w.events = &recorder{} // only what the flaky run does
 
 	r := w.runner(spec, func(o *runner.Options) { o.Registry, o.Resync = reg, 200*time.Millisecond })
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), boundGroup)
 	defer cancel()
 	injected := false
 	r.Run(ctx, func(r *runner.Runner) bool {

@@ -30,10 +30,14 @@ type swarmWorld struct {
 	registry *plugins.Registry
 }
 
+// newSwarmWorld waits for its turn (see oneSwarmAtATime), then makes a
+// world whose network and image tag are the test's own.
 func newSwarmWorld(t testing.TB) *swarmWorld {
-	w := &swarmWorld{world: newWorld(t), network: dockertest.Name(t, "swnet")}
+	oneSwarmAtATime(t)
+	w := &swarmWorld{world: newWorld(t)}
+	w.network = w.owner + "-net"
 	w.node = dockertest.NodeImage(t, w.cli)
-	w.v2 = "drover-test/demo-app:v2-" + dockertest.RunID()
+	w.v2 = "drover-test/demo-app:v2-" + strings.TrimPrefix(w.owner, dockertest.NamePrefix)
 	if err := w.cli.ImageTag(t.Context(), w.image, w.v2); err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +93,8 @@ service "web" {
   healthcheck { # the image's own checks every 2s; a task is running once healthy
     test     = ["CMD", "/demo-app", "-check"]
     interval = "250ms"
-    timeout  = "1s"
-    retries  = 2
+    timeout  = "5s"  # an exec in a node container can take seconds on a loaded machine
+    retries  = 3
   }
 }`, managers, node, workers, node, image, replicas, drift)
 	if workers == 0 {
@@ -213,13 +217,14 @@ func httpOK(url string) error {
 // it answers; a killed worker's tasks run elsewhere within seconds and a
 // replacement joins; an image change rolls; a hand-made scale is reverted.
 func TestSwarmEndToEnd(t *testing.T) {
+	t.Parallel()
 	w := newSwarmWorld(t)
 	start := time.Now()
 	r := w.start(w.swarmSpec(1, 2, 6, w.image, "correct"))
-	w.converged(r, 4*time.Minute)
+	w.converged(r, boundSwarm)
 	t.Logf("apply to converged: %v", time.Since(start).Round(100*time.Millisecond))
 	m := w.nodeClient("managers-1")
-	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		urls, err := taskURLs(t.Context(), m, "web")
 		if err != nil || len(urls) != 6 {
 			return false, fmt.Errorf("%d task URLs (%v)", len(urls), err)
@@ -244,7 +249,7 @@ func TestSwarmEndToEnd(t *testing.T) {
 	if err := w.cli.ContainerKill(t.Context(), victim.ID, "KILL"); err != nil {
 		t.Fatal(err)
 	}
-	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		per, total, err := running(t.Context(), m, "web")
 		alive := total - per[victimNode] // swarm calls the dead node ready until its heartbeat lapses
 		if err == nil && alive < 6-held {
@@ -260,7 +265,7 @@ func TestSwarmEndToEnd(t *testing.T) {
 		return n.ID == "", fmt.Errorf("the dead worker's node %s is still in the swarm", victimNode)
 	})
 	t.Logf("the dead worker's node removed %v after the kill", time.Since(killed).Round(10*time.Millisecond))
-	w.converged(r, 3*time.Minute)
+	w.converged(r, boundSwarm)
 	if nodes, _ := m.NodeList(t.Context(), dswarm.NodeListOptions{}); len(nodes) != 3 {
 		t.Errorf("%d nodes after the replacement joined, want 3", len(nodes))
 	}
@@ -269,7 +274,7 @@ func TestSwarmEndToEnd(t *testing.T) {
 	if err := r.Update(t.Context(), w.swarmSpec(1, 2, 6, w.v2, "correct"), nil); err != nil {
 		t.Fatal(err)
 	}
-	w.converged(r, 3*time.Minute)
+	w.converged(r, boundSwarm)
 	svc, _, err := m.ServiceInspectWithRaw(t.Context(), "web", dswarm.ServiceInspectOptions{})
 	if err != nil || svc.Spec.TaskTemplate.ContainerSpec.Image != w.v2 || svc.UpdateStatus == nil || svc.UpdateStatus.State != dswarm.UpdateStateCompleted {
 		t.Fatalf("after the image change: %+v (update %+v, err %v)", svc.Spec.TaskTemplate.ContainerSpec, svc.UpdateStatus, err)
@@ -277,7 +282,7 @@ func TestSwarmEndToEnd(t *testing.T) {
 
 	// Scaled by hand: reverted.
 	scale(t, m, "web", 2)
-	dockertest.WaitFor(t, time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
 		s, _, err := m.ServiceInspectWithRaw(t.Context(), "web", dswarm.ServiceInspectOptions{})
 		return err == nil && *s.Spec.Mode.Replicated.Replicas == 6, fmt.Errorf("replicas %v (%v)", s.Spec.Mode.Replicated, err)
 	})
@@ -286,16 +291,17 @@ func TestSwarmEndToEnd(t *testing.T) {
 // With 3 managers, one killed: quorum is never lost, the dead manager
 // leaves the swarm and a new one joins.
 func TestSwarmManagerLoss(t *testing.T) {
+	t.Parallel()
 	w := newSwarmWorld(t)
 	r := w.start(w.swarmSpec(3, 0, 2, w.image, "correct"))
-	w.converged(r, 5*time.Minute)
+	w.converged(r, boundSwarm)
 	m := w.nodeClient("managers-1")
 	victim := w.machine("managers-3")
 	victimNode := nodeOf(t, m, victim.ID)
 	if err := w.cli.ContainerKill(t.Context(), victim.ID, "KILL"); err != nil {
 		t.Fatal(err)
 	}
-	dockertest.WaitFor(t, 3*time.Minute, func() (bool, error) {
+	dockertest.WaitFor(t, boundSwarm, func() (bool, error) {
 		if _, err := m.SwarmInspect(t.Context()); err != nil {
 			t.Fatalf("quorum lost: %v", err)
 		}

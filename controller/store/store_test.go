@@ -394,8 +394,10 @@ func TestOpenLocked(t *testing.T) {
 			if !errors.As(err, &locked) || locked.PID != pid || locked.Path != path {
 				t.Fatalf("error = %#v (%v), want *LockedError for %s with pid %d", err, err, path, pid)
 			}
-			if waited := time.Since(start); waited < 50*time.Millisecond || waited > 2*time.Second {
-				t.Errorf("Open waited %v for the lock, want about 100ms", waited)
+			// Not before the timeout (less bolt's 50 ms retry step); the
+			// upper bound only tells a wait from a hang on a loaded machine.
+			if waited := time.Since(start); waited < 50*time.Millisecond || waited > 30*time.Second {
+				t.Errorf("Open waited %v for the lock, want 100ms and not much more", waited)
 			}
 			if readPID(path) != pid {
 				t.Errorf("the failed Open changed the holder's pid file")

@@ -116,7 +116,7 @@ func TestWorkers(t *testing.T) {
 		t.Fatalf("Drain(killed wrk-3): %v", err)
 	}
 	t.Logf("Drain of a killed worker took %v", time.Since(start).Round(time.Millisecond))
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second { // not the 2 min drain timeout; room for a loaded machine
 		t.Errorf("Drain of a killed worker took %v", d)
 	}
 	if _, still := e.nodeOf(dead.ID); still {

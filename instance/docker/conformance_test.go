@@ -37,7 +37,7 @@ func TestConformance(t *testing.T) {
 		},
 		Tags: dockertest.Tags(t, map[string]string{instance.TagOwner: dockertest.Name(t, "")}),
 		Settle: func(t *testing.T, check func() error) {
-			dockertest.WaitFor(t, 10*time.Second, func() (bool, error) { err := check(); return err == nil, err })
+			dockertest.WaitFor(t, 30*time.Second, func() (bool, error) { err := check(); return err == nil, err })
 		},
 	})
 }

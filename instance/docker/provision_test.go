@@ -74,7 +74,7 @@ func TestProvisionEnvLabelsPorts(t *testing.T) {
 func httpGet(t *testing.T, url string) string {
 	t.Helper()
 	var body string
-	dockertest.WaitFor(t, 10*time.Second, func() (bool, error) {
+	dockertest.WaitFor(t, 30*time.Second, func() (bool, error) {
 		resp, err := (&http.Client{Timeout: time.Second}).Get(url)
 		if err != nil {
 			return false, err

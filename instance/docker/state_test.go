@@ -47,7 +47,7 @@ func TestHealth(t *testing.T) {
 	e := newEnv(t)
 	s := spec(t, "health", props(t, docker.Properties{Image: e.demo}))
 	id := e.provision(t, s)
-	d := e.waitDescribed(t, s, id, 20*time.Second, "healthy", func(d instance.Description) bool {
+	d := e.waitDescribed(t, s, id, time.Minute, "healthy", func(d instance.Description) bool {
 		return d.Health == instance.HealthHealthy
 	})
 	if d.State != instance.StateRunning || len(d.Addresses) == 0 {
@@ -58,7 +58,7 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("POST /sick: %v", err)
 	}
 	resp.Body.Close()
-	d = e.waitDescribed(t, s, id, 20*time.Second, "unhealthy", func(d instance.Description) bool {
+	d = e.waitDescribed(t, s, id, time.Minute, "unhealthy", func(d instance.Description) bool {
 		return d.Health == instance.HealthUnhealthy
 	})
 	if d.State != instance.StateRunning || !strings.Contains(d.Detail, "(unhealthy)") {
@@ -79,7 +79,7 @@ func TestStateAfterKill(t *testing.T) {
 	if err := e.cli.ContainerKill(ctx(t), string(id), "KILL"); err != nil {
 		t.Fatal(err)
 	}
-	d := e.waitDescribed(t, s, id, 10*time.Second, "stopped", func(d instance.Description) bool {
+	d := e.waitDescribed(t, s, id, 30*time.Second, "stopped", func(d instance.Description) bool {
 		return d.State == instance.StateStopped
 	})
 	if !strings.HasPrefix(d.Detail, "Exited (137)") {
@@ -94,7 +94,7 @@ func TestStateCrash(t *testing.T) {
 	e := newEnv(t)
 	s := spec(t, "crash", props(t, docker.Properties{Image: e.demo, Env: map[string]string{"CRASH": "1"}}))
 	id := e.provision(t, s)
-	d := e.waitDescribed(t, s, id, 10*time.Second, "stopped", func(d instance.Description) bool {
+	d := e.waitDescribed(t, s, id, 30*time.Second, "stopped", func(d instance.Description) bool {
 		return d.State == instance.StateStopped
 	})
 	if !strings.HasPrefix(d.Detail, "Exited (3)") {
@@ -139,7 +139,7 @@ func TestInit(t *testing.T) {
 			s := spec(t, "init"+string(rune('a'+i)), props(t, tt.props))
 			s.Init = "echo 'init ran'\nexport FROM_INIT=1"
 			id := e.provision(t, s)
-			e.waitDescribed(t, s, id, 10*time.Second, "exited", func(d instance.Description) bool {
+			e.waitDescribed(t, s, id, 30*time.Second, "exited", func(d instance.Description) bool {
 				return d.State == instance.StateStopped
 			})
 			if got := logs(t, e, id); got != tt.want {

@@ -26,14 +26,14 @@ func TestWatch(t *testing.T) {
 	}
 	otherID := e.provision(t, other)
 	id := e.provision(t, s)
-	expect(t, changes, id, "create", 5*time.Second, otherID)
-	expect(t, changes, id, "start", 5*time.Second, otherID)
+	expect(t, changes, id, "create", 30*time.Second, otherID)
+	expect(t, changes, id, "start", 30*time.Second, otherID)
 
 	killed := time.Now()
 	if err := e.cli.ContainerKill(ctx(t), string(id), "KILL"); err != nil {
 		t.Fatal(err)
 	}
-	c := expect(t, changes, id, "die", time.Second, otherID)
+	c := expect(t, changes, id, "die", 30*time.Second, otherID) // the latency is logged; the bound is for a loaded machine
 	t.Logf("die reported %v after the kill", time.Since(killed).Round(time.Millisecond))
 	if c.Tags[instance.TagGroup] != s.Tags[instance.TagGroup] || c.Tags["image"] != "" {
 		t.Errorf("change tags = %v, want the container's labels only", c.Tags)
@@ -41,13 +41,13 @@ func TestWatch(t *testing.T) {
 	if err := e.plugin.Destroy(ctx(t), id, instance.DestroyUnhealthy); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, changes, id, "destroy", 5*time.Second, otherID)
+	expect(t, changes, id, "destroy", 30*time.Second, otherID)
 
 	cancel()
 	select {
 	case <-closed(changes):
-	case <-time.After(5 * time.Second):
-		t.Error("the channel is still open 5s after the context ended")
+	case <-time.After(30 * time.Second):
+		t.Error("the channel is still open 30s after the context ended")
 	}
 }
 
@@ -61,7 +61,7 @@ func TestWatchHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := e.provision(t, s)
-	expect(t, changes, id, "health_status: healthy", 20*time.Second)
+	expect(t, changes, id, "health_status: healthy", time.Minute)
 }
 
 // expect waits for a change of id with action, skipping others, and

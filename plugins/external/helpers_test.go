@@ -74,9 +74,3 @@ func gone(pid int) bool {
 	i := strings.LastIndexByte(s, ')')
 	return i > 0 && len(s) > i+2 && (s[i+2] == 'Z' || s[i+2] == 'X')
 }
-
-func fmtSscan(s string, v *int64) (int, error) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	*v = n
-	return 1, err
-}

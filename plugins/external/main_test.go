@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 	case "hang":
 		serveMem(true)
 	case "exit": // log the attempt, complain, fail before the handshake
-		appendLine(os.Getenv(envFile), strconv.FormatInt(time.Now().UnixNano(), 10))
+		appendLine(os.Getenv(envFile), "attempt")
 		fmt.Fprintln(os.Stderr, "boom: no config")
 		os.Exit(1)
 	case "sleep": // record the pid, never handshake, never watch the parent

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"os"
 	"time"
+
+	"github.com/drover/drover/controller"
 )
 
 // Options tune the supervisors of a Manager. The zero value is ready to
@@ -24,6 +26,10 @@ type Options struct {
 	// ResetAfter is how long a plugin must stay up for the backoff to go
 	// back to MinBackoff. Default 1 min.
 	ResetAfter time.Duration
+	// Clock times the restart backoff and ResetAfter. Default
+	// controller.RealClock; tests pass a fake to decide when a backoff
+	// ends.
+	Clock controller.Clock
 	// Env is the whole environment of a plugin process (go-plugin adds its
 	// handshake variables). Default: PATH, HOME, TMPDIR and LANG from
 	// drover's environment, those that are set. Nothing else is passed,
@@ -53,6 +59,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ResetAfter <= 0 {
 		o.ResetAfter = time.Minute
+	}
+	if o.Clock == nil {
+		o.Clock = controller.RealClock{}
 	}
 	if o.Env == nil {
 		o.Env = []string{}

@@ -31,7 +31,7 @@ func TestParentDeathLeavesNoOrphan(t *testing.T) {
 	go func() { parent.Wait(); close(done) }()
 	t.Cleanup(func() { parent.Process.Kill(); <-done })
 	var pid int
-	waitFor(t, 10*time.Second, "the plugin wrote its pid", func() bool {
+	waitFor(t, 30*time.Second, "the plugin wrote its pid", func() bool {
 		b, _ := os.ReadFile(file)
 		pid, _ = strconv.Atoi(string(trimNL(b)))
 		return pid > 0
@@ -45,7 +45,7 @@ func TestParentDeathLeavesNoOrphan(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-done
-	waitFor(t, 2*time.Second, "the orphaned plugin is gone", func() bool { return gone(pid) })
+	waitFor(t, 30*time.Second, "the orphaned plugin is gone", func() bool { return gone(pid) })
 }
 
 func trimNL(b []byte) []byte {

@@ -79,12 +79,12 @@ func (s *Supervisor) run(ctx context.Context) {
 		c, err := s.start(ctx)
 		if err == nil {
 			s.log.Debug("plugin started", "path", s.path, "pid", c.pid)
+			up := s.opts.Clock.Now() // before set: callers may move a fake clock once it is up
 			s.set(c, nil, false)
-			up := time.Now()
 			select {
 			case <-c.done:
 				err = fmt.Errorf("plugin process %s", c.exitStatus())
-				if time.Since(up) >= s.opts.ResetAfter {
+				if s.opts.Clock.Now().Sub(up) >= s.opts.ResetAfter {
 					backoff = s.opts.MinBackoff
 				}
 			case <-ctx.Done():
@@ -99,11 +99,9 @@ func (s *Supervisor) run(ctx context.Context) {
 		}
 		s.set(nil, err, false)
 		s.log.Error("plugin down; restarting", "err", err, "in", backoff)
-		t := time.NewTimer(backoff)
 		select {
-		case <-t.C:
+		case <-s.opts.Clock.After(backoff):
 		case <-ctx.Done():
-			t.Stop()
 			s.set(nil, errors.New("stopped"), true)
 			return
 		}

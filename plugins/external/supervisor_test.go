@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drover/drover/controller/clocktest"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
@@ -104,50 +105,85 @@ group "g" {
 }
 
 // A plugin that hangs in a call is cut off at the caller's deadline, or at
-// CallTimeout when the caller has none.
+// CallTimeout when the caller has none. Each deadline is told apart from
+// the other by a bound far below the other (the calls cannot return
+// early; how late they return on a loaded machine is not the point).
 func TestHangingPluginCutOffByDeadline(t *testing.T) {
-	f := newFake(t, "stuck", "hang", Options{CallTimeout: 500 * time.Millisecond})
-	reg := plugins.NewRegistry()
-	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
-	ip, ok := reg.Instance("stuck")
-	if !ok {
-		t.Fatal("no instance plugin stuck")
+	for _, tt := range []struct {
+		name              string
+		callTimeout, ctxT time.Duration // ctxT 0: the caller's context has no deadline
+	}{
+		{"the caller's deadline", time.Hour, 300 * time.Millisecond},
+		{"CallTimeout", 500 * time.Millisecond, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, "stuck", "hang", Options{CallTimeout: tt.callTimeout})
+			reg := plugins.NewRegistry()
+			reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
+			ip, ok := reg.Instance("stuck")
+			if !ok {
+				t.Fatal("no instance plugin stuck")
+			}
+			p, err := ip.New(t.Context(), json.RawMessage(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, want := t.Context(), tt.callTimeout
+			if tt.ctxT > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctxT)
+				defer cancel()
+				want = tt.ctxT
+			}
+			start := time.Now()
+			err = within(t, cutBound, func() error { _, err := p.Describe(ctx, nil); return err })
+			if took := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || took < want {
+				t.Fatalf("Describe of a hanging plugin: %v after %s, want a deadline error after %s or more", err, took, want)
+			}
+		})
 	}
-	p, err := ip.New(t.Context(), json.RawMessage(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err = p.Describe(ctx, nil)
-	if took := time.Since(start); err == nil || took > 2*time.Second || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Describe with a 300ms deadline: %v after %s", err, took)
-	}
-	start = time.Now()
-	_, err = p.Describe(context.Background(), nil)
-	if took := time.Since(start); err == nil || took < 400*time.Millisecond || took > 3*time.Second {
-		t.Fatalf("Describe without a deadline, CallTimeout 500ms: %v after %s", err, took)
+}
+
+// cutBound bounds a call that a deadline of well under a second must cut:
+// generous for a loaded machine, far below the other deadlines in play.
+const cutBound = 30 * time.Second
+
+// within runs f and returns its error, failing the test if f has not
+// returned after bound.
+func within(t *testing.T, bound time.Duration, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(bound):
+		t.Fatalf("not returned after %v", bound)
+		return nil
 	}
 }
 
 // A plugin that never handshakes fails its start at StartTimeout.
 func TestHangBeforeHandshake(t *testing.T) {
-	f := newFake(t, "mute", "sleep", Options{StartTimeout: 500 * time.Millisecond})
+	const startTimeout = 500 * time.Millisecond
+	f := newFake(t, "mute", "sleep", Options{StartTimeout: startTimeout})
 	start := time.Now()
-	_, _, err := f.sup.Info(t.Context())
-	if err == nil || !strings.Contains(err.Error(), `plugin "mute" (`+f.path+`)`) || time.Since(start) > 5*time.Second {
-		t.Fatalf("Info of a mute plugin: %v after %s", err, time.Since(start))
+	err := within(t, cutBound, func() error { _, _, err := f.sup.Info(t.Context()); return err })
+	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), `plugin "mute" (`+f.path+`)`) || took < startTimeout {
+		t.Fatalf("Info of a mute plugin: %v after %s, want an error after %s or more", err, took, startTimeout)
 	}
 	if !strings.Contains(err.Error(), "timeout") {
 		t.Errorf("the error does not say it timed out: %v", err)
 	}
 }
 
-// kill -9 the plugin: its calls fail at once, NotDone, while it is down;
-// it is restarted, the provider configured again, and calls go through.
+// kill -9 the plugin: while it is down (its backoff held on a fake clock)
+// its calls fail at once, NotDone; once the backoff has passed it is
+// restarted, the provider configured again, and calls go through.
 func TestRestartAfterKill(t *testing.T) {
-	f := newFake(t, "mem", "mem", Options{MinBackoff: 300 * time.Millisecond})
+	const backoff = 300 * time.Millisecond
+	clk := clocktest.New(time.Unix(0, 0))
+	f := newFake(t, "mem", "mem", Options{MinBackoff: backoff, Clock: clk})
 	reg := plugins.NewRegistry()
 	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
 	ip, _ := reg.Instance("mem")
@@ -159,15 +195,16 @@ func TestRestartAfterKill(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	var downErr error
-	waitFor(t, 5*time.Second, "calls fail fast while the plugin is down", func() bool {
-		_, downErr = p.Describe(t.Context(), nil)
-		return downErr != nil && spierr.IsNotDone(downErr) && strings.Contains(downErr.Error(), "plugin mem is restarting")
-	})
+	awaitBackoff(t, clk, backoff)
+	_, downErr := p.Describe(t.Context(), nil)
+	if downErr == nil || !spierr.IsNotDone(downErr) || !strings.Contains(downErr.Error(), "plugin mem is restarting") {
+		t.Fatalf("a call while the plugin is down: %v, want a NotDone error that says it is restarting", downErr)
+	}
 	if !errors.Is(downErr, spierr.ErrUnavailable) {
 		t.Errorf("down error %v is not unavailable", downErr)
 	}
-	waitFor(t, 10*time.Second, "the plugin is back", func() bool {
+	clk.Advance(backoff)
+	waitFor(t, cutBound, "the plugin is back", func() bool {
 		_, err := p.Describe(t.Context(), nil)
 		return err == nil
 	})
@@ -184,29 +221,62 @@ func TestRestartAfterKill(t *testing.T) {
 }
 
 // A plugin that keeps failing is retried with a doubling backoff, capped;
-// its error carries its stderr.
+// its error carries its stderr. The backoffs are read off a fake clock:
+// each attempt comes only once the clock has passed the backoff before it.
 func TestRestartBackoff(t *testing.T) {
 	min, max := 100*time.Millisecond, 400*time.Millisecond
-	f := newFake(t, "broken", "exit", Options{MinBackoff: min, MaxBackoff: max})
+	clk := clocktest.New(time.Unix(0, 0))
+	f := newFake(t, "broken", "exit", Options{MinBackoff: min, MaxBackoff: max, Clock: clk})
 	_, _, err := f.sup.Info(t.Context())
 	if err == nil || !spierr.IsNotDone(err) || !strings.Contains(err.Error(), "boom: no config") || !strings.Contains(err.Error(), f.path) {
 		t.Fatalf("Info of a failing plugin: %v", err)
 	}
-	waitFor(t, 10*time.Second, "six attempts", func() bool { return len(f.lines()) >= 6 })
-	var at []time.Time
-	for _, l := range f.lines()[:6] {
-		var ns int64
-		if _, err := fmtSscan(l, &ns); err != nil {
+	for i, w := range []time.Duration{min, 2 * min, max, max, max} {
+		awaitBackoff(t, clk, w)
+		if n := len(f.lines()); n != i+1 {
+			t.Fatalf("%d attempts before backoff %d, want %d", n, i+1, i+1)
+		}
+		clk.Advance(w)
+	}
+	awaitBackoff(t, clk, max)
+	if n := len(f.lines()); n != 6 {
+		t.Fatalf("%d attempts after five backoffs, want 6", n)
+	}
+}
+
+// The backoff doubles while a plugin keeps dying young and goes back to
+// MinBackoff once it has stayed up ResetAfter, by the injected clock.
+func TestBackoffResetsAfterUptime(t *testing.T) {
+	const min, reset = 100 * time.Millisecond, time.Minute
+	clk := clocktest.New(time.Unix(0, 0))
+	f := newFake(t, "mem", "mem", Options{MinBackoff: min, ResetAfter: reset, Clock: clk})
+	for i, tt := range []struct {
+		up, backoff time.Duration // up: how long the plugin ran before its kill
+	}{{0, min}, {reset - time.Second, 2 * min}, {reset, min}} {
+		if _, _, err := f.sup.Info(t.Context()); err != nil {
+			t.Fatalf("kill %d: %v", i+1, err)
+		}
+		clk.Advance(tt.up)
+		if err := syscall.Kill(f.sup.Pid(), syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		at = append(at, time.Unix(0, ns))
+		awaitBackoff(t, clk, tt.backoff)
+		clk.Advance(tt.backoff)
+		waitFor(t, cutBound, "the plugin is back", func() bool { return f.sup.Pid() != 0 })
 	}
-	want := []time.Duration{min, 2 * min, max, max, max}
-	for i, w := range want {
-		gap := at[i+1].Sub(at[i])
-		if gap < w || gap > w+time.Second {
-			t.Errorf("attempt %d came %s after the one before, want about %s", i+2, gap, w)
-		}
+}
+
+// awaitBackoff waits, within cutBound, for the supervisor to wait out a
+// backoff on clk, and checks that the backoff is want.
+func awaitBackoff(t *testing.T, clk *clocktest.Clock, want time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), cutBound)
+	defer cancel()
+	if err := clk.WaitWaiters(ctx, 1); err != nil {
+		t.Fatalf("the supervisor is not waiting out a backoff: %v", err)
+	}
+	if got := clk.Pending(); len(got) != 1 || got[0] != want {
+		t.Fatalf("the supervisor waits %v, want one backoff of %v", got, want)
 	}
 }
 

@@ -137,7 +137,7 @@ func TestCallerContext(t *testing.T) {
 			if spierr.IsNotDone(err) {
 				t.Errorf("Describe = %v: marked not done, but the plugin got the call", err)
 			}
-			if elapsed > 5*time.Second {
+			if elapsed > 30*time.Second { // the plugin never returns: any return is the cut; the bound is for a loaded machine
 				t.Errorf("Describe returned after %v: not cut off at the caller's context", elapsed)
 			}
 		})
@@ -166,14 +166,19 @@ func TestDeadlinePropagates(t *testing.T) {
 				defer cancel()
 			}
 			errc := make(chan error, 1)
+			called := time.Now()
 			go func() { errc <- p.Validate(ctx, nil) }()
 			seen := <-h.seen
+			arrived := time.Now()
 			dl, ok := seen.Deadline()
 			if !ok {
 				t.Fatal("the plugin's context has no deadline")
 			}
-			if left := time.Until(dl); left > tt.want || left < tt.want-10*time.Second {
-				t.Errorf("the plugin's deadline is in %v, want about %v", left, tt.want)
+			// The deadline is want after a moment between the call and
+			// its arrival, however long that took (a second either side
+			// for gRPC's rounding of the timeout it sends).
+			if dl.Before(called.Add(tt.want-time.Second)) || dl.After(arrived.Add(tt.want+time.Second)) {
+				t.Errorf("the plugin's deadline is %v after the call (which arrived %v after it), want %v", dl.Sub(called), arrived.Sub(called), tt.want)
 			}
 			cancel()
 			if err := <-errc; !errors.Is(err, context.Canceled) {

@@ -27,8 +27,10 @@ func TestProcessDeadline(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Describe = %v, want context.DeadlineExceeded", err)
 	}
-	if elapsed < timeout || elapsed > timeout+2*time.Second {
-		t.Errorf("Describe returned after %v, want about %v", elapsed, timeout)
+	// Never before the deadline; the upper bound tells a cut-off call
+	// from a hung one, with room for a loaded machine.
+	if elapsed < timeout || elapsed > timeout+30*time.Second {
+		t.Errorf("Describe returned after %v, want %v and not much more", elapsed, timeout)
 	}
 	t.Logf("cut off after %v: %v", elapsed, err)
 }
