@@ -16,7 +16,7 @@ FUZZTIME  ?= 60s
 all: build
 
 build:
-	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer (https://go.dev/dl)"; exit 1; }
+	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer from the Go project or your distribution"; exit 1; }
 	$(GO) build -o $(BIN) ./cmd/drover
 
 # vet + every test (fuzz seed corpora included) with the race detector.
@@ -25,7 +25,7 @@ test: fmt-check vet node-image
 	$(GO) test $(GOFLAGS_T) -timeout $(TEST_TIMEOUT) -p $(TEST_P) ./...
 
 vet:
-	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer (https://go.dev/dl)"; exit 1; }
+	@command -v $(GO) >/dev/null || { echo "make: Go is missing: install Go 1.26 or newer from the Go project or your distribution"; exit 1; }
 	$(GO) vet ./...
 
 fmt-check:

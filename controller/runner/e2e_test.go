@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -41,7 +42,27 @@ func newWorld(t testing.TB) *world {
 	dockertest.Cleanup(t, cli)
 	owner := testOwner(t)
 	dockertest.CleanupOwned(t, cli, owner)
-	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: owner, data: t.TempDir(), events: &recorder{}}
+	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: owner, data: shortTempDir(t), events: &recorder{}}
+}
+
+// shortTempDir is a data dir of t's own, removed at its end, short enough
+// that node sockets under <data-dir>/nodes stay within the unix socket
+// path limit (t.TempDir's names are long).
+func shortTempDir(t testing.TB) string {
+	dir, err := os.MkdirTemp("", "drr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// registry is the built-in plugins, told the world's data dir, so that
+// node sockets live there and not in the user's own data dir.
+func (w *world) registry() *plugins.Registry {
+	r := plugins.Builtins()
+	r.SetDataDir(w.data)
+	return r
 }
 
 // testOwner is an owner (and a name prefix) of t's own: the process's
@@ -84,7 +105,7 @@ group "web" {
 
 func (w *world) runner(spec *specs.Spec, mods ...func(*runner.Options)) *runner.Runner {
 	w.t.Helper()
-	opts := runner.Options{Registry: plugins.Builtins(), Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second}
+	opts := runner.Options{Registry: w.registry(), Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second}
 	for _, m := range mods {
 		m(&opts)
 	}

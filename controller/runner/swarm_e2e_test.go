@@ -42,7 +42,7 @@ func newSwarmWorld(t testing.TB) *swarmWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.cli.ImageRemove(context.WithoutCancel(t.Context()), w.v2, image.RemoveOptions{}) })
-	w.registry = plugins.Builtins()
+	w.registry = w.world.registry()
 	return w
 }
 
