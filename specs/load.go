@@ -3,9 +3,12 @@ package specs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -42,9 +45,6 @@ type Options struct {
 	// arguments. Default: os.ReadFile, limited to MaxFileSize.
 	ReadFile func(string) ([]byte, error)
 }
-
-// MaxFileSize bounds what the default ReadFile reads.
-const MaxFileSize = 4 << 20
 
 // Loader loads specs.
 type Loader struct {
@@ -134,7 +134,7 @@ func (l *Loader) LoadSources(srcs ...Source) (*Spec, error) {
 	if len(srcs) == 0 {
 		return nil, errors.New("read spec: no files given")
 	}
-	ld := &load{opts: l.opts, parser: hclparse.NewParser(), decls: newDecls()}
+	ld := &load{opts: l.opts, parser: hclparse.NewParser(), decls: newDecls(), budget: newBudget(time.Now)}
 	spec, diags := ld.run(srcs)
 	if diags.HasErrors() {
 		return nil, &LoadError{Diagnostics: diags, Files: ld.parser.Files()}
@@ -144,8 +144,13 @@ func (l *Loader) LoadSources(srcs ...Source) (*Spec, error) {
 	return spec, nil
 }
 
+// readFileLimited reads a regular file of at most MaxFileSize bytes. It
+// opens without blocking (a FIFO would block an open for ever), refuses
+// anything the opened descriptor shows is not a regular file (devices,
+// directories, FIFOs, whatever a symlink points to), and reads no more
+// than the limit even if the file grows meanwhile.
 func readFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -160,5 +165,12 @@ func readFileLimited(path string) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
 	}
-	return os.ReadFile(path)
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
+	}
+	return b, nil
 }

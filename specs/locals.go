@@ -55,6 +55,7 @@ func (ld *load) locals(varObj cty.Value) (cty.Value, hcl.Diagnostics) {
 			v := cty.DynamicVal
 			if !ds.HasErrors() {
 				v, ds = e.attr.Expr.Value(e.ctx)
+				ds = append(ds, checkValueAt(v, e.attr.Expr.Range())...)
 			}
 			diags = append(diags, ds...)
 			if ds.HasErrors() {
