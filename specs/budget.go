@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -214,30 +215,22 @@ func hook(name string, e hclsyntax.Expression) hclsyntax.Expression {
 
 // limitDiagnostics rewrites the diagnostics of function calls that failed
 // on a limit to say so plainly, and keeps one diagnostic per limit and
-// place: a for expression over the limit fails once per element.
+// kind: a for expression over the limit fails once per element, and
+// every later hook fails once the budget is spent.
 func limitDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
-	type key struct {
-		limit string
-		at    hcl.Pos
-		file  string
-	}
-	seen := map[key]bool{}
+	seen := map[string]bool{}
 	out := diags[:0]
 	for _, d := range diags {
 		var le *LimitError
 		if x, ok := d.Extra.(hclsyntax.FunctionCallDiagExtra); ok && errors.As(x.FunctionCallError(), &le) {
 			d.Summary = fmt.Sprintf("Spec limit exceeded: %s", le.Limit)
 			d.Detail = le.Detail
-		} else if len(d.Summary) < len("Spec limit exceeded") || d.Summary[:len("Spec limit exceeded")] != "Spec limit exceeded" {
+		} else if !strings.HasPrefix(d.Summary, "Spec limit exceeded") {
 			out = append(out, d)
 			continue
 		}
-		k := key{limit: d.Summary}
-		if d.Subject != nil {
-			k.at, k.file = d.Subject.Start, d.Subject.Filename
-		}
-		if !seen[k] {
-			seen[k] = true
+		if !seen[d.Summary] {
+			seen[d.Summary] = true
 			out = append(out, d)
 		}
 	}

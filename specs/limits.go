@@ -16,12 +16,12 @@ import (
 // when you add one here.
 const (
 	// MaxSourceBytes bounds one spec file or variables file.
-	MaxSourceBytes = 1 << 20
+	MaxSourceBytes = 256 << 10
 	// MaxSpecBytes bounds all the files of one spec together.
-	MaxSpecBytes = 4 << 20
+	MaxSpecBytes = 2 << 20
 	// MaxTokens bounds the tokens (names, numbers, operators, brackets,
 	// pieces of strings) of one source.
-	MaxTokens = 200_000
+	MaxTokens = 100_000
 	// MaxNestingDepth bounds how deep an expression or a body nests: every
 	// open bracket, brace, parenthesis, quote, heredoc, interpolation and
 	// template %{if}/%{for} counts one level, and so does every operator
@@ -40,13 +40,15 @@ const (
 	MaxFileSize = MaxStringBytes
 	// MaxCollectionLength bounds the elements of every list, set, tuple,
 	// map or object a spec computes, and the iterations of one for
-	// expression.
-	MaxCollectionLength = 100_000
+	// expression, and the elements written in one list or object in a
+	// source. (cty converts a tuple to a list in time quadratic in its
+	// length, so this stays small.)
+	MaxCollectionLength = 10_000
 	// MaxLoadElements bounds the work of loading one spec: the iterations
 	// of every for expression and template %{for}, plus every element of
 	// the values that functions take and give and that for expressions
 	// produce, counted each time.
-	MaxLoadElements = 2_000_000
+	MaxLoadElements = 500_000
 	// MaxLoadBytes bounds the string bytes that functions, templates and
 	// for expressions produce while loading one spec, counted each time.
 	MaxLoadBytes = 64 << 20
@@ -57,7 +59,7 @@ const (
 	// MaxParseIntDigits bounds the string parseint and tonumber read.
 	MaxParseIntDigits = 400
 	// MaxLoadTime bounds the wall-clock time spent evaluating one spec.
-	MaxLoadTime = 10 * time.Second
+	MaxLoadTime = 5 * time.Second
 
 	// MaxGroupSize bounds a group's size, its logical_ids and its
 	// autoscale max.

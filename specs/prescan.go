@@ -68,6 +68,7 @@ type depth struct {
 type frame struct {
 	base     int  // the depth at which the frame opened
 	item     int  // operators (and, in templates, open directives) since the last separator
+	elems    int  // items separated so far
 	template bool // a quoted string or heredoc: separators do not reset
 }
 
@@ -110,6 +111,9 @@ func (d *depth) token(toks hclsyntax.Tokens, i int) *LimitError {
 		d.pop()
 	case hclsyntax.TokenComma:
 		top.item = 0
+		if top.elems++; top.elems >= MaxCollectionLength {
+			return limitf("collection length", "More than %d elements are written here; the limit is %d.", top.elems, MaxCollectionLength)
+		}
 	case hclsyntax.TokenNewline:
 		if !top.template {
 			top.item = 0
