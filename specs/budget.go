@@ -135,6 +135,7 @@ func collectionLimit(n int) *LimitError {
 const (
 	hookIterate = "for expression" // the collection of a for: charges its length
 	hookValue   = "value check"    // a for's key or value, a template part: charges its size
+	hookList    = "list argument"  // a list argument of a standard function: see homogeneousList
 )
 
 // hookFunctions are the hooks bound to b.
@@ -154,6 +155,26 @@ func hookFunctions(b *budget) map[string]function.Function {
 					return cty.DynamicVal, limitf("collection length", "The for expression iterates over %d elements; the limit is %d.", n, MaxCollectionLength)
 				}
 				return args[0], b.charge(int64(n)+1, 0)
+			},
+		}),
+		hookList: function.New(&function.Spec{
+			Params: param,
+			Type: func(args []cty.Value) (cty.Type, error) {
+				if l, ok := homogeneousList(args[0]); ok {
+					return l.Type(), nil
+				}
+				return args[0].Type(), nil
+			},
+			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+				if l, ok := homogeneousList(args[0]); ok {
+					return l, nil
+				}
+				v, _ := args[0].Unmark()
+				if v.IsKnown() && !v.IsNull() && v.Type().IsTupleType() {
+					n := int64(v.LengthInt())
+					return args[0], b.charge(n*n/20, 0) // cty unifies mixed types pairwise
+				}
+				return args[0], nil
 			},
 		}),
 		hookValue: function.New(&function.Spec{
@@ -197,6 +218,8 @@ func instrumentNode(n any) {
 					e.Parts[i] = hook(hookValue, p)
 				}
 			}
+		case *hclsyntax.FunctionCallExpr:
+			hookListArgs(e)
 		case *hclsyntax.TemplateWrapExpr:
 			e.Wrapped = hook(hookValue, e.Wrapped)
 		case *hclsyntax.ObjectConsKeyExpr:
@@ -235,4 +258,49 @@ func limitDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
 		}
 	}
 	return out
+}
+
+// hookListArgs hooks the arguments of a standard function call that the
+// function takes as a list or set: cty converts a tuple (what a for
+// expression or a bracketed list gives) to a list by comparing the types of
+// every pair of elements, quadratic in its length; homogeneousList does it
+// in linear time when the elements share one type, as they nearly always do.
+func hookListArgs(e *hclsyntax.FunctionCallExpr) {
+	f, ok := stdFunctions[e.Name]
+	if !ok {
+		return
+	}
+	params := f.Params()
+	for i, arg := range e.Args {
+		if e.ExpandFinal && i == len(e.Args)-1 {
+			return
+		}
+		p := f.VarParam()
+		if i < len(params) {
+			p = &params[i]
+		}
+		if p != nil && (p.Type.IsListType() || p.Type.IsSetType()) {
+			e.Args[i] = hook(hookList, arg)
+		}
+	}
+}
+
+// homogeneousList is a known tuple whose elements all have one type, as a
+// list of that type.
+func homogeneousList(v cty.Value) (cty.Value, bool) {
+	u, marks := v.Unmark()
+	if !u.IsKnown() || u.IsNull() || !u.Type().IsTupleType() || u.LengthInt() == 0 {
+		return v, false
+	}
+	elems := u.AsValueSlice()
+	ty := elems[0].Type()
+	for _, e := range elems[1:] {
+		if !e.Type().Equals(ty) {
+			return v, false
+		}
+	}
+	if ty == cty.DynamicPseudoType {
+		return v, false
+	}
+	return cty.ListVal(elems).WithMarks(marks), true
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// ReadFile reads var files, spec files in directories and file()
 	// arguments. Default: os.ReadFile, limited to MaxFileSize.
 	ReadFile func(string) ([]byte, error)
+	// Now reads the clock that bounds evaluation time (MaxLoadTime).
+	// Default: time.Now.
+	Now func() time.Time
 }
 
 // Loader loads specs.
@@ -62,6 +65,7 @@ func NewLoader(opts Options) (*Loader, error) {
 	if opts.ReadFile == nil {
 		opts.ReadFile = readFileLimited
 	}
+
 	return &Loader{opts: opts}, nil
 }
 
@@ -134,7 +138,11 @@ func (l *Loader) LoadSources(srcs ...Source) (*Spec, error) {
 	if len(srcs) == 0 {
 		return nil, errors.New("read spec: no files given")
 	}
-	ld := &load{opts: l.opts, parser: hclparse.NewParser(), decls: newDecls(), budget: newBudget(time.Now)}
+	now := l.opts.Now
+	if now == nil { // a Loader made without NewLoader, as LoadBundle does
+		now = time.Now
+	}
+	ld := &load{opts: l.opts, parser: hclparse.NewParser(), decls: newDecls(), budget: newBudget(now)}
 	spec, diags := ld.run(srcs)
 	if diags.HasErrors() {
 		return nil, &LoadError{Diagnostics: diags, Files: ld.parser.Files()}
