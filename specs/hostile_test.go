@@ -18,7 +18,8 @@ import (
 	"github.com/drover/drover/specs"
 )
 
-// hostileEnv carries a hostile case to the child process that loads it.
+// hostileEnv names the file of a hostile case for the child process that
+// loads it.
 const hostileEnv = "DROVER_TEST_HOSTILE_CASE"
 
 // Each hostile spec is loaded in a child process (this test binary, run
@@ -58,10 +59,14 @@ type hostileDiag struct {
 	Line    int    `json:"line"`
 }
 
-func runHostileChild(spec string) int {
+func runHostileChild(caseFile string) int {
 	debug.SetMemoryLimit(256 << 20)
 	var c hostileCase
-	if err := json.Unmarshal([]byte(spec), &c); err != nil {
+	b, err := os.ReadFile(caseFile)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
@@ -109,8 +114,10 @@ func runHostile(t *testing.T, c hostileCase) hostileResult {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), hostileTimeout)
 	defer cancel()
+	caseFile := filepath.Join(t.TempDir(), "case.json") // too big for the environment
+	write(t, caseFile, string(b))
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), hostileEnv+"="+string(b))
+	cmd.Env = append(os.Environ(), hostileEnv+"="+caseFile)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -235,4 +242,89 @@ func TestHostileCorpus(t *testing.T) {
 			checkOutcome(t, runHostile(t, hostileCase{Files: []string{path}}), wantOf(t, p), true)
 		})
 	}
+}
+
+// TestHostileGenerated loads hostile specs too big to keep in the repo,
+// and hostile variable inputs (-var, var files, DROVER_VAR_).
+func TestHostileGenerated(t *testing.T) {
+	const lim = "Spec limit exceeded: "
+	deep := func(open, mid, close string, n int) string {
+		return strings.Repeat(open, n) + mid + strings.Repeat(close, n)
+	}
+	local := func(e string) string { return "locals {\n  x = " + e + "\n}\n" }
+	listVar := "variable \"v\" {\n  type = list(any)\n}\n"
+	strVar := "variable \"v\" {\n  type = string\n}\n"
+	big := strings.Repeat("x", 2<<20)
+	for _, tc := range []struct {
+		name    string
+		file    string // the spec file's name
+		src     string
+		vars    []string
+		varFile string // a var file's content, named vars.hcl or vars.json as varExt says
+		varExt  string
+		env     map[string]string
+		want    string
+		located bool
+	}{
+		{name: "parens-100k", src: local(deep("(", "1", ")", 100_000)), want: lim + "tokens", located: true},
+		{name: "parens-129", src: local(deep("(", "1", ")", 129)), want: lim + "nesting depth", located: true},
+		{name: "brackets-120k", src: local(deep("[", "", "]", 120_000)), want: lim + "tokens", located: true},
+		{name: "minus-250k", src: local(strings.Repeat("-", 250_000) + "1"), want: lim, located: true},
+		{name: "braces-blocks", src: deep("locals {\n", "", "}\n", 1) + deep("a = {", "1", "}", 300), want: lim + "nesting depth", located: true},
+		{name: "interpolation-deep", src: local(`"` + deep(`${"`, "x", `"}`, 5000) + `"`), want: lim + "nesting depth", located: true},
+		{name: "heredoc-deep", src: "locals {\n  x = <<EOT\n" + deep(`${"`, "x", `"}`, 5000) + "\nEOT\n}\n", want: lim + "nesting depth", located: true},
+		{name: "source-too-big", src: "# " + strings.Repeat("x", specs.MaxSourceBytes) + "\n", want: lim + "source size", located: true},
+		{name: "long-string-literal", src: local(`"` + strings.Repeat("x", 250_000) + `"`), want: "valid", located: true},
+		{name: "long-identifier", src: "locals {\n  " + strings.Repeat("a", 250_000) + " = 1\n}\n", want: "valid", located: true},
+		{name: "many-attributes", src: "locals {\n" + manyLines("  a%d = %d\n", 10_000) + "}\n", want: "valid", located: true},
+		{name: "many-blocks", src: manyLines("swarm \"s%d\" {} # %d\n", 5_000), want: "any", located: true},
+		{name: "long-list-literal", src: local("[" + strings.Repeat("1,", 20_000) + "1]"), want: lim + "collection length", located: true},
+		{name: "json-deep", file: "spec.json", src: `{"locals": {"x": ` + deep("[", "", "]", 5000) + `}}`, want: lim + "nesting depth", located: true},
+		{name: "json-template-for", file: "spec.json", src: `{"locals": {"x": "${[for a in range(1000): [for b in range(1000): a]]}"}}`, want: lim + "for in JSON", located: true},
+		{name: "json-huge-number", file: "spec.json", src: `{"locals": {"x": 1e999999}}`, want: lim + "number", located: true},
+		{name: "var-flag-huge", src: strVar, vars: []string{"v=" + big}, want: lim + "source size"},
+		{name: "var-flag-deep", src: listVar, vars: []string{"v=" + deep("[", "", "]", 200)}, want: lim + "nesting depth"},
+		{name: "var-flag-for", src: listVar, vars: []string{"v=" + nestedFor(6)}, want: lim},
+		{name: "var-env-huge", src: strVar, env: map[string]string{"DROVER_VAR_v": big}, want: lim + "source size"},
+		{name: "var-env-deep", src: listVar, env: map[string]string{"DROVER_VAR_v": deep("[", "", "]", 200)}, want: lim + "nesting depth"},
+		{name: "var-file-deep", src: listVar, varFile: "v = " + deep("[", "", "]", 200) + "\n", varExt: "hcl", want: lim + "nesting depth", located: true},
+		{name: "var-file-for", src: listVar, varFile: "v = " + nestedFor(6) + "\n", varExt: "hcl", want: lim, located: true},
+		{name: "var-file-json-deep", src: listVar, varFile: `{"v": ` + deep("[", "", "]", 200) + `}`, varExt: "json", want: lim + "nesting depth", located: true},
+		{name: "var-file-huge", src: strVar, varFile: "v = \"" + big + "\"\n", varExt: "hcl", want: "larger than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			name := tc.file
+			if name == "" {
+				name = "spec.hcl"
+			}
+			c := hostileCase{Files: []string{filepath.Join(dir, name)}, Vars: tc.vars, Env: tc.env}
+			write(t, c.Files[0], tc.src)
+			if tc.varFile != "" {
+				p := filepath.Join(dir, "vars."+tc.varExt)
+				write(t, p, tc.varFile)
+				c.VarFiles = []string{p}
+			}
+			checkOutcome(t, runHostile(t, c), tc.want, tc.located)
+		})
+	}
+}
+
+func manyLines(format string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, format, i, i)
+	}
+	return b.String()
+}
+
+// nestedFor is n for expressions over ten-element tuples, nested: 10^n
+// iterations written in a few hundred bytes, with no function to call.
+func nestedFor(n int) string {
+	e := `"x"`
+	for i := range n {
+		e = fmt.Sprintf("[for a%d in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]: %s]", i, e)
+	}
+	return e
 }
