@@ -26,7 +26,7 @@ const hostileEnv = "DROVER_TEST_HOSTILE_CASE"
 // again), so that a crash, a hang or a memory blow-up is seen as such
 // rather than taking the test run down with it.
 const (
-	hostileTimeout = 60 * time.Second // the watchdog; a case takes well under a second
+	hostileTimeout = 2 * time.Minute // the watchdog: a case takes at most seconds, ten times that under -race on a loaded machine
 	hostileMaxRSS  = 1 << 30          // peak RSS of the child, in bytes (the race detector included)
 )
 

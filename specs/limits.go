@@ -48,7 +48,7 @@ const (
 	// of every for expression and template %{for}, plus every element of
 	// the values that functions take and give and that for expressions
 	// produce, counted each time.
-	MaxLoadElements = 500_000
+	MaxLoadElements = 200_000
 	// MaxLoadBytes bounds the string bytes that functions, templates and
 	// for expressions produce while loading one spec, counted each time.
 	MaxLoadBytes = 64 << 20
