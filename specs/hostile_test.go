@@ -27,7 +27,7 @@ const hostileEnv = "DROVER_TEST_HOSTILE_CASE"
 // rather than taking the test run down with it.
 const (
 	hostileTimeout = 2 * time.Minute // the watchdog: a case takes at most seconds, ten times that under -race on a loaded machine
-	hostileMaxRSS  = 1 << 30          // peak RSS of the child, in bytes (the race detector included)
+	hostileMaxRSS  = 1 << 30         // peak RSS of the child, in bytes (the race detector included)
 )
 
 func TestMain(m *testing.M) {
