@@ -279,7 +279,7 @@ func hookListArgs(e *hclsyntax.FunctionCallExpr) {
 		if i < len(params) {
 			p = &params[i]
 		}
-		if p != nil && (p.Type.IsListType() || p.Type.IsSetType()) {
+		if p != nil && (p.Type.IsListType() || p.Type.IsSetType()) || e.Name == "tolist" || e.Name == "toset" {
 			e.Args[i] = hook(hookList, arg)
 		}
 	}

@@ -96,7 +96,7 @@ var limitDocs = []struct{ name, value, what string }{
 	{"number literal", fmt.Sprint(MaxNumberLiteral), "characters in a number written in the source"},
 	{"number", "1.7976931348623157e308", "magnitude of any number (the range of a float64)"},
 	{"string length", fmt.Sprint(MaxStringBytes), "bytes in any string a spec computes, and in what `file()` reads (regular files only)"},
-	{"collection length", fmt.Sprint(MaxCollectionLength), "elements of any list, set, tuple, map or object, and iterations of one `for`"},
+	{"collection length", fmt.Sprint(MaxCollectionLength), "elements of any list, set, tuple, map or object, iterations of one `for`, and elements written in one list or object"},
 	{"evaluation elements", fmt.Sprint(MaxLoadElements), "per load: `for` iterations plus the elements functions and `for` expressions take and give, counted each time"},
 	{"evaluation bytes", fmt.Sprint(MaxLoadBytes), "per load: string bytes functions, templates and `for` expressions produce, counted each time"},
 	{"regex work", fmt.Sprint(MaxRegexWork), "per load: subject length times compiled pattern size, summed over `regex`, `regexall` and `regex_replace`"},

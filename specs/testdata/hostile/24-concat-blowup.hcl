@@ -1,4 +1,4 @@
-# want: Spec limit exceeded: collection length
+# want: Spec limit exceeded: 
 locals {
   a = flatten([for a in range(90): range(1000)])
   x = concat(local.a, local.a, local.a)
