@@ -33,7 +33,12 @@ func boundFunc(name string, f function.Function, b *budget) function.Function {
 		Description: f.Description(),
 		Params:      f.Params(),
 		VarParam:    f.VarParam(),
-		Type:        func(args []cty.Value) (cty.Type, error) { return f.ReturnTypeForValues(args) },
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if err := chargePattern(name, args, b); err != nil {
+				return cty.NilType, err
+			}
+			return f.ReturnTypeForValues(args)
+		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			for _, a := range args {
 				if err := b.chargeValue(a); err != nil {
@@ -341,3 +346,25 @@ func checkDigits(v cty.Value) error {
 	}
 	return nil
 }
+
+// patternArg is the index of the regular expression a function takes.
+var patternArg = map[string]int{"regex": 0, "regexall": 0, "regex_replace": 1, "replace": 1}
+
+// chargePattern charges compiling a function's regular expression: the
+// regex functions compile it to find their result type, on every call,
+// before any argument is checked.
+func chargePattern(name string, args []cty.Value, b *budget) error {
+	i, ok := patternArg[name]
+	if !ok || i >= len(args) {
+		return nil
+	}
+	p, _ := args[i].Unmark()
+	if !p.IsKnown() || p.IsNull() || p.Type() != cty.String {
+		return nil
+	}
+	return b.chargeRegex(int64(len(p.AsString())) * regexCompileCost)
+}
+
+// regexCompileCost is the regex work charged per byte of a pattern
+// compiled, in the units of MaxRegexWork.
+const regexCompileCost = 1000

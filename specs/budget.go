@@ -55,7 +55,7 @@ func (b *budget) chargeRegex(work int64) error {
 	if b.err == nil {
 		b.regex += work
 		if b.regex > MaxRegexWork {
-			b.err = limitf("regex work", "The regular expressions of the spec went past %d units of work (subject length times pattern size).", MaxRegexWork)
+			b.err = limitf("regex work", "The regular expressions of the spec went past %d units of work (subject length times pattern size, and pattern bytes compiled).", MaxRegexWork)
 		}
 	}
 	return b.charge(0, 0)

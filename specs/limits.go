@@ -99,7 +99,7 @@ var limitDocs = []struct{ name, value, what string }{
 	{"collection length", fmt.Sprint(MaxCollectionLength), "elements of any list, set, tuple, map or object, iterations of one `for`, and elements written in one list or object"},
 	{"evaluation elements", fmt.Sprint(MaxLoadElements), "per load: `for` iterations plus the elements functions and `for` expressions take and give, counted each time"},
 	{"evaluation bytes", fmt.Sprint(MaxLoadBytes), "per load: string bytes functions, templates and `for` expressions produce, counted each time"},
-	{"regex work", fmt.Sprint(MaxRegexWork), "per load: subject length times compiled pattern size, summed over `regex`, `regexall` and `regex_replace`"},
+	{"regex work", fmt.Sprint(MaxRegexWork), "per load: subject length times compiled pattern size, plus 1000 per pattern byte compiled, summed over `regex`, `regexall`, `regex_replace` and `replace` with a /pattern/"},
 	{"parseint/tonumber input", fmt.Sprint(MaxParseIntDigits), "characters of the string `parseint` or `tonumber` reads"},
 	{"evaluation time", MaxLoadTime.String(), "wall-clock time to evaluate one spec"},
 	{"group size", fmt.Sprint(MaxGroupSize), "a group's `size`, number of `logical_ids` and `autoscale.max`"},
