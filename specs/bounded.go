@@ -158,7 +158,7 @@ func checkFlatten(args []cty.Value, _ *budget) error {
 // with those kept before it.
 func checkDistinct(args []cty.Value, b *budget) error {
 	n := int64(length(args[0]))
-	return b.charge(n*n/20, 0)
+	return b.charge(n*n/2, 0)
 }
 
 func checkJoin(args []cty.Value, _ *budget) error {

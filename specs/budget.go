@@ -19,6 +19,7 @@ import (
 type budget struct {
 	deadline time.Time
 	now      func() time.Time
+	iters    int64
 	elements int64
 	bytes    int64
 	regex    int64
@@ -37,8 +38,10 @@ func (b *budget) charge(elements, bytes int64) error {
 	b.elements += elements
 	b.bytes += bytes
 	switch {
+	case b.iters > MaxLoadIterations:
+		b.err = limitf("evaluation iterations", "The for expressions of the spec went past %d iterations together.", MaxLoadIterations)
 	case b.elements > MaxLoadElements:
-		b.err = limitf("evaluation elements", "Evaluating the spec went past %d elements (for iterations and the values functions and for expressions take and give, counted each time).", MaxLoadElements)
+		b.err = elementsLimit()
 	case b.bytes > MaxLoadBytes:
 		b.err = limitf("evaluation bytes", "Evaluating the spec produced more than %d bytes of strings.", MaxLoadBytes)
 	case b.now().After(b.deadline):
@@ -86,7 +89,7 @@ func (s *valueSize) walk(v cty.Value, capElements int64) *LimitError {
 	}
 	s.elements++
 	if s.elements > capElements {
-		return limitf("evaluation elements", "Evaluating the spec went past %d elements (for iterations and the values functions and for expressions take and give, counted each time).", MaxLoadElements)
+		return elementsLimit()
 	}
 	ty := v.Type()
 	switch {
@@ -102,8 +105,17 @@ func (s *valueSize) walk(v cty.Value, capElements int64) *LimitError {
 		if n := v.LengthInt(); n > MaxCollectionLength {
 			return collectionLimit(n)
 		}
-		for it := v.ElementIterator(); it.Next(); {
-			_, e := it.Element()
+		// AsValueSlice and AsValueMap, not ElementIterator, which
+		// allocates a number for the key of every element.
+		if ty.IsMapType() || ty.IsObjectType() {
+			for _, e := range v.AsValueMap() {
+				if err := s.walk(e, capElements); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for _, e := range v.AsValueSlice() {
 			if err := s.walk(e, capElements); err != nil {
 				return err
 			}
@@ -112,10 +124,25 @@ func (s *valueSize) walk(v cty.Value, capElements int64) *LimitError {
 	return nil
 }
 
+func elementsLimit() *LimitError {
+	return limitf("evaluation elements", "Evaluating the spec went past %d elements (of the values functions take and give and for expressions produce, counted each time).", MaxLoadElements)
+}
+
+// iterate counts n iterations of a for expression.
+func (b *budget) iterate(n int64) error {
+	if b.err == nil {
+		b.iters += n
+	}
+	return b.charge(0, 0)
+}
+
 var maxNumber = new(big.Float).SetFloat64(MaxNumber)
 
 func checkNumber(f *big.Float) *LimitError {
-	if !f.IsInf() && new(big.Float).Abs(f).Cmp(maxNumber) > 0 {
+	if f.IsInf() || f.MantExp(nil) < 1024 { // |f| < 2^1023: the common case, without allocating
+		return nil
+	}
+	if new(big.Float).Abs(f).Cmp(maxNumber) > 0 {
 		return limitf("number", "A number is out of range: numbers are at most %g in magnitude.", MaxNumber)
 	}
 	return nil
@@ -148,13 +175,13 @@ func hookFunctions(b *budget) map[string]function.Function {
 			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 				v, _ := args[0].Unmark()
 				if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
-					return args[0], b.charge(1, 0)
+					return args[0], b.iterate(1)
 				}
 				n := v.LengthInt()
 				if n > MaxCollectionLength {
 					return cty.DynamicVal, limitf("collection length", "The for expression iterates over %d elements; the limit is %d.", n, MaxCollectionLength)
 				}
-				return args[0], b.charge(int64(n)+1, 0)
+				return args[0], b.iterate(int64(n) + 1)
 			},
 		}),
 		hookList: function.New(&function.Spec{
@@ -172,7 +199,7 @@ func hookFunctions(b *budget) map[string]function.Function {
 				v, _ := args[0].Unmark()
 				if v.IsKnown() && !v.IsNull() && v.Type().IsTupleType() {
 					n := int64(v.LengthInt())
-					return args[0], b.charge(n*n/20, 0) // cty unifies mixed types pairwise
+					return args[0], b.charge(n*n/2, 0) // cty unifies mixed types pairwise
 				}
 				return args[0], nil
 			},

@@ -44,11 +44,13 @@ const (
 	// source. (cty converts a tuple to a list in time quadratic in its
 	// length, so this stays small.)
 	MaxCollectionLength = 10_000
-	// MaxLoadElements bounds the work of loading one spec: the iterations
-	// of every for expression and template %{for}, plus every element of
-	// the values that functions take and give and that for expressions
-	// produce, counted each time.
-	MaxLoadElements = 200_000
+	// MaxLoadIterations bounds the iterations of every for expression and
+	// template %{for} while loading one spec, counted together.
+	MaxLoadIterations = 50_000
+	// MaxLoadElements bounds the elements of the values that functions
+	// take and give, and that for expressions and templates produce, while
+	// loading one spec, counted each time.
+	MaxLoadElements = 1_000_000
 	// MaxLoadBytes bounds the string bytes that functions, templates and
 	// for expressions produce while loading one spec, counted each time.
 	MaxLoadBytes = 64 << 20
@@ -60,6 +62,10 @@ const (
 	MaxParseIntDigits = 400
 	// MaxLoadTime bounds the wall-clock time spent evaluating one spec.
 	MaxLoadTime = 5 * time.Second
+
+	// MaxDiagnostics bounds the diagnostics one load reports; the rest are
+	// counted in one more.
+	MaxDiagnostics = 100
 
 	// MaxGroupSize bounds a group's size, its logical_ids and its
 	// autoscale max.
@@ -97,11 +103,13 @@ var limitDocs = []struct{ name, value, what string }{
 	{"number", "1.7976931348623157e308", "magnitude of any number (the range of a float64)"},
 	{"string length", fmt.Sprint(MaxStringBytes), "bytes in any string a spec computes, and in what `file()` reads (regular files only)"},
 	{"collection length", fmt.Sprint(MaxCollectionLength), "elements of any list, set, tuple, map or object, iterations of one `for`, and elements written in one list or object"},
-	{"evaluation elements", fmt.Sprint(MaxLoadElements), "per load: `for` iterations plus the elements functions and `for` expressions take and give, counted each time"},
+	{"evaluation iterations", fmt.Sprint(MaxLoadIterations), "per load: iterations of every `for` expression and template `%{for}`, together"},
+	{"evaluation elements", fmt.Sprint(MaxLoadElements), "per load: elements of the values functions take and give and `for` expressions and templates produce, counted each time"},
 	{"evaluation bytes", fmt.Sprint(MaxLoadBytes), "per load: string bytes functions, templates and `for` expressions produce, counted each time"},
 	{"regex work", fmt.Sprint(MaxRegexWork), "per load: subject length times compiled pattern size, plus 1000 per pattern byte compiled, summed over `regex`, `regexall`, `regex_replace` and `replace` with a /pattern/"},
 	{"parseint/tonumber input", fmt.Sprint(MaxParseIntDigits), "characters of the string `parseint` or `tonumber` reads"},
 	{"evaluation time", MaxLoadTime.String(), "wall-clock time to evaluate one spec"},
+	{"diagnostics", fmt.Sprint(MaxDiagnostics), "diagnostics reported by one load; one more counts the rest"},
 	{"group size", fmt.Sprint(MaxGroupSize), "a group's `size`, number of `logical_ids` and `autoscale.max`"},
 	{"service replicas", fmt.Sprint(MaxReplicas), "a service's `replicas`"},
 	{"service autoscale", fmt.Sprint(MaxServiceAutoscale), "a service's `autoscale.max`"},

@@ -67,7 +67,7 @@ func (ld *load) run(srcs []Source) (*Spec, hcl.Diagnostics) {
 	diags = append(diags, check(spec, len(spec.Groups) == len(ld.decls.order["group"]))...)
 	diags = limitDiagnostics(diags)
 	sortDiagnostics(diags)
-	return spec, diags
+	return spec, capDiagnostics(diags)
 }
 
 // parse parses a source once its pre-scan found it within the limits.
@@ -180,4 +180,19 @@ func checkValueAt(v cty.Value, rng hcl.Range) hcl.Diagnostics {
 		return limitDiag(rng, err)
 	}
 	return nil
+}
+
+// capDiagnostics keeps the first MaxDiagnostics: a for expression can
+// report the same mistake once per element.
+func capDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	if len(diags) <= MaxDiagnostics {
+		return diags
+	}
+	more := diags[MaxDiagnostics]
+	return append(diags[:MaxDiagnostics:MaxDiagnostics], &hcl.Diagnostic{
+		Severity: more.Severity,
+		Summary:  "Too many diagnostics",
+		Detail:   fmt.Sprintf("%d more diagnostics are not shown, the first of them: %s", len(diags)-MaxDiagnostics, more.Summary),
+		Subject:  more.Subject,
+	})
 }
