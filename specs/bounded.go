@@ -24,7 +24,7 @@ func bound(fns map[string]function.Function, b *budget) {
 	}
 }
 
-// boundFunc wraps f: its arguments are charged and checked, then a
+// boundFunc wraps f: its arguments are charged by length, then a
 // function that can produce far more than it takes is checked for what it
 // would produce before it runs, and its result is charged and checked.
 func boundFunc(name string, f function.Function, b *budget) function.Function {
@@ -41,7 +41,9 @@ func boundFunc(name string, f function.Function, b *budget) function.Function {
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			for _, a := range args {
-				if err := b.chargeValue(a); err != nil {
+				// The arguments were checked when they were made: charge
+				// what the call handles, their length.
+				if err := b.charge(int64(length(a))+1, 0); err != nil {
 					return cty.NilVal, err
 				}
 			}
@@ -144,14 +146,26 @@ func checkSumLength(args []cty.Value, _ *budget) error {
 }
 
 func checkFlatten(args []cty.Value, _ *budget) error {
-	var s valueSize
-	if err := s.walk(args[0], math.MaxInt64); err != nil {
-		return err
-	}
-	if s.elements > MaxCollectionLength {
-		return collectionLimit(int(s.elements))
+	if n := leaves(args[0], 0); n > MaxCollectionLength {
+		return limitf("collection length", "This flatten would hold more than %d elements.", MaxCollectionLength)
 	}
 	return nil
+}
+
+// leaves counts, from n, the elements flatten would give for v, stopping
+// past the collection limit.
+func leaves(v cty.Value, n int) int {
+	v, _ = v.Unmark()
+	ty := v.Type()
+	if !v.IsKnown() || v.IsNull() || !(ty.IsListType() || ty.IsTupleType() || ty.IsSetType()) {
+		return n + 1
+	}
+	for _, e := range v.AsValueSlice() {
+		if n = leaves(e, n); n > MaxCollectionLength {
+			return n
+		}
+	}
+	return n
 }
 
 // checkDistinct charges distinct's comparisons: it compares every element

@@ -81,10 +81,12 @@ func (d *depth) push(template bool) {
 	base := 0
 	if len(d.frames) > 0 {
 		top := &d.frames[len(d.frames)-1]
-		if !top.template {
-			top.item++ // an opener is a term of its item, like an operator
+		if top.template {
+			base = d.level() + 1
+		} else {
+			top.item++ // the opener is the level, counted in its item so that a chain of them adds up
+			base = d.level()
 		}
-		base = d.level() + 1
 	}
 	d.frames = append(d.frames, frame{base: base, template: template})
 }
@@ -111,7 +113,7 @@ func (d *depth) token(toks hclsyntax.Tokens, i int) *LimitError {
 		d.pop()
 	case hclsyntax.TokenComma:
 		top.item = 0
-		if top.elems++; top.elems >= MaxCollectionLength {
+		if top.elems++; top.elems > MaxCollectionLength {
 			return limitf("collection length", "More than %d elements are written here; the limit is %d.", top.elems, MaxCollectionLength)
 		}
 	case hclsyntax.TokenNewline:
