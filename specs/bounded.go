@@ -24,7 +24,7 @@ func bound(fns map[string]function.Function, b *budget) {
 	}
 }
 
-// boundFunc wraps f: its arguments are charged by length, then a
+// boundFunc wraps f: its arguments are charged and checked, then a
 // function that can produce far more than it takes is checked for what it
 // would produce before it runs, and its result is charged and checked.
 func boundFunc(name string, f function.Function, b *budget) function.Function {
@@ -41,9 +41,9 @@ func boundFunc(name string, f function.Function, b *budget) function.Function {
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			for _, a := range args {
-				// The arguments were checked when they were made: charge
-				// what the call handles, their length.
-				if err := b.charge(int64(length(a))+1, 0); err != nil {
+				// hcl walks every argument deeply (for marks) on every
+				// call, so a call costs the size of its arguments.
+				if err := b.chargeValue(a); err != nil {
 					return cty.NilVal, err
 				}
 			}

@@ -67,8 +67,14 @@ func (b *budget) chargeRegex(work int64) error {
 // chargeValue checks v against the size limits and charges its elements
 // and string bytes.
 func (b *budget) chargeValue(v cty.Value) error {
+	if b.err != nil {
+		return b.err
+	}
 	var s valueSize
 	if err := s.walk(v, MaxLoadElements-b.elements+1); err != nil {
+		if err.Limit == "evaluation elements" {
+			b.err = err // the budget is spent: stop everything, as charge does
+		}
 		return err
 	}
 	return b.charge(s.elements, s.bytes)

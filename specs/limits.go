@@ -50,7 +50,7 @@ const (
 	// MaxLoadElements bounds the elements of the values that functions
 	// take and give, and that for expressions and templates produce, while
 	// loading one spec, counted each time.
-	MaxLoadElements = 4_000_000
+	MaxLoadElements = 2_000_000
 	// MaxLoadBytes bounds the string bytes that functions, templates and
 	// for expressions produce while loading one spec, counted each time.
 	MaxLoadBytes = 64 << 20
