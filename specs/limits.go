@@ -61,7 +61,7 @@ const (
 	// MaxParseIntDigits bounds the string parseint and tonumber read.
 	MaxParseIntDigits = 400
 	// MaxLoadTime bounds the wall-clock time spent evaluating one spec.
-	MaxLoadTime = 5 * time.Second
+	MaxLoadTime = 10 * time.Second
 
 	// MaxDiagnostics bounds the diagnostics one load reports; the rest are
 	// counted in one more.
