@@ -36,6 +36,7 @@ fmt-check:
 # which runs the seed corpus only).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./specs
+	$(GO) test -run '^$$' -fuzz '^FuzzHostile$$' -fuzztime $(FUZZTIME) ./specs
 	$(GO) test -run '^$$' -fuzz '^FuzzTagRoundTrip$$' -fuzztime $(FUZZTIME) ./instance
 
 # The swarm node image (Docker in Docker) from Debian packages; cached.

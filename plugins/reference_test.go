@@ -60,6 +60,9 @@ func reference(t *testing.T) []byte {
 			}
 		}
 	}
+	if err := specs.WriteLimitsMarkdown(&b, 2); err != nil {
+		t.Fatal(err)
+	}
 	return b.Bytes()
 }
 

@@ -1,6 +1,8 @@
 package specs
 
 import (
+	"fmt"
+
 	s "github.com/drover/drover/specs/schema"
 )
 
@@ -35,8 +37,8 @@ var (
 		Type:   "group",
 		Labels: []string{"name"},
 		Attributes: []s.Attribute{
-			{Name: "size", Type: s.Int, Min: s.Ptr(0), Description: "number of machines (or use logical_ids)"},
-			{Name: "logical_ids", Type: s.ListOf(s.String), Description: "fixed machine identities, one machine each (for quorum groups)"},
+			{Name: "size", Type: s.Int, Min: s.Ptr(0), Max: s.Ptr(MaxGroupSize), Description: "number of machines (or use logical_ids)"},
+			{Name: "logical_ids", Type: s.ListOf(s.String), Description: fmt.Sprintf("fixed machine identities, one machine each (for quorum groups); at most %d", MaxGroupSize)},
 		},
 		Blocks: []s.Block{
 			{
@@ -63,7 +65,7 @@ var (
 					{Name: "delay", Type: s.Duration, Default: "0s", Description: "pause between update steps"},
 				},
 			},
-			autoscaleSchema(),
+			autoscaleSchema(MaxGroupSize),
 		},
 	}
 
@@ -81,7 +83,7 @@ var (
 			{Name: "user", Type: s.String},
 			{Name: "workdir", Type: s.String},
 			{Name: "mode", Type: s.String, Default: "replicated", OneOf: []string{"replicated", "global"}},
-			{Name: "replicas", Type: s.Int, Min: s.Ptr(0), Description: "replicated services only; 1 when unset"},
+			{Name: "replicas", Type: s.Int, Min: s.Ptr(0), Max: s.Ptr(MaxReplicas), Description: "replicated services only; 1 when unset"},
 			{Name: "ports", Type: s.ListOf(s.String), Description: `"PUBLISHED:TARGET[/PROTOCOL]" or "TARGET[/PROTOCOL]"`},
 			{Name: "publish_mode", Type: s.String, Default: "ingress", OneOf: []string{"ingress", "host"}, Description: `"ingress": the routing mesh answers on every node (needs IPVS in the nodes' kernel); "host": each task's port on its own node, a random one when PUBLISHED is unset`},
 			{Name: "networks", Type: s.ListOf(s.RefTo("network"))},
@@ -140,7 +142,7 @@ var (
 					{Name: "window", Type: s.Duration, Default: "0s"},
 				},
 			},
-			autoscaleSchema(),
+			autoscaleSchema(MaxServiceAutoscale),
 		},
 	}
 )
@@ -167,13 +169,14 @@ func updateSchema(name string, actions []string) s.Block {
 	}
 }
 
-func autoscaleSchema() s.Block {
+// autoscaleSchema is an autoscale block whose min and max are at most maxSize.
+func autoscaleSchema(maxSize float64) s.Block {
 	return s.Block{
 		Type:        "autoscale",
 		Description: "min, max and metric blocks",
 		Attributes: []s.Attribute{
-			{Name: "min", Type: s.Int, Required: true, Min: s.Ptr(0)},
-			{Name: "max", Type: s.Int, Required: true, Min: s.Ptr(0)},
+			{Name: "min", Type: s.Int, Required: true, Min: s.Ptr(0), Max: s.Ptr(maxSize)},
+			{Name: "max", Type: s.Int, Required: true, Min: s.Ptr(0), Max: s.Ptr(maxSize)},
 			{Name: "cooldown_up", Type: s.Duration, Default: "1m", Description: "after a scale-up, no new decision for this long"},
 			{Name: "cooldown_down", Type: s.Duration, Default: "5m", Description: "after a scale-down, no new decision for this long"},
 			{Name: "stabilization_window", Type: s.Duration, Default: "5m", Description: "scale down only to the highest recommendation of this window"},

@@ -3,8 +3,10 @@ package specs_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/drover/drover/specs"
@@ -65,4 +67,61 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// FuzzHostile builds deep and large expressions from the fuzz input: each
+// byte picks a construct (nesting, operators, for expressions, templates,
+// amplifying functions) and the next one its size. Whatever it builds, the
+// loader must end with a spec or with diagnostics, never a crash; the
+// hostile corpus (TestHostileCorpus) checks time and memory.
+func FuzzHostile(f *testing.F) {
+	for _, s := range []string{"\x00\xff", "\x01\x80\x02\x40", "\x03\x10\x04\x10\x05\x10", "\x06\xff\x07\xff\x08\xff\x09\xff"} {
+		f.Add([]byte(s))
+	}
+	l, err := specs.NewLoader(specs.Options{Schemas: builtins(), LookupEnv: env{}.lookup})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		src := "locals {\n  x = " + hostileExpr(in) + "\n}\n"
+		_, err := l.LoadSources(specs.Source{Name: "fuzz.hcl", Src: []byte(src)})
+		var le *specs.LoadError
+		if err != nil && (!errors.As(err, &le) || !le.Diagnostics.HasErrors()) {
+			t.Fatalf("failure without error diagnostics: %v", err)
+		}
+	})
+}
+
+// hostileExpr turns fuzz bytes into an expression, inside out.
+func hostileExpr(in []byte) string {
+	e := "1"
+	for i := 0; i+1 < len(in); i += 2 {
+		n := int(in[i+1])*int(in[i+1]) + 1 // up to 65026
+		switch in[i] % 10 {
+		case 0:
+			e = strings.Repeat("(", n) + e + strings.Repeat(")", n)
+		case 1:
+			e = strings.Repeat("[", n) + e + strings.Repeat("]", n)
+		case 2:
+			e = strings.Repeat("-", n) + e
+		case 3:
+			e = fmt.Sprintf("[for i in range(%d): %s]", n, e)
+		case 4:
+			e = fmt.Sprintf(`"%%{for i in range(%d)}${%s}%%{endfor}"`, n, e)
+		case 5:
+			e = fmt.Sprintf(`join("", [for i in range(%d): format("%%%dd", i)])`, n%1000, n)
+		case 6:
+			e = fmt.Sprintf("setproduct(range(%d), range(%d), [%s])", n%1024, n%1024, e)
+		case 7:
+			e = strings.Repeat(e+" + ", n%2000) + e
+		case 8:
+			e = fmt.Sprintf(`replace(strrev(jsonencode(%s)), "", "%s")`, e, strings.Repeat("x", n%5000))
+		case 9:
+			e = fmt.Sprintf(`{for k in range(%d): k => %s}`, n%1024, e)
+		}
+		if len(e) > 1<<20 {
+			break
+		}
+	}
+	return e
 }

@@ -73,6 +73,14 @@ func (g *Group) resolveSize(res *schema.Result) hcl.Diagnostics {
 }
 
 func (g *Group) checkLogicalIDs() hcl.Diagnostics {
+	if n := len(g.LogicalIDs); n > MaxGroupSize {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Too many logical ids",
+			Detail:   fmt.Sprintf("Group %q lists %d logical_ids; a group holds at most %d machines.", g.Name, n, MaxGroupSize),
+			Subject:  g.Range("logical_ids").Ptr(),
+		}}
+	}
 	var diags hcl.Diagnostics
 	seen := map[string]int{}
 	for i, id := range g.LogicalIDs {

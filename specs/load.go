@@ -3,9 +3,12 @@ package specs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -41,10 +44,10 @@ type Options struct {
 	// ReadFile reads var files, spec files in directories and file()
 	// arguments. Default: os.ReadFile, limited to MaxFileSize.
 	ReadFile func(string) ([]byte, error)
+	// Now reads the clock that bounds evaluation time (MaxLoadTime).
+	// Default: time.Now.
+	Now func() time.Time
 }
-
-// MaxFileSize bounds what the default ReadFile reads.
-const MaxFileSize = 4 << 20
 
 // Loader loads specs.
 type Loader struct {
@@ -62,6 +65,7 @@ func NewLoader(opts Options) (*Loader, error) {
 	if opts.ReadFile == nil {
 		opts.ReadFile = readFileLimited
 	}
+
 	return &Loader{opts: opts}, nil
 }
 
@@ -134,7 +138,11 @@ func (l *Loader) LoadSources(srcs ...Source) (*Spec, error) {
 	if len(srcs) == 0 {
 		return nil, errors.New("read spec: no files given")
 	}
-	ld := &load{opts: l.opts, parser: hclparse.NewParser(), decls: newDecls()}
+	now := l.opts.Now
+	if now == nil { // a Loader made without NewLoader, as LoadBundle does
+		now = time.Now
+	}
+	ld := &load{opts: l.opts, parser: hclparse.NewParser(), decls: newDecls(), budget: newBudget(now)}
 	spec, diags := ld.run(srcs)
 	if diags.HasErrors() {
 		return nil, &LoadError{Diagnostics: diags, Files: ld.parser.Files()}
@@ -144,8 +152,13 @@ func (l *Loader) LoadSources(srcs ...Source) (*Spec, error) {
 	return spec, nil
 }
 
+// readFileLimited reads a regular file of at most MaxFileSize bytes. It
+// opens without blocking (a FIFO would block an open for ever), refuses
+// anything the opened descriptor shows is not a regular file (devices,
+// directories, FIFOs, whatever a symlink points to), and reads no more
+// than the limit even if the file grows meanwhile.
 func readFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -160,5 +173,12 @@ func readFileLimited(path string) ([]byte, error) {
 	if fi.Size() > MaxFileSize {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
 	}
-	return os.ReadFile(path)
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, MaxFileSize)
+	}
+	return b, nil
 }

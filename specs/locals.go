@@ -50,11 +50,18 @@ func (ld *load) locals(varObj cty.Value) (cty.Value, hcl.Diagnostics) {
 			vals[name] = cty.DynamicVal
 		}
 		if _, failed := vals[name]; !failed {
-			e.ctx.Variables["local"] = cty.ObjectVal(vals)
+			// Only the locals it refers to: the object of all of them,
+			// built for each of thousands of entries, is quadratic.
+			deps := make(map[string]cty.Value, len(e.deps))
+			for _, d := range e.deps {
+				deps[d] = vals[d]
+			}
+			e.ctx.Variables["local"] = cty.ObjectVal(deps)
 			ds := schema.CheckTraversals(e.attr.Expr, &hcl.EvalContext{Variables: map[string]cty.Value{"var": e.ctx.Variables["var"]}})
 			v := cty.DynamicVal
 			if !ds.HasErrors() {
 				v, ds = e.attr.Expr.Value(e.ctx)
+				ds = append(ds, checkValueAt(v, e.attr.Expr.Range())...)
 			}
 			diags = append(diags, ds...)
 			if ds.HasErrors() {

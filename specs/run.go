@@ -2,6 +2,7 @@ package specs
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -20,6 +21,7 @@ type load struct {
 	parser *hclparse.Parser
 	decls  *decls
 	fns    map[string]map[string]function.Function // by directory
+	budget *budget
 	varObj cty.Value
 	local  cty.Value
 }
@@ -29,10 +31,17 @@ type load struct {
 // but a resource whose body has errors is left out of the cross-checks.
 func (ld *load) run(srcs []Source) (*Spec, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
+	if total := sourceBytes(srcs); total > MaxSpecBytes {
+		return nil, limitDiag(hcl.Range{Filename: srcs[0].Name, Start: hcl.InitialPos, End: hcl.InitialPos},
+			limitf("spec size", "The spec's files hold %d bytes together; the limit is %d.", total, MaxSpecBytes))
+	}
 	var files []*hcl.File
 	for _, src := range srcs {
 		f, ds := ld.parse(src)
 		diags = append(diags, ds...)
+		if f != nil {
+			instrument(f.Body)
+		}
 		files = append(files, f)
 	}
 	if diags.HasErrors() {
@@ -56,14 +65,22 @@ func (ld *load) run(srcs []Source) (*Spec, hcl.Diagnostics) {
 	ds = ld.decodeAll(spec)
 	diags = append(diags, ds...)
 	diags = append(diags, check(spec, len(spec.Groups) == len(ld.decls.order["group"]))...)
+	diags = limitDiagnostics(diags)
 	sortDiagnostics(diags)
 	redactDiagnostics(diags)
-	return spec, diags
+	return spec, capDiagnostics(diags)
 }
 
+// parse parses a source once its pre-scan found it within the limits.
 func (ld *load) parse(src Source) (*hcl.File, hcl.Diagnostics) {
 	if strings.HasSuffix(src.Name, ".json") {
+		if diags := prescanJSON(src.Src, src.Name); diags.HasErrors() {
+			return nil, diags
+		}
 		return ld.parser.ParseJSON(src.Src, src.Name)
+	}
+	if diags := prescanHCL(src.Src, src.Name, hcl.InitialPos, lexConfig); diags.HasErrors() {
+		return nil, diags
 	}
 	return ld.parser.ParseHCL(src.Src, src.Name)
 }
@@ -77,6 +94,7 @@ func (ld *load) evalContext(filename string, varObj, localObj cty.Value) *hcl.Ev
 	}
 	if ld.fns[dir] == nil {
 		ld.fns[dir] = ld.functions(dir)
+		bound(ld.fns[dir], ld.budget)
 	}
 	return &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": varObj, "local": localObj},
@@ -123,7 +141,7 @@ func (ld *load) Ref(kind string, expr hcl.Expression) (string, hcl.Diagnostics) 
 
 // decode decodes one block's body against a schema in the block's file.
 func (ld *load) decode(blk *hcl.Block, s *schema.Block) (*schema.Result, hcl.Diagnostics) {
-	d := &schema.Decoder{Ctx: ld.evalContext(blk.DefRange.Filename, ld.varObj, ld.local), Resolver: ld}
+	d := &schema.Decoder{Ctx: ld.evalContext(blk.DefRange.Filename, ld.varObj, ld.local), Resolver: ld, CheckValue: checkValueAt}
 	return d.Decode(blk.Body, s)
 }
 
@@ -139,5 +157,43 @@ func sortDiagnostics(diags hcl.Diagnostics) {
 			return a.Filename < b.Filename
 		}
 		return a.Start.Byte < b.Start.Byte
+	})
+}
+
+func sourceBytes(srcs []Source) int {
+	n := 0
+	for _, s := range srcs {
+		n += len(s.Src)
+	}
+	return n
+}
+
+// hookContext evaluates what has no variables or functions (variable
+// defaults, var files, -var values) with the evaluation hooks alone.
+func (ld *load) hookContext() *hcl.EvalContext {
+	return &hcl.EvalContext{Functions: hookFunctions(ld.budget)}
+}
+
+// checkValueAt checks a value computed at rng against the size limits.
+func checkValueAt(v cty.Value, rng hcl.Range) hcl.Diagnostics {
+	var s valueSize
+	if err := s.walk(v, math.MaxInt64); err != nil {
+		return limitDiag(rng, err)
+	}
+	return nil
+}
+
+// capDiagnostics keeps the first MaxDiagnostics: a for expression can
+// report the same mistake once per element.
+func capDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	if len(diags) <= MaxDiagnostics {
+		return diags
+	}
+	more := diags[MaxDiagnostics]
+	return append(diags[:MaxDiagnostics:MaxDiagnostics], &hcl.Diagnostic{
+		Severity: more.Severity,
+		Summary:  "Too many diagnostics",
+		Detail:   fmt.Sprintf("%d more diagnostics are not shown, the first of them: %s", len(diags)-MaxDiagnostics, more.Summary),
+		Subject:  more.Subject,
 	})
 }

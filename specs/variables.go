@@ -35,7 +35,7 @@ func (ld *load) variables() ([]*Variable, cty.Value, hcl.Diagnostics) {
 	vars := map[string]*variable{}
 	var diags hcl.Diagnostics
 	ld.decls.each("variable", func(name string, blk *hcl.Block) {
-		v, ds := decodeVariable(name, blk)
+		v, ds := decodeVariable(name, blk, ld.hookContext())
 		diags = append(diags, ds...)
 		vars[name] = v
 	})
@@ -43,7 +43,7 @@ func (ld *load) variables() ([]*Variable, cty.Value, hcl.Diagnostics) {
 	for _, path := range ld.opts.VarFiles {
 		diags = append(diags, ld.varsFromFile(vars, path)...)
 	}
-	diags = append(diags, varsFromFlags(vars, ld.opts.Vars)...)
+	diags = append(diags, varsFromFlags(vars, ld.opts.Vars, ld.hookContext())...)
 
 	var out []*Variable
 	obj := map[string]cty.Value{}
@@ -57,6 +57,10 @@ func (ld *load) variables() ([]*Variable, cty.Value, hcl.Diagnostics) {
 			})
 			v.Value = cty.DynamicVal // unknown: uses of it stay quiet
 		}
+		if ds := checkValueAt(v.Value, v.DeclRange); ds.HasErrors() {
+			diags = append(diags, ds...)
+			v.Value = cty.DynamicVal
+		}
 		obj[v.Name] = markInputs(v.Value, v.inputs)
 		if v.Sensitive {
 			obj[v.Name] = schema.MarkSensitive(obj[v.Name])
@@ -67,7 +71,9 @@ func (ld *load) variables() ([]*Variable, cty.Value, hcl.Diagnostics) {
 	return out, cty.ObjectVal(obj), diags
 }
 
-func decodeVariable(name string, blk *hcl.Block) (*variable, hcl.Diagnostics) {
+// decodeVariable decodes a variable block; ctx holds the evaluation hooks
+// alone.
+func decodeVariable(name string, blk *hcl.Block, ctx *hcl.EvalContext) (*variable, hcl.Diagnostics) {
 	v := &variable{Variable: &Variable{Name: name, DeclRange: blk.DefRange}, ty: cty.DynamicPseudoType}
 	content, diags := blk.Body.Content(variableSchema)
 	if a, ok := content.Attributes["type"]; ok {
@@ -78,10 +84,10 @@ func decodeVariable(name string, blk *hcl.Block) (*variable, hcl.Diagnostics) {
 		}
 	}
 	if a, ok := content.Attributes["description"]; ok {
-		diags = append(diags, gohclString(a, &v.Description)...)
+		diags = append(diags, gohclString(a, &v.Description, ctx)...)
 	}
 	if a, ok := content.Attributes["sensitive"]; ok {
-		val, ds := a.Expr.Value(nil)
+		val, ds := a.Expr.Value(ctx)
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			b, err := convert.Convert(val, cty.Bool)
@@ -93,8 +99,11 @@ func decodeVariable(name string, blk *hcl.Block) (*variable, hcl.Diagnostics) {
 		}
 	}
 	if a, ok := content.Attributes["default"]; ok {
-		val, ds := a.Expr.Value(nil)
+		val, ds := a.Expr.Value(ctx)
 		diags = append(diags, ds...)
+		if l, ok := homogeneousList(val); ok && (v.ty.IsListType() || v.ty.IsSetType()) {
+			val = l // linear, where cty's tuple conversion is quadratic
+		}
 		if !ds.HasErrors() {
 			conv, err := convert.Convert(val, v.ty)
 			if err != nil {
@@ -116,7 +125,7 @@ func (ld *load) varsFromEnv(vars map[string]*variable) hcl.Diagnostics {
 			continue
 		}
 		vars[name].inputs = append(vars[name].inputs, Withheld{Kind: "env", Name: EnvVarPrefix + name})
-		diags = append(diags, vars[name].setRaw(raw, "env", "environment variable "+EnvVarPrefix+name)...)
+		diags = append(diags, vars[name].setRaw(raw, "env", "environment variable "+EnvVarPrefix+name, ld.hookContext())...)
 	}
 	return diags
 }
@@ -130,6 +139,8 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 	if diags.HasErrors() {
 		return diags
 	}
+	instrument(f.Body)
+	ctx := ld.hookContext()
 	attrs, ds := f.Body.JustAttributes()
 	diags = append(diags, ds...)
 	for _, name := range sortedKeys(attrs) {
@@ -145,7 +156,7 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 			continue
 		}
 		v.inputs = append(v.inputs, Withheld{Kind: "file", Name: path})
-		val, ds := a.Expr.Value(nil)
+		val, ds := a.Expr.Value(ctx)
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			diags = append(diags, v.set(val, v.ty, "file", a.Expr.Range().Ptr(), "")...)
@@ -154,7 +165,7 @@ func (ld *load) varsFromFile(vars map[string]*variable, path string) hcl.Diagnos
 	return diags
 }
 
-func varsFromFlags(vars map[string]*variable, flags []string) hcl.Diagnostics {
+func varsFromFlags(vars map[string]*variable, flags []string, ctx *hcl.EvalContext) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, kv := range flags {
 		name, raw, ok := strings.Cut(kv, "=")
@@ -176,15 +187,22 @@ func varsFromFlags(vars map[string]*variable, flags []string) hcl.Diagnostics {
 			continue
 		}
 		v.inputs = append(v.inputs, Withheld{Kind: "var", Name: name})
-		diags = append(diags, v.setRaw(raw, "flag", "-var "+name)...)
+		diags = append(diags, v.setRaw(raw, "flag", "-var "+name, ctx)...)
 	}
 	return diags
 }
 
 // setRaw sets the variable from a string given on the command line or in
 // the environment: taken as it is for primitive types, parsed as an HCL
-// expression for lists, maps and objects.
-func (v *variable) setRaw(raw, source, where string) hcl.Diagnostics {
+// expression for lists, maps and objects, evaluated in ctx (the hooks).
+func (v *variable) setRaw(raw, source, where string, ctx *hcl.EvalContext) hcl.Diagnostics {
+	if len(raw) > MaxSourceBytes {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Spec limit exceeded: source size",
+			Detail:   fmt.Sprintf("The value of %s is %d bytes long; the limit is %d.", where, len(raw), MaxSourceBytes),
+		}}
+	}
 	ty := v.ty
 	if ty == cty.DynamicPseudoType && v.Value != cty.NilVal && v.Value.Type().IsPrimitiveType() {
 		ty = v.Value.Type() // untyped variable: a raw "5" becomes the default's kind
@@ -192,11 +210,15 @@ func (v *variable) setRaw(raw, source, where string) hcl.Diagnostics {
 	if ty.IsPrimitiveType() || ty == cty.DynamicPseudoType {
 		return v.set(cty.StringVal(raw), ty, source, nil, where)
 	}
+	if diags := prescanHCL([]byte(raw), where, hcl.InitialPos, lexExpression); diags.HasErrors() {
+		return diags
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(raw), where, hcl.InitialPos)
 	if diags.HasErrors() {
 		return diags
 	}
-	val, diags := expr.Value(nil)
+	instrumentNode(expr)
+	val, diags := expr.Value(ctx)
 	if diags.HasErrors() {
 		return diags
 	}
@@ -206,6 +228,9 @@ func (v *variable) setRaw(raw, source, where string) hcl.Diagnostics {
 // set converts val to ty and makes it the variable's value. where names a
 // source that has no range in a file, such as a flag.
 func (v *variable) set(val cty.Value, ty cty.Type, source string, subject *hcl.Range, where string) hcl.Diagnostics {
+	if l, ok := homogeneousList(val); ok && (ty.IsListType() || ty.IsSetType()) {
+		val = l // linear, where cty's tuple conversion is quadratic
+	}
 	conv, err := convert.Convert(val, ty)
 	if err != nil {
 		from := ""
@@ -223,8 +248,8 @@ func (v *variable) set(val cty.Value, ty cty.Type, source string, subject *hcl.R
 	return nil
 }
 
-func gohclString(a *hcl.Attribute, out *string) hcl.Diagnostics {
-	val, diags := a.Expr.Value(nil)
+func gohclString(a *hcl.Attribute, out *string, ctx *hcl.EvalContext) hcl.Diagnostics {
+	val, diags := a.Expr.Value(ctx)
 	if diags.HasErrors() {
 		return diags
 	}

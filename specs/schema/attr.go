@@ -47,6 +47,9 @@ func (d *Decoder) decodeAttr(a *Attribute, ha *hcl.Attribute, path cty.Path, res
 		return cty.NullVal(a.Type.ctyType()), diags
 	}
 	v, diags := ha.Expr.Value(d.Ctx)
+	if d.CheckValue != nil && !diags.HasErrors() {
+		diags = append(diags, d.CheckValue(v, ha.Expr.Range())...)
+	}
 	if diags.HasErrors() {
 		return cty.NullVal(a.Type.ctyType()), diags
 	}

@@ -57,6 +57,10 @@ type Decoder struct {
 	Ctx *hcl.EvalContext
 	// Resolver resolves references and plugin schemas.
 	Resolver Resolver
+	// CheckValue, when set, checks every attribute's value as evaluated,
+	// before it is converted to the attribute's type (converting a huge
+	// number to a string is itself costly), and reports a problem at rng.
+	CheckValue func(v cty.Value, rng hcl.Range) hcl.Diagnostics
 }
 
 // Decode decodes body against b. All problems are reported at once; the

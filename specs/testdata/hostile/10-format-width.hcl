@@ -1,0 +1,4 @@
+# want: Spec limit exceeded: string length
+locals {
+  x = format("%999999999d", 1)
+}

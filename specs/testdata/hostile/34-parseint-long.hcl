@@ -1,0 +1,5 @@
+# want: Spec limit exceeded: parseint/tonumber input
+locals {
+  s = join("", [for i in flatten([for a in range(5): range(1000)]): "1"])
+  x = parseint(local.s, 10)
+}

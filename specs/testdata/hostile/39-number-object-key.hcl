@@ -1,0 +1,4 @@
+# want: Spec limit exceeded: number
+locals {
+  x = { (1e300 * 1e300) = 1 }
+}

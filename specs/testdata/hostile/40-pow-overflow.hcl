@@ -1,0 +1,4 @@
+# want: valid
+locals {
+  x = tostring(pow(10, 400))
+}

@@ -1,0 +1,6 @@
+# want: Cycle in locals
+locals {
+  a = local.b
+  b = local.c
+  c = local.a
+}

@@ -1,0 +1,4 @@
+# want: Cycle in locals
+locals {
+  a = [local.a, local.a]
+}

@@ -1,0 +1,6 @@
+# want: Invalid value for "size"
+group "g" {
+  size = -1
+  instance "docker" { image = "x" }
+  flavor "vanilla" {}
+}

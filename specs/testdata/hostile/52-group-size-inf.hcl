@@ -1,0 +1,6 @@
+# want: Invalid value for "size"
+group "g" {
+  size = pow(10, 400)
+  instance "docker" { image = "x" }
+  flavor "vanilla" {}
+}

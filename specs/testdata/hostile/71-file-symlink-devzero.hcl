@@ -1,0 +1,4 @@
+# want: not a regular file
+locals {
+  x = file("zero")
+}

@@ -1,0 +1,4 @@
+# want: larger than
+locals {
+  x = file("big")
+}
