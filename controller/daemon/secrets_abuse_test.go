@@ -326,6 +326,14 @@ group "a" {
 		{"a missing secret", specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": fakeSpec(`env("DROVER_ABUSE_UNSET")`)},
 			Withheld: []specs.Withheld{{Kind: "env", Name: "DROVER_ABUSE_UNSET"}}}, "environment variable DROVER_ABUSE_UNSET"},
 		{"a spec that loads differently", bundle("a=1"), "loads to a different spec than was applied"},
+		// Recorded by a drover without upper bounds: it once killed the
+		// daemon with out-of-memory at every start.
+		{"a group of a billion", specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(`
+group "a" {
+  size = 1e9
+  instance "fake" { image = "x" }
+  flavor "vanilla" {}
+}`)}}, "no longer loads"},
 		{"a host file withheld by a client", specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(fmt.Sprintf(`
 group "a" {
   size = 1
