@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/internal/datadir"
 	"github.com/drover/drover/specs"
 )
 
@@ -55,18 +55,12 @@ func (a *app) captureSpec(cmd *cobra.Command, args []string) (*specs.Spec, specs
 	return spec, bundle, nil
 }
 
-// dataDir is --data-dir, or $XDG_DATA_HOME/drover, or ~/.local/share/drover.
+// dataDir is --data-dir, or else drover's default (see internal/datadir).
 func (a *app) dataDir() (string, error) {
 	if d := a.v.GetString("data-dir"); d != "" {
 		return d, nil
 	}
-	if d, ok := a.lookupEnv("XDG_DATA_HOME"); ok && d != "" {
-		return filepath.Join(d, "drover"), nil
-	}
-	if h, ok := a.lookupEnv("HOME"); ok && h != "" {
-		return filepath.Join(h, ".local", "share", "drover"), nil
-	}
-	return "", errors.New("no data directory: set --data-dir (or DROVER_DATA_DIR, XDG_DATA_HOME or HOME)")
+	return datadir.Default(a.lookupEnv)
 }
 
 // newRunner builds the in-process runner for spec.

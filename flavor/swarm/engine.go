@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/internal/datadir"
 )
 
 // The values of the flavor's engine property: how drover reaches a
@@ -35,20 +36,14 @@ const EnginePort = 2376
 const CADirName = "swarm-ca"
 
 // DefaultCADir is where the swarms' CAs live unless Clusters.SetCADir says
-// otherwise: CADirName under drover's default data directory, which is
-// $DROVER_DATA_DIR, else $XDG_DATA_HOME/drover, else
-// ~/.local/share/drover, else the working directory's "drover-data".
+// otherwise: CADirName under drover's default data directory (see
+// internal/datadir), else the working directory's "drover-data".
 func DefaultCADir() string {
-	if d := os.Getenv("DROVER_DATA_DIR"); d != "" {
-		return filepath.Join(d, CADirName)
+	dir, err := datadir.Default(os.LookupEnv)
+	if err != nil {
+		dir = "drover-data"
 	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "drover", CADirName)
-	}
-	if h, err := os.UserHomeDir(); err == nil && h != "" {
-		return filepath.Join(h, ".local", "share", "drover", CADirName)
-	}
-	return filepath.Join("drover-data", CADirName)
+	return filepath.Join(dir, CADirName)
 }
 
 // endpoint is how drover reaches a machine's engine: its address (the

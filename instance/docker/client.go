@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/internal/datadir"
 	"github.com/drover/drover/plugins/spierr"
 )
 
@@ -89,7 +91,9 @@ func (o Options) New(ctx context.Context, config json.RawMessage) (*Plugin, erro
 	set := cfg.SocketDir != ""
 	if !set {
 		if o.DataDir == "" {
-			o.DataDir = defaultDataDir()
+			if o.DataDir, err = datadir.Default(os.LookupEnv); err != nil {
+				return nil, spierr.Invalid(op, "node sockets: %w", err)
+			}
 		}
 		cfg.SocketDir = filepath.Join(o.DataDir, NodesDirName)
 	}

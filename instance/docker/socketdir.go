@@ -13,24 +13,6 @@ import (
 // <data-dir>/nodes/<name>/docker.sock.
 const NodesDirName = "nodes"
 
-// defaultDataDir is drover's default data directory, for a plugin that is
-// not told it (Options.DataDir): $DROVER_DATA_DIR, else
-// $XDG_DATA_HOME/drover, else ~/.local/share/drover.
-func defaultDataDir() string {
-	if d := os.Getenv("DROVER_DATA_DIR"); d != "" {
-		return d
-	}
-	base := os.Getenv("XDG_DATA_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "drover-data"
-		}
-		base = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(base, "drover")
-}
-
 // ensureSocketDir makes the socket directory exist (mode 0700, as are the
 // parents it makes) and checks that no one but this user can change what
 // is in it, as ssh checks a key's directory: whoever can swap a node's

@@ -99,9 +99,4 @@ func TestDefaultSocketDirFollowsEnv(t *testing.T) {
 	if want := "/srv/drover/nodes"; p.SocketDir() != want {
 		t.Errorf("SocketDir = %s, want %s", p.SocketDir(), want)
 	}
-	t.Setenv("DROVER_DATA_DIR", "")
-	t.Setenv("XDG_DATA_HOME", "/x")
-	if got := defaultDataDir(); got != "/x/drover" {
-		t.Errorf("defaultDataDir = %s, want /x/drover", got)
-	}
 }
