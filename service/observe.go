@@ -90,11 +90,9 @@ type tasks struct {
 }
 
 func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceID string) (tasks, error) {
-	cctx, cancel := r.call(ctx)
-	defer cancel()
-	list, err := cli.TaskList(cctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", serviceID))})
+	list, err := r.listTasks(ctx, cli, serviceID)
 	if err != nil {
-		return tasks{}, fmt.Errorf("list tasks: %w", err)
+		return tasks{}, err
 	}
 	var out tasks
 	nodes := map[string]bool{}
@@ -119,6 +117,28 @@ func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceI
 		out.lastError = fmt.Sprintf("task %s: %s", shortID(last.ID), strings.TrimSpace(last.Status.Err))
 	}
 	return out, nil
+}
+
+// listTasks lists the tasks swarm keeps of a service, past ones included.
+func (r *Reconciler) listTasks(ctx context.Context, cli client.APIClient, serviceID string) ([]swarm.Task, error) {
+	cctx, cancel := r.call(ctx)
+	defer cancel()
+	list, err := cli.TaskList(cctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", serviceID))})
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	return list, nil
+}
+
+// listNodes lists the swarm's nodes.
+func (r *Reconciler) listNodes(ctx context.Context, cli client.APIClient) ([]swarm.Node, error) {
+	cctx, cancel := r.call(ctx)
+	defer cancel()
+	nodes, err := cli.NodeList(cctx, swarm.NodeListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", err)
+	}
+	return nodes, nil
 }
 
 func shortID(id string) string {

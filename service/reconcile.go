@@ -69,13 +69,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		st.LastError = d.reason
 		return st, controller.Result{}, nil
 	case d.failed != "":
-		st.Reason = d.reason
-		if mem.once(d.failed, want.hash) {
-			tk, _ := r.tasksOf(ctx, cli, have.ID)
-			r.emit(key, d.failed, message(have), errorOrNil(tk.lastError))
-		}
-		r.countTasks(ctx, cli, have, want, &st)
-		return st, controller.Result{}, nil
+		return r.passFailed(ctx, cli, t, mem, d, have, want, withNetworkIDs(want.spec, nets.ids), st)
 	case d.drift:
 		st.Drift, st.Reason = true, d.reason
 		if mem.once(EventDrift, strings.Join(d.changes, "; ")) {
@@ -98,6 +92,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 			// Reason set by countTasks.
 		default:
 			st.Converged = true
+			mem.converged()
 			return st, controller.Result{}, nil
 		}
 		return st, wait, nil
@@ -206,9 +201,7 @@ func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have 
 
 // eligibleNodes counts the nodes that take tasks: ready and active.
 func (r *Reconciler) eligibleNodes(ctx context.Context, cli client.APIClient) (int, error) {
-	cctx, cancel := r.call(ctx)
-	defer cancel()
-	nodes, err := cli.NodeList(cctx, swarm.NodeListOptions{})
+	nodes, err := r.listNodes(ctx, cli)
 	if err != nil {
 		return 0, err
 	}

@@ -81,6 +81,29 @@ type memory struct {
 	// removedNet is the id of a network removed to be recreated, and
 	// recreating what differed; both cleared once it is.
 	removedNet, recreating string
+	// resumed counts the rollouts pushed again after swarm gave up on them
+	// for the infrastructure, since the spec last converged.
+	resumed resumeState
+}
+
+func (m *memory) getResumed() resumeState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.resumed
+}
+
+// resumedAt records a resume of the rollout of the spec hash at now.
+func (m *memory) resumedAt(hash string, attempt int, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resumed = resumeState{hash: hash, attempts: attempt, last: now}
+}
+
+// converged forgets the resumes: the spec runs as declared.
+func (m *memory) converged() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resumed = resumeState{}
 }
 
 func (m *memory) setPushed(hash string) {
