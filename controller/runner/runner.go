@@ -366,9 +366,7 @@ func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher
 				r.queue.Add(GroupKey(name))
 			}
 			for c := range ch {
-				if g := c.Tags[instance.TagGroup]; w.groups[g] != nil {
-					r.queue.Add(GroupKey(g))
-				}
+				r.wake(w, c)
 			}
 		} else {
 			controller.Logger(ctx).Warn("watch failed", "provider", provider, "err", err)
@@ -379,6 +377,20 @@ func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher
 			backoff = min(2*backoff, time.Minute)
 		}
 	}
+}
+
+// wake wakes the group of a changed instance and, if its flavor takes
+// dead machines out at once, the group's node-loss pass first of all: a
+// machine's death must not wait behind other keys or the group's own pass.
+func (r *Runner) wake(w *world, c instance.Change) {
+	g := c.Tags[instance.TagGroup]
+	if w.groups[g] == nil {
+		return
+	}
+	if w.removesDead(g) {
+		r.queue.AddFirst(lossKey(g))
+	}
+	r.queue.Add(GroupKey(g))
 }
 
 // ForDestroy returns a copy of spec whose groups have size 0 and that
