@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,10 @@ type cause struct {
 	// why says it in a line, naming the task: "task abc: node xyz is
 	// down", "task abc: No such image: ...".
 	why string
+	// unknown: no task told (swarm's message names none after a rollback
+	// completes); the spec is held unless a cause seen before says
+	// otherwise.
+	unknown bool
 }
 
 // judgeFailure tells a rollout of s that swarm gave up on because of the
@@ -39,7 +44,7 @@ func judgeFailure(s *swarm.Service, tasks []swarm.Task, nodes []swarm.Node) caus
 	}
 	var infra, spec []string
 	for _, t := range tasks {
-		ofRollout := !started.IsZero() && !t.CreatedAt.Before(started) && terminal(t.Status.State)
+		ofRollout := !started.IsZero() && !t.CreatedAt.Before(started) && ended(t.Status.State)
 		if t.ServiceID != s.ID || t.ID != named && !ofRollout {
 			continue
 		}
@@ -62,7 +67,7 @@ func judgeFailure(s *swarm.Service, tasks []swarm.Task, nodes []swarm.Node) caus
 	case len(infra) > 0:
 		return cause{infra: true, why: infra[0]}
 	}
-	return cause{why: "no task of the rollout says why"}
+	return cause{why: "no task of the rollout says why", unknown: true}
 }
 
 // fate says how task t ended, and whether its node took it down (lost)
@@ -92,14 +97,12 @@ func fate(t swarm.Task, nodes map[string]swarm.Node) (why string, lost bool) {
 	return string(t.Status.State), false
 }
 
-// terminal reports whether a task in state s has ended.
-func terminal(s swarm.TaskState) bool {
-	switch s {
-	case swarm.TaskStateComplete, swarm.TaskStateShutdown, swarm.TaskStateFailed,
-		swarm.TaskStateRejected, swarm.TaskStateRemove, swarm.TaskStateOrphaned:
-		return true
-	}
-	return false
+// ended reports whether a task in state s has ended.
+func ended(s swarm.TaskState) bool {
+	return slices.Contains([]swarm.TaskState{
+		swarm.TaskStateComplete, swarm.TaskStateShutdown, swarm.TaskStateFailed,
+		swarm.TaskStateRejected, swarm.TaskStateRemove, swarm.TaskStateOrphaned,
+	}, s)
 }
 
 // namedTask is the id of the task swarm names at the end of its message

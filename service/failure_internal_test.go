@@ -155,3 +155,47 @@ func TestResumeWaitGrowsToTheBound(t *testing.T) {
 		t.Errorf("the wait ends at %v, want %v", prev, b.max)
 	}
 }
+
+// A rollback that completes names no task any more: the cause its tasks
+// told while it ran stands, for the same spec only.
+func TestMemoryKeepsTheCause(t *testing.T) {
+	m := &memory{}
+	lost := cause{infra: true, why: "task t1: orphaned"}
+	unknown := cause{why: "no task of the rollout says why", unknown: true}
+	if c := m.cause("h", unknown); c != unknown {
+		t.Errorf("with nothing known: %+v", c)
+	}
+	if c := m.cause("h", lost); c != lost {
+		t.Errorf("a known cause is not taken: %+v", c)
+	}
+	if c := m.cause("h", unknown); c != lost {
+		t.Errorf("the known cause is not kept: %+v", c)
+	}
+	if c := m.cause("other", unknown); c != unknown {
+		t.Errorf("another spec's cause is taken: %+v", c)
+	}
+}
+
+func TestSameRollout(t *testing.T) {
+	spec := func(image string, env ...string) swarm.TaskSpec {
+		return swarm.TaskSpec{ContainerSpec: &swarm.ContainerSpec{Image: image, Env: env, Args: []string{"-x"}}}
+	}
+	forced := spec("a:1")
+	forced.ForceUpdate = 2
+	tests := []struct {
+		name       string
+		task, spec swarm.TaskSpec
+		same       bool
+	}{
+		{"the same", spec("a:1", "K=v"), spec("a:1", "K=v"), true},
+		{"another image", spec("a:1"), spec("a:2"), false},
+		{"another env", spec("a:1", "K=v"), spec("a:1", "K=w"), false},
+		{"forced", spec("a:1"), forced, false},
+		{"no container spec", swarm.TaskSpec{}, swarm.TaskSpec{}, true},
+	}
+	for _, tt := range tests {
+		if got := sameRollout(tt.task, tt.spec); got != tt.same {
+			t.Errorf("%s: sameRollout = %v", tt.name, got)
+		}
+	}
+}

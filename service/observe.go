@@ -87,9 +87,14 @@ type tasks struct {
 	nodes int
 	// lastError is the most recent task error, with its task.
 	lastError string
+	// stale counts the running tasks of another spec than the service's
+	// (a rollout has yet to reach them), when tasksOf was given the spec.
+	stale int
 }
 
-func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceID string) (tasks, error) {
+// tasksOf sums up a service's tasks; spec, if not nil, is the service's
+// task spec, to count the stale ones.
+func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceID string, spec *swarm.TaskSpec) (tasks, error) {
 	list, err := r.listTasks(ctx, cli, serviceID)
 	if err != nil {
 		return tasks{}, err
@@ -106,6 +111,9 @@ func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceI
 		}
 		if t.DesiredState == swarm.TaskStateRunning && t.Status.State == swarm.TaskStateRunning {
 			out.running++
+			if spec != nil && !sameRollout(t.Spec, *spec) {
+				out.stale++
+			}
 		}
 		if t.Status.Err != "" && (last == nil || t.Status.Timestamp.After(last.Status.Timestamp)) {
 			last = &list[i]
@@ -117,6 +125,19 @@ func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceI
 		out.lastError = fmt.Sprintf("task %s: %s", shortID(last.ID), strings.TrimSpace(last.Status.Err))
 	}
 	return out, nil
+}
+
+// sameRollout reports whether a task's spec is of the rollout of spec:
+// the same image, command, arguments, environment and force-update
+// counter. (Swarm shows some other fields of a task's spec otherwise than
+// the service's: a whole-spec comparison never matches.)
+func sameRollout(task, spec swarm.TaskSpec) bool {
+	a, b := task.ContainerSpec, spec.ContainerSpec
+	if a == nil || b == nil {
+		return a == b && task.ForceUpdate == spec.ForceUpdate
+	}
+	return task.ForceUpdate == spec.ForceUpdate && a.Image == b.Image &&
+		slices.Equal(a.Command, b.Command) && slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env)
 }
 
 // listTasks lists the tasks swarm keeps of a service, past ones included.

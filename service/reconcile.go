@@ -88,7 +88,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 			if d.reason != "" {
 				st.Reason = d.reason
 			}
-		case st.Running != st.Desired:
+		case st.Running != st.Desired || st.Stale > 0:
 			// Reason set by countTasks.
 		default:
 			st.Converged = true
@@ -173,12 +173,13 @@ func (r *Reconciler) update(ctx context.Context, cli client.APIClient, have *swa
 // countTasks fills the task counts of st and, when they fall short, the
 // reason. A count that cannot be made leaves the service unconverged.
 func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have *swarm.Service, want desired, st *Status) {
-	tk, err := r.tasksOf(ctx, cli, have.ID)
+	tk, err := r.tasksOf(ctx, cli, have.ID, &have.Spec.TaskTemplate)
 	if err != nil {
 		st.Reason = err.Error()
 		st.Running = -1
 		return
 	}
+	st.Stale = tk.stale
 	st.Running = tk.running
 	if want.view.Mode == "global" {
 		st.Desired = tk.nodes
@@ -191,11 +192,15 @@ func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have 
 			}
 		}
 	}
-	if st.Running != st.Desired && st.Reason == "" {
+	switch {
+	case st.Reason != "":
+	case st.Running != st.Desired:
 		st.Reason = fmt.Sprintf("%d of %d tasks running", st.Running, st.Desired)
 		if tk.lastError != "" {
 			st.Reason += "; last error: " + tk.lastError
 		}
+	case st.Stale > 0:
+		st.Reason = fmt.Sprintf("%d of %d running tasks have yet to be rolled out to the spec", st.Stale, st.Running)
 	}
 }
 
@@ -235,7 +240,7 @@ func (r *Reconciler) dependencies(ctx context.Context, t *Target, cli client.API
 		if s == nil {
 			return fmt.Sprintf("waiting for service.%s, which it depends on, to exist", dep), nil
 		}
-		tk, err := r.tasksOf(ctx, depCli, s.ID)
+		tk, err := r.tasksOf(ctx, depCli, s.ID, nil)
 		if err != nil {
 			return "", err
 		}

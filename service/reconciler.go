@@ -21,6 +21,12 @@ const (
 	LabelOwner  = instance.TagOwner  // the drover installation that owns it
 	LabelSwarm  = "drover.swarm"     // the swarm it was declared on
 	LabelConfig = instance.TagConfig // hash of the desired spec (see Hash)
+	// LabelResumed marks the push of a rollout swarm gave up on for the
+	// infrastructure: the version of the service it resumed. Swarm
+	// ignores a push of a spec equal to that of the rollout it is stuck
+	// on; this label makes it differ, at the service level only, so no
+	// task restarts for it.
+	LabelResumed = "drover.resumed"
 )
 
 // Managers gives a client of a live manager of a swarm (flavor/swarm's

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strconv"
 
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
@@ -27,13 +29,16 @@ func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Ta
 	if err != nil {
 		return st, controller.Result{}, err
 	}
-	c := judgeFailure(have, tasks, nodes)
+	c := mem.cause(hash, judgeFailure(have, tasks, nodes))
 	now := r.opts.Clock.Now()
 	fp := planFailure(d, message(have), c, mem.getResumed(), hash, now, backoff{r.opts.ResumeBackoff, r.opts.MaxResumeBackoff})
 	st.Reason = fp.reason
 	switch {
 	case fp.resume:
-		spec.TaskTemplate.ForceUpdate = have.Spec.TaskTemplate.ForceUpdate // the same spec: only the tasks it lacks start
+		// The same task spec: only the tasks not on it yet are rolled out.
+		spec.TaskTemplate.ForceUpdate = have.Spec.TaskTemplate.ForceUpdate
+		spec.Labels = maps.Clone(spec.Labels)
+		spec.Labels[LabelResumed] = strconv.FormatUint(have.Version.Index, 10)
 		if err := r.update(ctx, cli, have, spec); err != nil {
 			return st, controller.Result{}, fmt.Errorf("push service %s again: %w", t.Spec.Name, err)
 		}
@@ -47,7 +52,14 @@ func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Ta
 		r.countTasks(ctx, cli, have, want, &st)
 		return st, controller.Result{RequeueAfter: fp.wait}, nil
 	}
-	if mem.once(d.failed, hash+"\x00"+message(have)) {
+	// Reported once per paused rollout (a resumed one that fails is
+	// reported again), and once per rollback, whose message changes as
+	// it ends.
+	once := hash
+	if d.failed == EventUpdatePaused {
+		once += "\x00" + message(have)
+	}
+	if mem.once(d.failed, once) {
 		r.emit(key, d.failed, message(have), errorOrNil(c.why))
 	}
 	r.countTasks(ctx, cli, have, want, &st)
