@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/drover/drover/controller"
+	"github.com/drover/drover/controller/clocktest"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
@@ -54,10 +56,11 @@ func TestLossPass(t *testing.T) {
 			inst.Set("w2", tt.state, "")
 			g := &specs.Group{Resource: specs.Resource{Kind: "group", Name: "workers"}, Size: 2}
 			w := &world{groups: map[string]*group.Target{"workers": {Spec: g, Owner: "o", Instance: inst, Flavor: tt.flavor}}}
-			r := &Runner{queue: controller.NewQueue(controller.QueueOptions{})}
+			clock := clocktest.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+			r := &Runner{queue: controller.NewQueue(controller.QueueOptions{Clock: clock}), opts: Options{Clock: clock}, lossUntil: map[string]time.Time{}}
 			r.world.Store(w)
-			if _, err := (mux{r}).Reconcile(t.Context(), lossKey("workers")); err != nil {
-				t.Fatal(err)
+			if res, err := (mux{r}).Reconcile(t.Context(), lossKey("workers")); err != nil || res != (controller.Result{}) {
+				t.Fatalf("unwatched: %+v, %v", res, err)
 			}
 			if _, err := (mux{r}).Reconcile(t.Context(), lossKey("nope")); err != nil {
 				t.Fatal(err)
@@ -88,6 +91,22 @@ func TestLossPass(t *testing.T) {
 			}
 			if n := r.queue.Len(); n != 0 {
 				t.Errorf("%d more keys queued", n)
+			}
+			// Watched after the event: a pass that finds no dead machine
+			// looks again soon, until the watch ends.
+			look := tt.calls == 0 && tt.state == instance.StateRunning
+			for _, step := range []struct {
+				after time.Duration
+				want  time.Duration
+			}{{0, lossPoll}, {lossWatch - time.Millisecond, lossPoll}, {time.Millisecond, 0}} {
+				clock.Advance(step.after)
+				res, err := (mux{r}).Reconcile(t.Context(), lossKey("workers"))
+				if !look {
+					step.want = 0
+				}
+				if err != nil || res.RequeueAfter != step.want {
+					t.Errorf("%v into the watch: %+v, %v; want a look after %v", clock.Now().Sub(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)), res, err, step.want)
+				}
 			}
 		})
 	}

@@ -161,6 +161,16 @@ func allocationOf(g *specs.Group) flavor.Allocation {
 // lossTimeout bounds a node-loss pass.
 const lossTimeout = time.Minute
 
+// After an event of a group's machine, its node-loss pass lists the group
+// every lossPoll until lossWatch has passed or it finds a machine stopped:
+// a killed machine is listed running for a second or two after the
+// engine's kill event (up to 2.7 s measured on a loaded machine), and the
+// die event that follows can come after the listing changed.
+const (
+	lossWatch = 5 * time.Second
+	lossPoll  = 100 * time.Millisecond
+)
+
 // deadRemover is a flavor that takes the machines of a group that died out
 // of what it keeps at once (the swarm flavor: their nodes out of the
 // swarm), given the group's complete listing.
@@ -172,8 +182,9 @@ type deadRemover interface {
 // one is stopped or terminated, has its flavor take it out at once (see
 // deadRemover), outside the group's own pass: a death is acted on even
 // while that pass is busy with something slow, such as making the
-// replacement of a machine that died before. Its failures are the group
-// pass's to see and report: it never asks to be retried.
+// replacement of a machine that died before. Finding none, it looks again
+// shortly for a while (lossWatch). Its failures are the group pass's to
+// see and report: it never asks to be retried for them.
 func (r *Runner) lossPass(ctx context.Context, name string) (controller.Result, error) {
 	t, ok := r.world.Load().Target(name)
 	if !ok {
@@ -194,12 +205,25 @@ func (r *Runner) lossPass(ctx context.Context, name string) (controller.Result, 
 	if !slices.ContainsFunc(descs, func(d instance.Description) bool {
 		return d.State == instance.StateStopped || d.State == instance.StateTerminated
 	}) {
-		return controller.Result{}, nil
+		return controller.Result{RequeueAfter: r.lossLook(name)}, nil
 	}
 	if err := dr.RemoveDead(ctx, t.Spec.Flavor.Properties.Reveal(), allocationOf(t.Spec), descs); err != nil {
 		log.Debug("node-loss pass failed", "err", err)
 	}
 	return controller.Result{}, nil
+}
+
+// lossLook is when a node-loss pass that found no dead machine looks
+// again: lossPoll while the group is watched after an event, else never
+// (0).
+func (r *Runner) lossLook(name string) time.Duration {
+	r.lossMu.Lock()
+	defer r.lossMu.Unlock()
+	if r.opts.Clock.Now().Before(r.lossUntil[name]) {
+		return lossPoll
+	}
+	delete(r.lossUntil, name)
+	return 0
 }
 
 // removesDead reports whether group name's flavor takes dead machines out
