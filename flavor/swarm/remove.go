@@ -42,7 +42,13 @@ func (p *Plugin) removeLost(ctx context.Context, mgr managerConn, nodes []swarm.
 	log := controller.Logger(ctx)
 	for _, r := range lost {
 		start := time.Now()
-		remove := func(ctx context.Context) error { return p.removeLostNode(ctx, mgr.cli, r.node, managers, dead) }
+		remove := func(ctx context.Context) error {
+			err := p.removeLostNode(ctx, mgr.cli, r.node, managers, dead)
+			if spierr.CodeOf(err) == spierr.CodeNotFound {
+				return nil // gone already: the runner's node-loss pass and the group's pass race
+			}
+			return err
+		}
 		attempts, err := 1, error(nil)
 		if isManagerNode(r.node) == 1 {
 			err = remove(ctx) // its demotion has a wait of its own
