@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -73,6 +74,24 @@ func (q *Queue) addLocked(key string) {
 		q.ready = append(q.ready, key)
 		q.signalLocked()
 	}
+}
+
+// AddFirst makes key due now, ahead of the keys already due: urgent work
+// (a machine's death) does not wait behind a resync of every key.
+func (q *Queue) AddFirst(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || q.active[key] {
+		q.addLocked(key)
+		return
+	}
+	delete(q.delayed, key)
+	if i := slices.Index(q.ready, key); i >= 0 {
+		q.ready = slices.Delete(q.ready, i, i+1)
+	}
+	q.queued[key] = true
+	q.ready = slices.Insert(q.ready, 0, key)
+	q.signalLocked()
 }
 
 // AddAfter makes key due after d, unless it is due sooner already.

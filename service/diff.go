@@ -262,7 +262,7 @@ func withoutDigest(img string) string {
 func withoutDrover(labels map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, val := range labels {
-		if k != LabelOwner && k != LabelSwarm && k != LabelConfig {
+		if k != LabelOwner && k != LabelSwarm && k != LabelConfig && k != LabelResumed {
 			out[k] = val
 		}
 	}

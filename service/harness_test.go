@@ -38,6 +38,22 @@ group "managers" {
 }
 `
 
+// startSwarm starts a swarm of a manager and a worker node container with
+// the demo image, also tagged demoNext; it returns the host's engine too.
+func startSwarm(t *testing.T) (*client.Client, *dockertest.NodeSwarm) {
+	t.Helper()
+	host := dockertest.Client(t)
+	dockertest.Cleanup(t, host)
+	img := dockertest.DemoImage(t)
+	sw := dockertest.StartSwarm(t, host, dockertest.SwarmOptions{Managers: 1, Workers: 1, Preload: []string{img}})
+	for _, n := range sw.Nodes {
+		if err := n.Client.ImageTag(context.Background(), img, demoNext); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return host, sw
+}
+
 // load loads a spec of body (services and networks on swarm.demo).
 func load(t testing.TB, body string) *specs.Spec {
 	t.Helper()
@@ -137,16 +153,19 @@ func (s *sink) Emit(e service.Event) {
 }
 
 // count counts the events of a resource and kind.
-func (s *sink) count(resource, kind string) int {
+func (s *sink) count(resource, kind string) int { return len(s.find(resource, kind)) }
+
+// find returns the events of a resource and kind.
+func (s *sink) find(resource, kind string) []service.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
+	var out []service.Event
 	for _, e := range s.events {
 		if e.Resource == resource && e.Kind == kind {
-			n++
+			out = append(out, e)
 		}
 	}
-	return n
+	return out
 }
 
 func (s *sink) String() string {

@@ -87,14 +87,17 @@ type tasks struct {
 	nodes int
 	// lastError is the most recent task error, with its task.
 	lastError string
+	// stale counts the running tasks of another spec than the service's
+	// (a rollout has yet to reach them), when tasksOf was given the spec.
+	stale int
 }
 
-func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceID string) (tasks, error) {
-	cctx, cancel := r.call(ctx)
-	defer cancel()
-	list, err := cli.TaskList(cctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", serviceID))})
+// tasksOf sums up a service's tasks; spec, if not nil, is the service's
+// task spec, to count the stale ones.
+func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceID string, spec *swarm.TaskSpec) (tasks, error) {
+	list, err := r.listTasks(ctx, cli, serviceID)
 	if err != nil {
-		return tasks{}, fmt.Errorf("list tasks: %w", err)
+		return tasks{}, err
 	}
 	var out tasks
 	nodes := map[string]bool{}
@@ -108,6 +111,9 @@ func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceI
 		}
 		if t.DesiredState == swarm.TaskStateRunning && t.Status.State == swarm.TaskStateRunning {
 			out.running++
+			if spec != nil && !sameRollout(t.Spec, *spec) {
+				out.stale++
+			}
 		}
 		if t.Status.Err != "" && (last == nil || t.Status.Timestamp.After(last.Status.Timestamp)) {
 			last = &list[i]
@@ -119,6 +125,41 @@ func (r *Reconciler) tasksOf(ctx context.Context, cli client.APIClient, serviceI
 		out.lastError = fmt.Sprintf("task %s: %s", shortID(last.ID), strings.TrimSpace(last.Status.Err))
 	}
 	return out, nil
+}
+
+// sameRollout reports whether a task's spec is of the rollout of spec:
+// the same image, command, arguments, environment and force-update
+// counter. (Swarm shows some other fields of a task's spec otherwise than
+// the service's: a whole-spec comparison never matches.)
+func sameRollout(task, spec swarm.TaskSpec) bool {
+	a, b := task.ContainerSpec, spec.ContainerSpec
+	if a == nil || b == nil {
+		return a == b && task.ForceUpdate == spec.ForceUpdate
+	}
+	return task.ForceUpdate == spec.ForceUpdate && a.Image == b.Image &&
+		slices.Equal(a.Command, b.Command) && slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env)
+}
+
+// listTasks lists the tasks swarm keeps of a service, past ones included.
+func (r *Reconciler) listTasks(ctx context.Context, cli client.APIClient, serviceID string) ([]swarm.Task, error) {
+	cctx, cancel := r.call(ctx)
+	defer cancel()
+	list, err := cli.TaskList(cctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", serviceID))})
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	return list, nil
+}
+
+// listNodes lists the swarm's nodes.
+func (r *Reconciler) listNodes(ctx context.Context, cli client.APIClient) ([]swarm.Node, error) {
+	cctx, cancel := r.call(ctx)
+	defer cancel()
+	nodes, err := cli.NodeList(cctx, swarm.NodeListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", err)
+	}
+	return nodes, nil
 }
 
 func shortID(id string) string {

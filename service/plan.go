@@ -21,8 +21,9 @@ type decision struct {
 	// drift: changed by hand, and reported, not corrected.
 	drift bool
 	// failed is the event kind of a rollout of the desired spec that
-	// swarm paused or rolled back (update_paused, update_rolled_back);
-	// the spec is not pushed again.
+	// swarm paused or rolled back (update_paused, update_rolled_back):
+	// the pass asks the rollout's tasks why (planFailure) before it pushes
+	// the spec again or holds it.
 	failed string
 	// rolling: swarm is rolling an update out (or back).
 	rolling bool
@@ -56,7 +57,7 @@ func decide(svc *specs.Service, want desired, have *swarm.Service, names map[str
 	rolling := state == swarm.UpdateStateUpdating || state == swarm.UpdateStateRollbackStarted
 	if kind := failedRollout(have); kind != "" && failedDesired(have, want, names, pushed) {
 		return decision{action: ActionNone, failed: kind, rolling: rolling, changes: changes,
-			reason: fmt.Sprintf("swarm %s the rollout of this spec (%s); change the spec to try again", failedVerb(state), message(have))}
+			reason: fmt.Sprintf("swarm %s the rollout of this spec (%s)", failedVerb(state), message(have))}
 	}
 	byHand := labels[LabelConfig] == want.hash
 	if !byHand && manualRollback(have) && have.PreviousSpec != nil && have.PreviousSpec.Labels[LabelConfig] == want.hash {

@@ -64,6 +64,7 @@ func TestDecide(t *testing.T) {
 	}{
 		{name: "missing", action: ActionCreate, event: EventCreated},
 		{name: "up to date", have: inspected(nil), action: ActionNone},
+		{name: "pushed again after a pause", have: inspected(func(s *swarm.Service) { s.Spec.Labels[LabelResumed] = "54" }), action: ActionNone},
 		{name: "not drover's", have: inspected(func(s *swarm.Service) { delete(s.Spec.Labels, LabelOwner) }), action: ActionNone, flag: "foreign"},
 		{name: "another owner's", have: inspected(func(s *swarm.Service) { s.Spec.Labels[LabelOwner] = "you" }), action: ActionNone, flag: "foreign"},
 		{name: "spec changed", have: inspected(older), action: ActionUpdate, event: EventUpdated, changes: "image: drover/demo-app:0 -> drover/demo-app:latest"},

@@ -69,13 +69,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		st.LastError = d.reason
 		return st, controller.Result{}, nil
 	case d.failed != "":
-		st.Reason = d.reason
-		if mem.once(d.failed, want.hash) {
-			tk, _ := r.tasksOf(ctx, cli, have.ID)
-			r.emit(key, d.failed, message(have), errorOrNil(tk.lastError))
-		}
-		r.countTasks(ctx, cli, have, want, &st)
-		return st, controller.Result{}, nil
+		return r.passFailed(ctx, cli, t, mem, d, have, want, withNetworkIDs(want.spec, nets.ids), st)
 	case d.drift:
 		st.Drift, st.Reason = true, d.reason
 		if mem.once(EventDrift, strings.Join(d.changes, "; ")) {
@@ -94,10 +88,11 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 			if d.reason != "" {
 				st.Reason = d.reason
 			}
-		case st.Running != st.Desired:
+		case st.Running != st.Desired || st.Stale > 0:
 			// Reason set by countTasks.
 		default:
 			st.Converged = true
+			mem.converged()
 			return st, controller.Result{}, nil
 		}
 		return st, wait, nil
@@ -178,12 +173,13 @@ func (r *Reconciler) update(ctx context.Context, cli client.APIClient, have *swa
 // countTasks fills the task counts of st and, when they fall short, the
 // reason. A count that cannot be made leaves the service unconverged.
 func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have *swarm.Service, want desired, st *Status) {
-	tk, err := r.tasksOf(ctx, cli, have.ID)
+	tk, err := r.tasksOf(ctx, cli, have.ID, &have.Spec.TaskTemplate)
 	if err != nil {
 		st.Reason = err.Error()
 		st.Running = -1
 		return
 	}
+	st.Stale = tk.stale
 	st.Running = tk.running
 	if want.view.Mode == "global" {
 		st.Desired = tk.nodes
@@ -196,19 +192,21 @@ func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have 
 			}
 		}
 	}
-	if st.Running != st.Desired && st.Reason == "" {
+	switch {
+	case st.Reason != "":
+	case st.Running != st.Desired:
 		st.Reason = fmt.Sprintf("%d of %d tasks running", st.Running, st.Desired)
 		if tk.lastError != "" {
 			st.Reason += "; last error: " + tk.lastError
 		}
+	case st.Stale > 0:
+		st.Reason = fmt.Sprintf("%d of %d running tasks have yet to be rolled out to the spec", st.Stale, st.Running)
 	}
 }
 
 // eligibleNodes counts the nodes that take tasks: ready and active.
 func (r *Reconciler) eligibleNodes(ctx context.Context, cli client.APIClient) (int, error) {
-	cctx, cancel := r.call(ctx)
-	defer cancel()
-	nodes, err := cli.NodeList(cctx, swarm.NodeListOptions{})
+	nodes, err := r.listNodes(ctx, cli)
 	if err != nil {
 		return 0, err
 	}
@@ -242,7 +240,7 @@ func (r *Reconciler) dependencies(ctx context.Context, t *Target, cli client.API
 		if s == nil {
 			return fmt.Sprintf("waiting for service.%s, which it depends on, to exist", dep), nil
 		}
-		tk, err := r.tasksOf(ctx, depCli, s.ID)
+		tk, err := r.tasksOf(ctx, depCli, s.ID, nil)
 		if err != nil {
 			return "", err
 		}

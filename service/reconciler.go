@@ -21,6 +21,12 @@ const (
 	LabelOwner  = instance.TagOwner  // the drover installation that owns it
 	LabelSwarm  = "drover.swarm"     // the swarm it was declared on
 	LabelConfig = instance.TagConfig // hash of the desired spec (see Hash)
+	// LabelResumed marks the push of a rollout swarm gave up on for the
+	// infrastructure: the version of the service it resumed. Swarm
+	// ignores a push of a spec equal to that of the rollout it is stuck
+	// on; this label makes it differ, at the service level only, so no
+	// task restarts for it.
+	LabelResumed = "drover.resumed"
 )
 
 // Managers gives a client of a live manager of a swarm (flavor/swarm's
@@ -67,6 +73,9 @@ const (
 	EventDriftCorrected   = "drift_corrected"
 	EventUpdatePaused     = "update_paused"
 	EventUpdateRolledBack = "update_rolled_back"
+	// EventUpdateResumed: swarm gave up on a rollout because its tasks
+	// died with their nodes, and drover pushed the spec again.
+	EventUpdateResumed = "update_resumed"
 )
 
 // Event is something the reconciler did or saw, with why.
@@ -109,6 +118,13 @@ type Options struct {
 	// Retries is how many times an update refused as out of sequence is
 	// tried again on a fresh inspect. Default 3.
 	Retries int
+	// ResumeBackoff is the wait, on Clock, before the second push of a
+	// rollout swarm paused or rolled back because its tasks died with
+	// their nodes (the first is at once); doubled for each further one.
+	// Default 1s.
+	ResumeBackoff time.Duration
+	// MaxResumeBackoff bounds that wait. Default 1m.
+	MaxResumeBackoff time.Duration
 }
 
 // Reconciler keeps a swarm's services and networks as the spec says.
@@ -135,6 +151,8 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 	}
 	opts.CallTimeout = orDefault(opts.CallTimeout, time.Minute)
 	opts.Poll = orDefault(opts.Poll, 2*time.Second)
+	opts.ResumeBackoff = orDefault(opts.ResumeBackoff, time.Second)
+	opts.MaxResumeBackoff = max(orDefault(opts.MaxResumeBackoff, time.Minute), opts.ResumeBackoff)
 	if opts.Retries <= 0 {
 		opts.Retries = 3
 	}

@@ -13,8 +13,12 @@ type Status struct {
 	Desired int `json:"desired"`
 	// Running counts the tasks that should run and do.
 	Running int `json:"running"`
-	// Converged: the spec matches, no update is under way and Running
-	// equals Desired. A network converges when it exists as declared.
+	// Stale counts those of Running that run another spec than the
+	// service's: a rollout has yet to reach them.
+	Stale int `json:"stale,omitempty"`
+	// Converged: the spec matches, no update is under way, Running
+	// equals Desired and none is stale. A network converges when it
+	// exists as declared.
 	Converged bool `json:"converged"`
 	// Reason says, in a line, why it has not converged.
 	Reason    string `json:"reason,omitempty"`
@@ -81,6 +85,47 @@ type memory struct {
 	// removedNet is the id of a network removed to be recreated, and
 	// recreating what differed; both cleared once it is.
 	removedNet, recreating string
+	// resumed counts the rollouts pushed again after swarm gave up on them
+	// for the infrastructure, since the spec last converged.
+	resumed resumeState
+	// failure is why swarm gave up on the last rollout of the spec
+	// failedHash, as its tasks told while swarm still named one.
+	failure    cause
+	failedHash string
+}
+
+// cause returns c, or when c is unknown the cause last known for the
+// spec hash; a known c is remembered for it.
+func (m *memory) cause(hash string, c cause) cause {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case !c.unknown:
+		m.failure, m.failedHash = c, hash
+	case m.failedHash == hash:
+		return m.failure
+	}
+	return c
+}
+
+func (m *memory) getResumed() resumeState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.resumed
+}
+
+// resumedAt records a resume of the rollout of the spec hash at now.
+func (m *memory) resumedAt(hash string, attempt int, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resumed = resumeState{hash: hash, attempts: attempt, last: now}
+}
+
+// converged forgets the resumes: the spec runs as declared.
+func (m *memory) converged() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resumed = resumeState{}
 }
 
 func (m *memory) setPushed(hash string) {

@@ -31,15 +31,7 @@ const (
 // one manager and one worker with the demo image (also tagged demoNext),
 // shared by the subtests, which use names and owners of their own.
 func TestSwarm(t *testing.T) {
-	host := dockertest.Client(t)
-	dockertest.Cleanup(t, host)
-	img := dockertest.DemoImage(t)
-	sw := dockertest.StartSwarm(t, host, dockertest.SwarmOptions{Managers: 1, Workers: 1, Preload: []string{img}})
-	for _, n := range sw.Nodes {
-		if err := n.Client.ImageTag(context.Background(), img, demoNext); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, sw := startSwarm(t)
 	for _, tc := range []struct {
 		name string
 		fn   func(*testing.T, *dockertest.NodeSwarm)

@@ -21,6 +21,8 @@ func (m mux) Reconcile(ctx context.Context, key string) (controller.Result, erro
 		return m.r.services.ReconcileService(ctx, name)
 	case KindNetwork:
 		return m.r.services.ReconcileNetwork(ctx, name)
+	case KindLoss:
+		return m.r.lossPass(ctx, name)
 	case KindSwarm:
 		if !m.r.world.Load().swarms[name] {
 			return controller.Result{}, nil
@@ -32,3 +34,6 @@ func (m mux) Reconcile(ctx context.Context, key string) (controller.Result, erro
 
 // GroupKey is the work-queue key of a group.
 func GroupKey(name string) string { return KindGroup + "." + name }
+
+// lossKey is the work-queue key of a group's node-loss pass.
+func lossKey(name string) string { return KindLoss + "." + name }

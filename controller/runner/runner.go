@@ -77,6 +77,9 @@ type Runner struct {
 	gen      atomic.Int64  // of the last world built
 	changed  chan struct{} // a pass ended
 	swapped  chan struct{} // Update switched the world
+
+	lossMu    sync.Mutex
+	lossUntil map[string]time.Time // by group: its node-loss pass looks again until then
 }
 
 // current serves the targets of the runner's world of the moment.
@@ -111,7 +114,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	if opts.Clock == nil {
 		opts.Clock = controller.RealClock{}
 	}
-	r := &Runner{opts: opts, changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1)}
+	r := &Runner{opts: opts, changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1), lossUntil: map[string]time.Time{}}
 	w, err := r.build(ctx, spec)
 	if err != nil {
 		return nil, &BuildError{Err: err}
@@ -366,9 +369,7 @@ func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher
 				r.queue.Add(GroupKey(name))
 			}
 			for c := range ch {
-				if g := c.Tags[instance.TagGroup]; w.groups[g] != nil {
-					r.queue.Add(GroupKey(g))
-				}
+				r.wake(w, c)
 			}
 		} else {
 			controller.Logger(ctx).Warn("watch failed", "provider", provider, "err", err)
@@ -379,6 +380,25 @@ func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher
 			backoff = min(2*backoff, time.Minute)
 		}
 	}
+}
+
+// wake wakes the group of a changed instance and, if its flavor takes
+// dead machines out at once, the group's node-loss pass first of all: a
+// machine's death must not wait behind other keys or the group's own pass.
+// That pass keeps looking for lossWatch after the event: the engine
+// reports a kill before its listing shows the machine stopped.
+func (r *Runner) wake(w *world, c instance.Change) {
+	g := c.Tags[instance.TagGroup]
+	if w.groups[g] == nil {
+		return
+	}
+	if w.removesDead(g) {
+		r.lossMu.Lock()
+		r.lossUntil[g] = r.opts.Clock.Now().Add(lossWatch)
+		r.lossMu.Unlock()
+		r.queue.AddFirst(lossKey(g))
+	}
+	r.queue.Add(GroupKey(g))
 }
 
 // ForDestroy returns a copy of spec whose groups have size 0 and that

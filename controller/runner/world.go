@@ -2,9 +2,13 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
+	"github.com/drover/drover/controller"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
@@ -18,6 +22,9 @@ const (
 	KindNetwork = "network"
 	KindService = "service"
 	KindSwarm   = "swarm" // a sweep of the swarm's undeclared services and networks
+	// KindLoss is a group's node-loss pass (lossPass), woken by its
+	// machines' events beside the group's own pass; not a resource.
+	KindLoss = "loss"
 )
 
 // world is what one spec makes of the plugins: a target per resource.
@@ -136,12 +143,96 @@ func (r *Runner) target(ctx context.Context, g *specs.Group, providers map[strin
 	if err := inst.Validate(ctx, g.Instance.Properties.Reveal()); err != nil {
 		return nil, fmt.Errorf("instance %q: %w", g.Instance.Plugin, err)
 	}
+	if err := fl.Validate(ctx, g.Flavor.Properties.Reveal(), allocationOf(g)); err != nil {
+		return nil, fmt.Errorf("flavor %q: %w", g.Flavor.Plugin, err)
+	}
+	return &group.Target{Spec: g, Owner: r.opts.Owner, Instance: inst, Flavor: fl}, nil
+}
+
+// allocationOf is what a group asks of its flavor.
+func allocationOf(g *specs.Group) flavor.Allocation {
 	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
 	for _, id := range g.LogicalIDs {
 		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
 	}
-	if err := fl.Validate(ctx, g.Flavor.Properties.Reveal(), alloc); err != nil {
-		return nil, fmt.Errorf("flavor %q: %w", g.Flavor.Plugin, err)
+	return alloc
+}
+
+// lossTimeout bounds a node-loss pass.
+const lossTimeout = time.Minute
+
+// After an event of a group's machine, its node-loss pass lists the group
+// every lossPoll until lossWatch has passed or it finds a machine stopped:
+// a killed machine is listed running for a second or two after the
+// engine's kill event (up to 2.7 s measured on a loaded machine), and the
+// die event that follows can come after the listing changed.
+const (
+	lossWatch = 5 * time.Second
+	lossPoll  = 100 * time.Millisecond
+)
+
+// deadRemover is a flavor that takes the machines of a group that died out
+// of what it keeps at once (the swarm flavor: their nodes out of the
+// swarm), given the group's complete listing.
+type deadRemover interface {
+	RemoveDead(ctx context.Context, props json.RawMessage, alloc flavor.Allocation, insts []instance.Description) error
+}
+
+// lossPass lists group name's machines when one of them changed and, if
+// one is stopped or terminated, has its flavor take it out at once (see
+// deadRemover), outside the group's own pass: a death is acted on even
+// while that pass is busy with something slow, such as making the
+// replacement of a machine that died before. Finding none, it looks again
+// shortly for a while (lossWatch). Its failures are the group pass's to
+// see and report: it never asks to be retried for them.
+func (r *Runner) lossPass(ctx context.Context, name string) (controller.Result, error) {
+	t, ok := r.world.Load().Target(name)
+	if !ok {
+		return controller.Result{}, nil
 	}
-	return &group.Target{Spec: g, Owner: r.opts.Owner, Instance: inst, Flavor: fl}, nil
+	dr, ok := t.Flavor.(deadRemover)
+	if !ok {
+		return controller.Result{}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, lossTimeout)
+	defer cancel()
+	log := controller.Logger(ctx).With("group", name)
+	descs, err := t.Instance.Describe(ctx, group.Selector(t.Owner, name))
+	if err != nil {
+		log.Debug("node-loss pass: listing failed", "err", err)
+		return controller.Result{}, nil
+	}
+	if !slices.ContainsFunc(descs, func(d instance.Description) bool {
+		return d.State == instance.StateStopped || d.State == instance.StateTerminated
+	}) {
+		return controller.Result{RequeueAfter: r.lossLook(name)}, nil
+	}
+	if err := dr.RemoveDead(ctx, t.Spec.Flavor.Properties.Reveal(), allocationOf(t.Spec), descs); err != nil {
+		log.Debug("node-loss pass failed", "err", err)
+	}
+	return controller.Result{}, nil
+}
+
+// lossLook is when a node-loss pass that found no dead machine looks
+// again: lossPoll while the group is watched after an event, else never
+// (0).
+func (r *Runner) lossLook(name string) time.Duration {
+	r.lossMu.Lock()
+	defer r.lossMu.Unlock()
+	if r.opts.Clock.Now().Before(r.lossUntil[name]) {
+		return lossPoll
+	}
+	delete(r.lossUntil, name)
+	return 0
+}
+
+// removesDead reports whether group name's flavor takes dead machines out
+// at once (deadRemover).
+func (w *world) removesDead(name string) bool {
+	t, ok := w.groups[name]
+	if !ok {
+		return false
+	}
+	_, ok = t.Flavor.(deadRemover)
+	return ok
 }

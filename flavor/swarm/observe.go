@@ -56,8 +56,9 @@ func (p *Plugin) Observe(ctx context.Context, props json.RawMessage, alloc flavo
 	if owner == "" {
 		return nil
 	}
-	views := p.probe(ctx, insts)
 	defer p.prune(owner, alloc.Group, insts)
+	removedEarly := p.removeDeadFirst(ctx, pr, owner, alloc.Group, insts)
+	views := p.probe(ctx, insts)
 	if pr.Role == RoleManager {
 		p.registerManagers(owner, pr.Swarm, alloc.Group, views)
 		p.formIfNeeded(ctx, owner, pr.Swarm, alloc.Group, views)
@@ -72,8 +73,51 @@ func (p *Plugin) Observe(ctx context.Context, props json.RawMessage, alloc flavo
 		return ended(ctx) // the next pass tries again
 	}
 	nodes = p.labelAll(ctx, pr, mgr, views, nodes)
-	p.removeLost(ctx, mgr, nodes, insts, owner, alloc.Group)
+	if !removedEarly {
+		p.removeLost(ctx, mgr, nodes, insts, owner, alloc.Group)
+	}
 	return ended(ctx)
+}
+
+// RemoveDead takes the nodes of the machines of a complete listing of a
+// group that are stopped or terminated out of the swarm at once, as
+// Observe does first of all; nothing else. The runner calls it on a
+// machine's event beside the group's pass, so that a death is not acted
+// on only after whatever that pass is busy with. It fails only on bad
+// props.
+func (p *Plugin) RemoveDead(ctx context.Context, props json.RawMessage, alloc flavor.Allocation, insts []instance.Description) error {
+	pr, err := parse("swarm.RemoveDead", props)
+	if err != nil {
+		return err
+	}
+	if owner := ownerOf(insts); owner != "" {
+		p.removeDeadFirst(ctx, pr, owner, alloc.Group, insts)
+	}
+	return nil
+}
+
+// removeDeadFirst takes the nodes of machines the listing says stopped or
+// terminated out of the swarm before anything else of the pass (probing
+// every engine, joins, labels), which on a loaded machine can take
+// seconds; it reports whether it did the pass's removals. A listing
+// without such a machine costs nothing here: the machines gone from it
+// are taken out at the end of the pass.
+func (p *Plugin) removeDeadFirst(ctx context.Context, pr Properties, owner, group string, insts []instance.Description) bool {
+	if !slices.ContainsFunc(insts, func(in instance.Description) bool {
+		return in.State == instance.StateStopped || in.State == instance.StateTerminated
+	}) {
+		return false
+	}
+	mgr, err := p.manager(ctx, owner, pr.Swarm, endpoint{})
+	if err != nil {
+		return false
+	}
+	nodes, err := p.listNodes(ctx, mgr.cli)
+	if err != nil {
+		return false
+	}
+	p.removeLost(ctx, mgr, nodes, insts, owner, group)
+	return true
 }
 
 // ended is a spierr.ErrUnavailable error if ctx has ended, else nil.

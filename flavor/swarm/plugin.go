@@ -143,11 +143,25 @@ func (p *Plugin) manager(ctx context.Context, owner, name string, exclude endpoi
 	return p.clusters.manager(ctx, owner, name, p.opts.EngineTimeout, exclude)
 }
 
-// call runs fn with a context bounded by the engine timeout.
+// call runs fn with a context bounded by the engine timeout, or by the
+// longer one withCallTimeout put in ctx.
 func (p *Plugin) call(ctx context.Context, fn func(ctx context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, p.opts.EngineTimeout)
+	timeout := p.opts.EngineTimeout
+	if d, ok := ctx.Value(callTimeoutKey{}).(time.Duration); ok && d > timeout {
+		timeout = d
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return fn(ctx)
+}
+
+type callTimeoutKey struct{}
+
+// withCallTimeout gives the engine calls made with ctx (through call) d
+// to answer, if that is longer than the engine timeout: a retry after a
+// call timed out waits longer.
+func withCallTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, callTimeoutKey{}, d)
 }
 
 // tagName is the tag the group reconciler keeps an instance's name in.
