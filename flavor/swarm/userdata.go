@@ -14,8 +14,9 @@ const engineCertDir = "/etc/docker/drover"
 // with "#!" as it is; the script is POSIX sh and, as it ends, leaves the
 // rest of the user data (the provider's own user_data) to run. It:
 //
-//  1. installs Docker if dockerd is missing (get.docker.com with curl,
-//     else Debian's docker.io with apt-get);
+//  1. installs Docker if dockerd is missing, with the machine's own
+//     package manager (apt-get's docker.io, from the mirror the image is
+//     configured with; drover names no download host);
 //  2. writes the CA certificate, the machine's certificate and its key
 //     (mode 0600) to /etc/docker/drover;
 //  3. opens the swarm's ports (and 2376) in ufw if ufw is active, as on
@@ -36,13 +37,11 @@ const tlsEngineScript = `#!/bin/sh
 # drover joins the swarm through that API; no join token is in this file.
 set -eu
 if ! command -v dockerd >/dev/null 2>&1; then
-	if command -v curl >/dev/null 2>&1; then
-		curl -fsSL https://get.docker.com | sh
-	elif command -v apt-get >/dev/null 2>&1; then
+	if command -v apt-get >/dev/null 2>&1; then
 		apt-get update -q
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io
 	else
-		echo "drover: dockerd is missing and neither curl nor apt-get can install it" >&2
+		echo "drover: dockerd is missing and apt-get cannot install it: use an image with Docker (docker-20-04 on DigitalOcean)" >&2
 		exit 1
 	fi
 fi
