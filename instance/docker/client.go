@@ -39,7 +39,7 @@ type Config struct {
 // concurrent use.
 type Plugin struct {
 	cli       *client.Client
-	socketDir string // absolute
+	socketDir string // absolute; "" when no data dir is known: no nodes
 	// socketDirSet says socket_dir was given: the directory is the user's,
 	// not drover's own, and need not be exactly 0700.
 	socketDirSet bool
@@ -89,21 +89,24 @@ func (o Options) New(ctx context.Context, config json.RawMessage) (*Plugin, erro
 		return nil, spierr.Invalid(op, "provider config: %v", err)
 	}
 	set := cfg.SocketDir != ""
-	if !set {
-		if o.DataDir == "" {
-			if o.DataDir, err = datadir.Default(os.LookupEnv); err != nil {
-				return nil, spierr.Invalid(op, "node sockets: %w", err)
-			}
-		}
+	if !set && o.DataDir == "" {
+		// Only node mode needs the directory: a plugin that cannot tell
+		// where it is (an external one run without a home) still serves
+		// plain containers, and refuses nodes (nodeRequest).
+		o.DataDir, _ = datadir.Default(os.LookupEnv)
+	}
+	if !set && o.DataDir != "" {
 		cfg.SocketDir = filepath.Join(o.DataDir, NodesDirName)
 	}
 	cli, err := client.NewClientWithOpts(clientOptions(cfg)...)
 	if err != nil {
 		return nil, spierr.Invalid(op, "engine client: %w", err)
 	}
-	dir, err := filepath.Abs(cfg.SocketDir)
-	if err != nil {
-		return nil, spierr.Invalid(op, "socket_dir: %w", err)
+	var dir string
+	if cfg.SocketDir != "" {
+		if dir, err = filepath.Abs(cfg.SocketDir); err != nil {
+			return nil, spierr.Invalid(op, "socket_dir: %w", err)
+		}
 	}
 	p := &Plugin{cli: cli, socketDir: dir, socketDirSet: set}
 	if h, ok := strings.CutPrefix(cli.DaemonHost(), "unix://"); ok {

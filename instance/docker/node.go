@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/instance/docker/internal/enginestream"
+	"github.com/drover/drover/internal/datadir"
 
 	"github.com/docker/docker/client"
 
@@ -53,6 +54,9 @@ func nodeSocket(dir string) string { return filepath.Join(dir, "docker.sock") }
 // nodeRequest turns req into a node: a container running its own dockerd
 // whose socket appears on the host under the socket directory.
 func (p *Plugin) nodeRequest(req *createRequest, props Properties) error {
+	if p.socketDir == "" {
+		return fmt.Errorf("node sockets: %w", datadir.ErrNone)
+	}
 	dir := p.nodeDir(req.Name)
 	if sock := nodeSocket(dir); len(sock) > maxSocketPath {
 		return fmt.Errorf("node socket %q is longer than %d characters: shorten the data dir (or socket_dir) or the group name", sock, maxSocketPath)
@@ -118,7 +122,7 @@ func resetNodeDir(dir string) error {
 // name: a label is never trusted with an arbitrary path.
 func (p *Plugin) removeNodeDir(name, engine string) error {
 	dir := p.nodeDir(name)
-	if engine == "" || engine != "unix://"+nodeSocket(dir) {
+	if engine == "" || p.socketDir == "" || engine != "unix://"+nodeSocket(dir) {
 		return nil
 	}
 	return os.RemoveAll(dir)

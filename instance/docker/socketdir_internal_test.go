@@ -2,10 +2,14 @@ package docker
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/internal/datadir"
 )
 
 // TestSocketDir: the node socket directory is drover's own 0700 directory
@@ -98,5 +102,28 @@ func TestDefaultSocketDirFollowsEnv(t *testing.T) {
 	defer p.Close()
 	if want := "/srv/drover/nodes"; p.SocketDir() != want {
 		t.Errorf("SocketDir = %s, want %s", p.SocketDir(), want)
+	}
+}
+
+// TestNoDataDirRefusesOnlyNodes: a plugin that cannot tell where drover's
+// data lives (an external plugin run without HOME) serves plain containers
+// and refuses node mode, whose sockets need the directory.
+func TestNoDataDirRefusesOnlyNodes(t *testing.T) {
+	for _, k := range []string{"DROVER_DATA_DIR", "XDG_DATA_HOME", "HOME"} {
+		t.Setenv(k, "")
+	}
+	p, err := New(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.SocketDir() != "" {
+		t.Errorf("SocketDir = %q, want none", p.SocketDir())
+	}
+	if _, err := p.buildRequest(instance.Spec{Name: "a"}, Properties{Image: "x"}, imageCommand{}); err != nil {
+		t.Errorf("a plain container: %v", err)
+	}
+	if _, err := p.buildRequest(instance.Spec{Name: "a"}, Properties{Image: "x", Node: true}, imageCommand{}); !errors.Is(err, datadir.ErrNone) {
+		t.Errorf("a node: %v, want %v", err, datadir.ErrNone)
 	}
 }
