@@ -38,11 +38,14 @@ type world struct {
 }
 
 func newWorld(t testing.TB) *world {
+	// The data dir first: cleanups run last-in first-out, so it is
+	// removed after the containers whose node sockets it holds.
+	data := shortTempDir(t)
 	cli := dockertest.Client(t)
 	dockertest.Cleanup(t, cli)
 	owner := testOwner(t)
 	dockertest.CleanupOwned(t, cli, owner)
-	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: owner, data: shortTempDir(t), events: &recorder{}}
+	return &world{t: t, cli: cli, image: dockertest.DemoImage(t), owner: owner, data: data, events: &recorder{}}
 }
 
 // shortTempDir is a data dir of t's own, removed at its end, short enough
