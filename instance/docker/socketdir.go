@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"syscall"
+
+	"github.com/drover/drover/internal/trust"
 )
 
 // NodesDirName is the directory under drover's data directory where node
@@ -41,8 +41,8 @@ func checkPrivateDir(dir string, exact bool) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	}
-	if uid, ok := owner(fi); !ok || uid != os.Geteuid() {
-		return fmt.Errorf("%s is owned by uid %d, not by this user (uid %d)", dir, uid, os.Geteuid())
+	if uid := trust.Owner(fi); uid != os.Getuid() {
+		return fmt.Errorf("%s is owned by uid %d, not by this user (uid %d)", dir, uid, os.Getuid())
 	}
 	perm := fi.Mode().Perm()
 	if exact && perm != 0o700 {
@@ -51,35 +51,10 @@ func checkPrivateDir(dir string, exact bool) error {
 	if perm&0o022 != 0 {
 		return fmt.Errorf("%s has mode %04o: group or others can write to it", dir, perm)
 	}
-	return checkAncestors(dir)
-}
-
-// checkAncestors checks the directories above dir: owned by this user or
-// root, and sticky where others may write.
-func checkAncestors(dir string) error {
-	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return err
-		}
-		uid, ok := owner(fi)
-		if !ok || (uid != 0 && uid != os.Geteuid()) {
-			return fmt.Errorf("%s, above the socket directory, is owned by uid %d, neither this user nor root", d, uid)
-		}
-		if fi.Mode().Perm()&0o022 != 0 && fi.Mode()&fs.ModeSticky == 0 {
-			return fmt.Errorf("%s, above the socket directory, can be written by group or others and is not sticky", d)
-		}
-		if d == filepath.Dir(d) {
-			return nil
-		}
+	// The directories above it: owned by this user or root, and sticky
+	// where others may write (as for plugin directories).
+	if err := trust.Path(dir); err != nil {
+		return fmt.Errorf("socket directory %s: %w", dir, err)
 	}
-}
-
-// owner is the uid owning fi's file.
-func owner(fi fs.FileInfo) (int, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return -1, false
-	}
-	return int(st.Uid), true
+	return nil
 }

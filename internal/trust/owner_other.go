@@ -4,5 +4,5 @@ package trust
 
 import "io/fs"
 
-// ownerOf is unknown off unix: only the mode is checked.
-func ownerOf(fs.FileInfo) int { return -1 }
+// Owner is unknown off unix: only the mode is checked.
+func Owner(fs.FileInfo) int { return -1 }

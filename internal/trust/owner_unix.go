@@ -7,8 +7,8 @@ import (
 	"syscall"
 )
 
-// ownerOf is the uid that owns fi's file.
-func ownerOf(fi fs.FileInfo) int {
+// Owner is the uid that owns fi's file.
+func Owner(fi fs.FileInfo) int {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return int(st.Uid)
 	}

@@ -63,7 +63,7 @@ func checkChain(path string, uid int) error {
 }
 
 func checkOne(path string, fi fs.FileInfo, uid int) error {
-	owner := ownerOf(fi)
+	owner := Owner(fi)
 	bad := func(reason string) error {
 		return &UntrustedError{Path: path, Mode: fi.Mode(), Owner: owner, Reason: reason}
 	}
@@ -72,7 +72,11 @@ func checkOne(path string, fi fs.FileInfo, uid int) error {
 	}
 	sticky := fi.IsDir() && fi.Mode()&fs.ModeSticky != 0
 	if fi.Mode().Perm()&0o022 != 0 && !sticky {
-		return bad(fmt.Sprintf("is writable by its group or others: run chmod go-w %s", path))
+		why := "is writable by its group or others"
+		if fi.IsDir() {
+			why += " and not sticky"
+		}
+		return bad(fmt.Sprintf("%s: run chmod go-w %s", why, path))
 	}
 	return nil
 }
