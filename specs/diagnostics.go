@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hcled"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/drover/drover/specs/schema"
 )
 
 // snippetLines bounds the source lines shown for one diagnostic.
@@ -205,14 +207,7 @@ func redactDiagnostics(diags hcl.Diagnostics) {
 // holdsInput reports whether v or a value in it carries an input's mark.
 func holdsInput(v cty.Value) bool {
 	_, pvm := v.UnmarkDeepWithPaths()
-	for _, pm := range pvm {
-		for m := range pm.Marks {
-			if isInput(m) {
-				return true
-			}
-		}
-	}
-	return false
+	return schema.Hidden(pvm)
 }
 
 // failedExpr is the expression whose values d may show: for a call of

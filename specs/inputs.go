@@ -38,12 +38,6 @@ func markLiteral(v cty.Value, file string) cty.Value {
 	return v.Mark(schema.Literal{File: file})
 }
 
-// isInput reports whether a mark is one of an input or sensitive().
-func isInput(m any) bool {
-	_, lit := m.(schema.Literal)
-	return !lit
-}
-
 // parseVarFile parses a -var-file. It is an input, and may hold secrets:
 // diagnostics about it show its lines with every value masked.
 func (ld *load) parseVarFile(src Source) (*hcl.File, hcl.Diagnostics) {

@@ -69,7 +69,7 @@ func (s *Spec) SecretSources() []Withheld {
 		for _, w := range v.inputs {
 			set[w] = true
 		}
-		if v.Source == "default" && !isEmpty(v.Value) {
+		if v.Source == "default" && !schema.Empty(v.Value) {
 			set[Withheld{Kind: "file", Name: v.DeclRange.Filename}] = true
 		}
 	}
@@ -92,16 +92,6 @@ func (s *Spec) eachResource(f func(*Resource)) {
 	for _, svc := range s.Services {
 		f(&svc.Resource)
 	}
-}
-
-func isEmpty(v cty.Value) bool {
-	if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
-		return true
-	}
-	if v.Type() == cty.String {
-		return v.AsString() == ""
-	}
-	return v.CanIterateElements() && v.LengthInt() == 0
 }
 
 func compareWithheld(a, b Withheld) int {

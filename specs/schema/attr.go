@@ -65,13 +65,13 @@ func (d *Decoder) decodeAttr(a *Attribute, ha *hcl.Attribute, path cty.Path, res
 	}
 	out, err := convertValue(v, a.Type)
 	if err != nil {
-		if hidden(marks) {
+		if Hidden(marks) {
 			err = errWithheld
 		}
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q must be %s: %s.", a.Name, a.Type.Describe(), err)))
 	}
 	if err := a.check(out); err != nil {
-		if hidden(marks) {
+		if Hidden(marks) {
 			err = fmt.Errorf("%w; %s", errWithheld, a.rule())
 		}
 		return cty.NullVal(a.Type.ctyType()), append(diags, invalid(a, ha, fmt.Sprintf("%q: %s.", a.Name, err)))

@@ -17,9 +17,9 @@ var errWithheld = errors.New("the value is not shown, as it comes from env(), fi
 // in messages, but a secret made of it is written in File.
 type Literal struct{ File string }
 
-// hidden reports whether a value carrying marks must not be shown: it
-// carries a mark other than Literal.
-func hidden(marks []cty.PathValueMarks) bool {
+// Hidden reports whether a value carrying marks must not be shown: it
+// carries a mark other than Literal (an input's, or sensitive()).
+func Hidden(marks []cty.PathValueMarks) bool {
 	for _, pm := range marks {
 		for m := range pm.Marks {
 			if _, ok := m.(Literal); !ok {
@@ -89,6 +89,9 @@ func (res *Result) noteSecrets(a *Attribute, ha *hcl.Attribute, marks []cty.Path
 func hasPrefix(p, prefix cty.Path) bool {
 	return len(p) >= len(prefix) && prefix.Equals(p[:len(prefix)])
 }
+
+// Empty reports whether v holds nothing: null, "" or an empty collection.
+func Empty(v cty.Value) bool { return emptyAt(v, nil) }
 
 // emptyAt reports whether v holds nothing at path: null, "" or an empty
 // collection.
