@@ -35,6 +35,19 @@ type Allocation struct {
 	LogicalIDs []instance.LogicalID `json:"logical_ids,omitempty"`
 }
 
+// NewAllocation is the allocation of the group named group: its size and
+// its logical ids (none for a group sized by number).
+func NewAllocation(group string, size int, logicalIDs []string) Allocation {
+	alloc := Allocation{Group: group, Size: size}
+	if len(logicalIDs) > 0 {
+		alloc.LogicalIDs = make([]instance.LogicalID, len(logicalIDs))
+		for i, id := range logicalIDs {
+			alloc.LogicalIDs[i] = instance.LogicalID(id)
+		}
+	}
+	return alloc
+}
+
 // Plugin adapts instances to a role. props are the flavor's properties for
 // the group, a JSON object. As with instance.Plugin, errors should be spierr
 // errors (spierr.ErrInvalid for bad input, spierr.ErrUnavailable for

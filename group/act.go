@@ -147,12 +147,5 @@ func MachineName(owner, name string) string { return owner + "-" + name }
 
 // allocation is what the flavor is told of a group.
 func allocation(g *specs.Group) flavor.Allocation {
-	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
-	if len(g.LogicalIDs) > 0 {
-		alloc.LogicalIDs = make([]instance.LogicalID, len(g.LogicalIDs))
-		for i, id := range g.LogicalIDs {
-			alloc.LogicalIDs[i] = instance.LogicalID(id)
-		}
-	}
-	return alloc
+	return flavor.NewAllocation(g.Name, g.Size, g.LogicalIDs)
 }

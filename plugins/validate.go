@@ -118,11 +118,7 @@ func (v *validation) flavor(ctx context.Context, r *Registry, g *specs.Group) {
 	if c, ok := fl.(io.Closer); ok {
 		defer c.Close()
 	}
-	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
-	for _, id := range g.LogicalIDs {
-		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
-	}
-	err = fl.Validate(ctx, g.Flavor.Properties.Reveal(), alloc)
+	err = fl.Validate(ctx, g.Flavor.Properties.Reveal(), flavor.NewAllocation(g.Name, g.Size, g.LogicalIDs))
 	v.refused(err, "Invalid flavor properties", fmt.Sprintf("The %s flavor refuses this group", g.Flavor.Plugin), &g.Resource, "flavor")
 }
 

@@ -143,19 +143,10 @@ func (r *Runner) target(ctx context.Context, g *specs.Group, providers map[strin
 	if err := inst.Validate(ctx, g.Instance.Properties.Reveal()); err != nil {
 		return nil, fmt.Errorf("instance %q: %w", g.Instance.Plugin, err)
 	}
-	if err := fl.Validate(ctx, g.Flavor.Properties.Reveal(), allocationOf(g)); err != nil {
+	if err := fl.Validate(ctx, g.Flavor.Properties.Reveal(), flavor.NewAllocation(g.Name, g.Size, g.LogicalIDs)); err != nil {
 		return nil, fmt.Errorf("flavor %q: %w", g.Flavor.Plugin, err)
 	}
 	return &group.Target{Spec: g, Owner: r.opts.Owner, Instance: inst, Flavor: fl}, nil
-}
-
-// allocationOf is what a group asks of its flavor.
-func allocationOf(g *specs.Group) flavor.Allocation {
-	alloc := flavor.Allocation{Group: g.Name, Size: g.Size}
-	for _, id := range g.LogicalIDs {
-		alloc.LogicalIDs = append(alloc.LogicalIDs, instance.LogicalID(id))
-	}
-	return alloc
 }
 
 // lossTimeout bounds a node-loss pass.
@@ -207,7 +198,7 @@ func (r *Runner) lossPass(ctx context.Context, name string) (controller.Result, 
 	}) {
 		return controller.Result{RequeueAfter: r.lossLook(name)}, nil
 	}
-	if err := dr.RemoveDead(ctx, t.Spec.Flavor.Properties.Reveal(), allocationOf(t.Spec), descs); err != nil {
+	if err := dr.RemoveDead(ctx, t.Spec.Flavor.Properties.Reveal(), flavor.NewAllocation(t.Spec.Name, t.Spec.Size, t.Spec.LogicalIDs), descs); err != nil {
 		log.Debug("node-loss pass failed", "err", err)
 	}
 	return controller.Result{}, nil
