@@ -86,7 +86,8 @@ func (q *Queue) AddFirst(key string) {
 		return
 	}
 	delete(q.delayed, key)
-	if i := slices.Index(q.ready, key); i >= 0 {
+	if q.queued[key] { // already waiting: move it, not add it twice
+		i := slices.Index(q.ready, key)
 		q.ready = slices.Delete(q.ready, i, i+1)
 	}
 	q.queued[key] = true

@@ -260,7 +260,8 @@ func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) 
 	if err := a.approve(cmd, "destroy them", losses); err != nil {
 		return err
 	}
-	req.Author, req.Message = author(), a.flagString(cmd, "message")
+	msg, _ := cmd.Flags().GetString("message")
+	req.Author, req.Message = author(), msg
 	since := a.lastEvent(ctx, c)
 	res, err := c.Destroy(ctx, req)
 	if err != nil {
@@ -311,11 +312,6 @@ func held(st api.Status, keys []string) ([]string, []string) {
 		}
 	}
 	return out, lines
-}
-
-func (a *app) flagString(cmd *cobra.Command, name string) string {
-	s, _ := cmd.Flags().GetString(name)
-	return s
 }
 
 func newProgress(w io.Writer) *progress { return &progress{w: w, lines: map[string]string{}} }

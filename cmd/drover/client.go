@@ -78,7 +78,7 @@ func (a *app) daemonError(err error) error {
 // waitConverged follows the daemon until its current revision is rev and
 // every resource converged, printing events and status lines as they come.
 func (a *app) waitConverged(ctx context.Context, c *api.Client, rev int64, since int64) error {
-	out := &progress{w: a.io.out, lines: map[string]string{}}
+	out := newProgress(a.io.out)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	evErr := make(chan error, 1)

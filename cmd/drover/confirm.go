@@ -26,7 +26,7 @@ func addApproveFlag(cmd *cobra.Command) {
 // terminal to ask on, it refuses. what is the question's verb phrase:
 // "destroy them", "apply this plan".
 func (a *app) approve(cmd *cobra.Command, what string, losses []string) error {
-	if auto, _ := cmd.Flags().GetBool("auto-approve"); auto || len(losses) == 0 {
+	if autoApproved(cmd) || len(losses) == 0 {
 		return nil
 	}
 	fmt.Fprintln(a.io.out, strings.Join(losses, "\n"))

@@ -58,9 +58,10 @@ type Limits struct {
 // unauthorizedGrace is how long a client answered 401 may take to send
 // the body it promised before its connection is closed: the body is read
 // and dropped only so that an honest client with a wrong token gets the
-// 401 rather than a TCP reset. At most ReadHeaderTimeout.
+// 401 rather than a TCP reset. At most ReadHeaderTimeout. l has its
+// defaults (NewServer applies them).
 func (l Limits) unauthorizedGrace() time.Duration {
-	return min(time.Second, l.withDefaults().ReadHeaderTimeout)
+	return min(time.Second, l.ReadHeaderTimeout)
 }
 
 // withDefaults fills the zero or negative fields of l with the defaults.
