@@ -2,7 +2,6 @@ package plugins
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -15,13 +14,6 @@ import (
 	"github.com/drover/drover/specs"
 	"github.com/drover/drover/specs/schema"
 )
-
-// checker is the optional capability of an instance plugin that warns
-// about valid but risky properties: Validate that also returns the
-// warnings (the docker provider, and every external plugin's client).
-type checker interface {
-	Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error)
-}
 
 // Validate runs the plugins' own checks on spec, as running it would
 // before planning: each provider is built (NewValidator, else New) and
@@ -86,13 +78,7 @@ func (v *validation) provider(ctx context.Context, r *Registry, p *specs.Provide
 
 func (v *validation) instance(ctx context.Context, g *specs.Group, inst instance.Plugin) {
 	props := g.Instance.Properties.Reveal()
-	var ws []spierr.Warning
-	var err error
-	if c, ok := instance.Capability[checker](inst); ok {
-		ws, err = c.Check(ctx, props)
-	} else {
-		err = inst.Validate(ctx, props)
-	}
+	ws, err := instance.Check(ctx, inst, props)
 	if len(ws) > maxWarnings {
 		ws = append(ws[:maxWarnings:maxWarnings], spierr.Warning{Message: fmt.Sprintf("and %d more warnings", len(ws)-maxWarnings)})
 	}

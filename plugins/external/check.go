@@ -8,19 +8,10 @@ import (
 	"github.com/drover/drover/plugins/spierr"
 )
 
-// checker is what the gRPC client of a running plugin offers besides
-// Validate: validation that also returns the plugin's warnings.
-type checker interface {
-	Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error)
-}
-
 // Check is Validate that also returns the plugin's warnings about props
 // (none from a plugin that has none), through the running process.
 func (c *core) Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error) {
 	return callInstance(ctx, c.s, c.key, "Validate", func(ctx context.Context, p instance.Plugin) ([]spierr.Warning, error) {
-		if ch, ok := instance.Capability[checker](p); ok {
-			return ch.Check(ctx, props)
-		}
-		return nil, p.Validate(ctx, props)
+		return instance.Check(ctx, p, props)
 	})
 }

@@ -1,11 +1,7 @@
 package plugingrpc
 
 import (
-	"context"
-	"encoding/json"
-
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
 )
 
 // compose returns p with exactly the optional capabilities that are not
@@ -130,5 +126,5 @@ func compose(p checkingPlugin, w instance.Watcher, l instance.Labeller, s instan
 // without warnings sends none).
 type checkingPlugin interface {
 	instance.Plugin
-	Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error)
+	instance.Checker
 }

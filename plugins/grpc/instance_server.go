@@ -6,11 +6,12 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc/metadata"
+
 	"github.com/drover/drover/instance"
 	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
 	"github.com/drover/drover/plugins/spierr"
 	"github.com/drover/drover/specs/schema"
-	"google.golang.org/grpc/metadata"
 )
 
 // InstanceProvider is what an instance plugin binary serves: the schemas
@@ -123,25 +124,12 @@ func (s *instanceServer) Configure(ctx context.Context, r *pb.ConfigureRequest) 
 	return &pb.ConfigureResponse{Capabilities: s.provider.capabilities()}, nil
 }
 
-// checker is the optional capability of a plugin that warns about valid
-// but risky properties: Validate that also returns the warnings.
-type checker interface {
-	Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error)
-}
-
 func (s *instanceServer) Validate(ctx context.Context, r *pb.ValidateRequest) (*pb.ValidateResponse, error) {
 	p, err := s.plugin("plugin.Validate", r.Provider)
 	if err != nil {
 		return nil, err
 	}
-	c, ok := instance.Capability[checker](p)
-	if !ok {
-		if err := p.Validate(ctx, r.Properties); err != nil {
-			return nil, toStatus(ctx, err)
-		}
-		return &pb.ValidateResponse{}, nil
-	}
-	ws, err := c.Check(ctx, r.Properties)
+	ws, err := instance.Check(ctx, p, r.Properties)
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
