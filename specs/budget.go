@@ -193,8 +193,8 @@ func hookFunctions(b *budget) map[string]function.Function {
 		hookList: function.New(&function.Spec{
 			Params: param,
 			Type: func(args []cty.Value) (cty.Type, error) {
-				if l, ok := homogeneousList(args[0]); ok {
-					return l.Type(), nil
+				if ty, ok := homogeneousElem(args[0]); ok {
+					return cty.List(ty), nil
 				}
 				return args[0].Type(), nil
 			},
@@ -321,19 +321,36 @@ func hookListArgs(e *hclsyntax.FunctionCallExpr) {
 // homogeneousList is a known tuple whose elements all have one type, as a
 // list of that type.
 func homogeneousList(v cty.Value) (cty.Value, bool) {
-	u, marks := v.Unmark()
-	if !u.IsKnown() || u.IsNull() || !u.Type().IsTupleType() || u.LengthInt() == 0 {
+	if _, ok := homogeneousElem(v); !ok {
 		return v, false
 	}
-	elems := u.AsValueSlice()
-	ty := elems[0].Type()
+	u, marks := v.Unmark()
+	return cty.ListVal(u.AsValueSlice()).WithMarks(marks), true
+}
+
+// homogeneousElem is the one type of the elements of a known, non-empty
+// tuple, if they share one: the element type of homogeneousList's list.
+func homogeneousElem(v cty.Value) (cty.Type, bool) {
+	u, _ := v.Unmark()
+	if !u.IsKnown() || u.IsNull() || !u.Type().IsTupleType() || u.LengthInt() == 0 {
+		return cty.NilType, false
+	}
+	elems := u.Type().TupleElementTypes()
+	ty := elems[0]
 	for _, e := range elems[1:] {
-		if !e.Type().Equals(ty) {
-			return v, false
+		if !e.Equals(ty) {
+			return cty.NilType, false
 		}
 	}
-	if ty == cty.DynamicPseudoType {
-		return v, false
+	return ty, ty != cty.DynamicPseudoType
+}
+
+// asListFor is val as homogeneousList makes it when ty, what val is to be
+// converted to, is a list or set type: the conversion is then linear where
+// cty's of a tuple is quadratic. Otherwise it is val.
+func asListFor(val cty.Value, ty cty.Type) cty.Value {
+	if ty.IsListType() || ty.IsSetType() {
+		val, _ = homogeneousList(val)
 	}
-	return cty.ListVal(elems).WithMarks(marks), true
+	return val
 }

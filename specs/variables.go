@@ -101,9 +101,7 @@ func decodeVariable(name string, blk *hcl.Block, ctx *hcl.EvalContext) (*variabl
 	if a, ok := content.Attributes["default"]; ok {
 		val, ds := a.Expr.Value(ctx)
 		diags = append(diags, ds...)
-		if l, ok := homogeneousList(val); ok && (v.ty.IsListType() || v.ty.IsSetType()) {
-			val = l // linear, where cty's tuple conversion is quadratic
-		}
+		val = asListFor(val, v.ty)
 		if !ds.HasErrors() {
 			conv, err := convert.Convert(val, v.ty)
 			if err != nil {
@@ -228,9 +226,7 @@ func (v *variable) setRaw(raw, source, where string, ctx *hcl.EvalContext) hcl.D
 // set converts val to ty and makes it the variable's value. where names a
 // source that has no range in a file, such as a flag.
 func (v *variable) set(val cty.Value, ty cty.Type, source string, subject *hcl.Range, where string) hcl.Diagnostics {
-	if l, ok := homogeneousList(val); ok && (ty.IsListType() || ty.IsSetType()) {
-		val = l // linear, where cty's tuple conversion is quadratic
-	}
+	val = asListFor(val, ty)
 	conv, err := convert.Convert(val, ty)
 	if err != nil {
 		from := ""
