@@ -27,12 +27,20 @@ const (
 	lexTemplate
 )
 
+// sourceSize refuses a source over MaxSourceBytes, at its start.
+func sourceSize(src []byte, filename string, start hcl.Pos) hcl.Diagnostics {
+	if len(src) <= MaxSourceBytes {
+		return nil
+	}
+	return limitDiag(hcl.Range{Filename: filename, Start: start, End: start},
+		limitf("source size", "The source is %d bytes long; the limit is %d bytes.", len(src), MaxSourceBytes))
+}
+
 // prescanHCL checks an HCL source's size, tokens, nesting and number
 // literals.
 func prescanHCL(src []byte, filename string, start hcl.Pos, mode lexMode) hcl.Diagnostics {
-	if len(src) > MaxSourceBytes {
-		return limitDiag(hcl.Range{Filename: filename, Start: start, End: start},
-			limitf("source size", "The source is %d bytes long; the limit is %d bytes.", len(src), MaxSourceBytes))
+	if diags := sourceSize(src, filename, start); diags.HasErrors() {
+		return diags
 	}
 	var toks hclsyntax.Tokens
 	switch mode {
@@ -173,9 +181,8 @@ func checkNumberLiteral(s string) *LimitError {
 // prescanJSON checks a JSON source's size, nesting and numbers, and every
 // string in it that HCL will read as a template.
 func prescanJSON(src []byte, filename string) hcl.Diagnostics {
-	if len(src) > MaxSourceBytes {
-		return limitDiag(hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
-			limitf("source size", "The source is %d bytes long; the limit is %d bytes.", len(src), MaxSourceBytes))
+	if diags := sourceSize(src, filename, hcl.InitialPos); diags.HasErrors() {
+		return diags
 	}
 	lines := newLineIndex(src)
 	var diags hcl.Diagnostics
