@@ -17,7 +17,9 @@ import (
 // variables declared sensitive.
 func (s *Spec) Secrets() []string {
 	var out []string
-	s.eachResource(func(r *Resource) { out = append(out, r.secrets...) })
+	for r := range s.Resources() {
+		out = append(out, r.secrets...)
+	}
 	for _, v := range s.Variables {
 		if v.Sensitive && v.Value.IsKnown() && !v.Value.IsNull() {
 			out = append(out, schema.Collect(schema.ToJSON(v.Value), []cty.Path{nil})...)
@@ -61,7 +63,9 @@ func (s *Spec) SecretSources() []Withheld {
 			set[Withheld{Kind: "file", Name: rng.Filename}] = true
 		}
 	}
-	s.eachResource(each)
+	for r := range s.Resources() {
+		each(r)
+	}
 	for _, v := range s.Variables {
 		if !v.Sensitive {
 			continue
@@ -74,24 +78,6 @@ func (s *Spec) SecretSources() []Withheld {
 		}
 	}
 	return slices.SortedFunc(maps.Keys(set), compareWithheld)
-}
-
-func (s *Spec) eachResource(f func(*Resource)) {
-	for _, p := range s.Providers {
-		f(&p.Resource)
-	}
-	for _, sw := range s.Swarms {
-		f(&sw.Resource)
-	}
-	for _, n := range s.Networks {
-		f(&n.Resource)
-	}
-	for _, g := range s.Groups {
-		f(&g.Resource)
-	}
-	for _, svc := range s.Services {
-		f(&svc.Resource)
-	}
 }
 
 func compareWithheld(a, b Withheld) int {

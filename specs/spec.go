@@ -3,6 +3,7 @@ package specs
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -24,6 +25,38 @@ type Spec struct {
 	Files map[string]*hcl.File
 	// Warnings are the diagnostics of a spec that loaded.
 	Warnings hcl.Diagnostics
+}
+
+// Resources yields every resource of s: providers, swarms, networks,
+// groups, then services, each kind in declaration order.
+func (s *Spec) Resources() iter.Seq[*Resource] {
+	return func(yield func(*Resource) bool) {
+		for _, p := range s.Providers {
+			if !yield(&p.Resource) {
+				return
+			}
+		}
+		for _, sw := range s.Swarms {
+			if !yield(&sw.Resource) {
+				return
+			}
+		}
+		for _, n := range s.Networks {
+			if !yield(&n.Resource) {
+				return
+			}
+		}
+		for _, g := range s.Groups {
+			if !yield(&g.Resource) {
+				return
+			}
+		}
+		for _, svc := range s.Services {
+			if !yield(&svc.Resource) {
+				return
+			}
+		}
+	}
 }
 
 // Resource holds what every block of a spec has. Its MarshalJSON, promoted

@@ -157,14 +157,11 @@ func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.
 // kind.name.
 func declaredKeys(spec *specs.Spec) []string {
 	var keys []string
-	for _, g := range spec.Groups {
-		keys = append(keys, g.Addr())
-	}
-	for _, s := range spec.Services {
-		keys = append(keys, s.Addr())
-	}
-	for _, n := range spec.Networks {
-		keys = append(keys, n.Addr())
+	for r := range spec.Resources() {
+		switch r.Kind {
+		case runner.KindGroup, runner.KindService, runner.KindNetwork:
+			keys = append(keys, r.Addr())
+		}
 	}
 	return keys
 }
@@ -214,10 +211,11 @@ on, it refuses unless given -auto-approve.`,
 				return err
 			}
 			var others []string
-			for _, key := range declaredKeys(spec) {
-				if !strings.HasPrefix(key, runner.KindGroup+".") {
-					others = append(others, "  "+key)
-				}
+			for _, s := range spec.Services {
+				others = append(others, "  "+s.Addr())
+			}
+			for _, n := range spec.Networks {
+				others = append(others, "  "+n.Addr())
 			}
 			header := fmt.Sprintf("This destroys the machines of the spec's groups (owner %q), and its services and networks:", a.v.GetString("owner"))
 			r, out, err := a.approvedRunner(cmd, runner.ForDestroy(spec), "destroy them", header, others)
