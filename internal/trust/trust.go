@@ -34,16 +34,21 @@ func check(path string, uid int) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range []string{abs, filepath.Dir(abs)} {
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return err
-		}
-		if err := checkChain(real, uid); err != nil {
-			return err
-		}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return err
 	}
-	return nil
+	if err := checkChain(real, uid); err != nil {
+		return err
+	}
+	// Where the path itself sits: the same directories as above unless
+	// the path is a symbolic link (whoever can replace the link can
+	// change what it names).
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil || dir == filepath.Dir(real) {
+		return err
+	}
+	return checkChain(dir, uid)
 }
 
 // checkChain checks path and every directory above it.
