@@ -92,7 +92,13 @@ func (h *harness) start() {
 // startWith starts a daemon with opts; stop ends it.
 func (h *harness) startWith(opts daemon.Options) {
 	h.t.Helper()
-	ctx, cancel := context.WithCancel(h.t.Context())
+	h.startIn(h.t.Context(), opts)
+}
+
+// startIn starts a daemon with opts under parent (a logger in it, say).
+func (h *harness) startIn(parent context.Context, opts daemon.Options) {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(parent)
 	d, err := daemon.New(ctx, opts)
 	if err != nil {
 		cancel()

@@ -2,7 +2,6 @@ package daemon_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/drover/drover/controller"
 	"github.com/drover/drover/controller/api"
-	"github.com/drover/drover/controller/daemon"
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/internal/syncbuf"
@@ -51,14 +49,7 @@ func (h *tcpHarness) startTCP() {
 	opts := h.options()
 	opts.Listen, opts.Token = "127.0.0.1:0", secretsAPIToken
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(controller.WithLogger(h.t.Context(), log))
-	d, err := daemon.New(ctx, opts)
-	if err != nil {
-		cancel()
-		h.t.Fatal(err)
-	}
-	h.d, h.cancel, h.done = d, cancel, make(chan error, 1)
-	go func() { h.done <- d.Run(ctx) }()
+	h.startIn(controller.WithLogger(h.t.Context(), log), opts)
 }
 
 // caller sends raw requests, so that tests see every byte of a response.
