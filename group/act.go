@@ -8,7 +8,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/specs"
 )
 

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 )
@@ -33,7 +33,7 @@ func (r *Reconciler) observe(ctx context.Context, t *Target, mem *memory) Observ
 	if err != nil {
 		return Observed{Err: err}
 	}
-	if log := controller.Logger(ctx); log.Enabled(ctx, slog.LevelDebug) {
+	if log := reconcile.Logger(ctx); log.Enabled(ctx, slog.LevelDebug) {
 		for _, in := range insts {
 			log.Debug("observed", "instance", in.Name, "state", in.State, "health", in.Health, "reason", in.Reason)
 		}

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/specs"
@@ -47,8 +47,8 @@ type EventSink interface {
 type Options struct {
 	// Intents records creates in flight. Required.
 	Intents IntentStore
-	// Clock is the time source. Default: controller.RealClock.
-	Clock controller.Clock
+	// Clock is the time source. Default: reconcile.RealClock.
+	Clock reconcile.Clock
 	// Events receives events. Default: none.
 	Events EventSink
 	// Concurrency bounds the plugin calls of one group at once. Default 4.
@@ -91,7 +91,7 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 		return nil, errors.New("group: targets and an intent store are required")
 	}
 	if opts.Clock == nil {
-		opts.Clock = controller.RealClock{}
+		opts.Clock = reconcile.RealClock{}
 	}
 	if opts.Events == nil {
 		opts.Events = discard{}
@@ -109,23 +109,23 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 
 // Reconcile makes one pass over group name: observe it, plan, carry out
 // the steps and report. It returns when the group wants its next pass.
-func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Result, error) {
+func (r *Reconciler) Reconcile(ctx context.Context, name string) (reconcile.Result, error) {
 	t, ok := r.targets.Target(name)
 	if !ok {
-		return controller.Result{}, nil // not (or no longer) in the spec
+		return reconcile.Result{}, nil // not (or no longer) in the spec
 	}
-	ctx = controller.WithLogger(ctx, controller.Logger(ctx).With("group", name, "pass", newID()[:8]))
+	ctx = reconcile.WithLogger(ctx, reconcile.Logger(ctx).With("group", name, "pass", newID()[:8]))
 	mem := r.memoryOf(name)
 	obs := r.observe(ctx, t, mem)
 	if err := ctx.Err(); err != nil {
-		return controller.Result{}, err // abandoned at shutdown: it saw nothing worth reporting
+		return reconcile.Result{}, err // abandoned at shutdown: it saw nothing worth reporting
 	}
 	now := r.opts.Clock.Now()
 	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now, PollStarting: pollStarting(t.Instance)})
 	mem.afterPlan(p, obs, now, r.opts)
 	err := r.act(ctx, t, p, obs.Descriptions, mem)
 	if ctx.Err() != nil {
-		return controller.Result{}, errors.Join(err, ctx.Err())
+		return reconcile.Result{}, errors.Join(err, ctx.Err())
 	}
 	st := mem.setStatus(p, err, now, t.Generation)
 	if r.opts.OnStatus != nil {
@@ -133,11 +133,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (controller.Res
 	}
 	switch {
 	case err != nil:
-		return controller.Result{}, err
+		return reconcile.Result{}, err
 	case len(p.Steps) > 0:
-		return controller.Result{Requeue: true}, nil // see what the steps did
+		return reconcile.Result{Requeue: true}, nil // see what the steps did
 	}
-	return controller.Result{RequeueAfter: p.RequeueAfter}, nil
+	return reconcile.Result{RequeueAfter: p.RequeueAfter}, nil
 }
 
 // Plan observes a group and plans it without acting: what `drover plan`

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller"
-	"github.com/drover/drover/controller/clocktest"
+	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/controller/intents"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
@@ -108,7 +108,7 @@ func (r *rig) restart(t testing.TB) {
 	r.rec = rec
 }
 
-func (r *rig) pass(t testing.TB) controller.Result {
+func (r *rig) pass(t testing.TB) reconcile.Result {
 	t.Helper()
 	res, _ := r.rec.Reconcile(t.Context(), "web")
 	return res

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // ReservedPrefix starts the keys of drover's own tags (drover.owner, ...),

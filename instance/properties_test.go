@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 func TestDecodeProperties(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"github.com/drover/drover/instance/digitalocean"
 	"github.com/drover/drover/instance/docker"
 	"github.com/drover/drover/specs"
-	s "github.com/drover/drover/specs/schema"
+	s "github.com/drover/drover/schema"
 )
 
 // Builtins returns a registry holding the schemas of the built-in plugins:

@@ -9,7 +9,7 @@ import (
 	"github.com/drover/drover/instance"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
 	"github.com/drover/drover/specs"
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // InstancePlugin is what an instance plugin brings: the schemas of its

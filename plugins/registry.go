@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/drover/drover/flavor/swarm"
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // Registry holds the schemas plugins declare, by kind and name. It is safe

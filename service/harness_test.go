@@ -15,7 +15,7 @@ import (
 
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )

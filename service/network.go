@@ -10,7 +10,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 
@@ -117,16 +117,16 @@ func decideNetwork(have *network.Inspect, want netView, owner string) netDecisio
 // missing; a network that differs from its spec cannot be changed in place,
 // so it is recreated, but only once no service uses it (until then the
 // status says why it has not converged).
-func (r *Reconciler) ReconcileNetwork(ctx context.Context, name string) (controller.Result, error) {
+func (r *Reconciler) ReconcileNetwork(ctx context.Context, name string) (reconcile.Result, error) {
 	t, ok := r.targets.Network(name)
 	if !ok {
-		return controller.Result{}, nil
+		return reconcile.Result{}, nil
 	}
 	key := networkKey(name)
 	mem := r.memoryOf(key)
 	st, res, err := r.networkPass(ctx, t, mem)
 	if ctx.Err() != nil {
-		return controller.Result{}, errors.Join(err, ctx.Err())
+		return reconcile.Result{}, errors.Join(err, ctx.Err())
 	}
 	st.Resource = key
 	if err != nil {
@@ -136,23 +136,23 @@ func (r *Reconciler) ReconcileNetwork(ctx context.Context, name string) (control
 	return res, err
 }
 
-func (r *Reconciler) networkPass(ctx context.Context, t *NetworkTarget, mem *memory) (Status, controller.Result, error) {
+func (r *Reconciler) networkPass(ctx context.Context, t *NetworkTarget, mem *memory) (Status, reconcile.Result, error) {
 	n := t.Spec
 	key := networkKey(n.Name)
 	var st Status
-	wait := controller.Result{RequeueAfter: r.opts.Poll}
+	wait := reconcile.Result{RequeueAfter: r.opts.Poll}
 	cli, err := r.manager(ctx, t.Owner, n.Swarm)
 	if errors.Is(err, errNoManager) {
 		st.Reason = waitingForManager(n.Swarm)
 		return st, wait, nil
 	} else if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	want := desiredNetView(n)
 	removed, recreating := mem.getRecreate()
 	have, err := r.findNetwork(ctx, cli, n.Name, removed)
 	if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	if have == nil {
 		err := r.createNetwork(ctx, cli, n, t.Owner, want)
@@ -162,7 +162,7 @@ func (r *Reconciler) networkPass(ctx context.Context, t *NetworkTarget, mem *mem
 			st.Reason = "recreating: waiting for the engine to let go of the old network"
 			return st, wait, nil
 		} else if err != nil {
-			return st, controller.Result{}, err
+			return st, reconcile.Result{}, err
 		}
 		mem.setRecreate("", "")
 		if recreating != "" {
@@ -171,24 +171,24 @@ func (r *Reconciler) networkPass(ctx context.Context, t *NetworkTarget, mem *mem
 			r.emit(key, EventCreated, "missing", nil)
 		}
 		st.Converged = true
-		return st, controller.Result{}, nil
+		return st, reconcile.Result{}, nil
 	}
 	nd := decideNetwork(have, want, t.Owner)
 	switch {
 	case nd.foreign:
 		st.LastError = nd.reason
-		return st, controller.Result{}, nil
+		return st, reconcile.Result{}, nil
 	case nd.wait:
 		st.Reason = nd.reason
 		return st, wait, nil
 	case len(nd.changes) == 0:
 		st.Converged = true
-		return st, controller.Result{}, nil
+		return st, reconcile.Result{}, nil
 	}
 	changes := nd.changes
 	users, err := r.usersOf(ctx, cli, have.ID, have.Name)
 	if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	what := strings.Join(changes, "; ")
 	if len(users) > 0 {
@@ -205,7 +205,7 @@ func (r *Reconciler) networkPass(ctx context.Context, t *NetworkTarget, mem *mem
 	}
 	mem.setRecreate(have.ID, what)
 	st.Reason = "recreating: " + what
-	return st, controller.Result{Requeue: true}, nil
+	return st, reconcile.Result{Requeue: true}, nil
 }
 
 func (r *Reconciler) createNetwork(ctx context.Context, cli client.APIClient, n *specs.Network, owner string, want netView) error {

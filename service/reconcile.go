@@ -9,23 +9,23 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 )
 
 // ReconcileService makes one pass over service name: observe it on a
 // manager of its swarm, decide, act (create, update, correct drift) and
 // report. A service no longer in the spec is left to Sweep.
-func (r *Reconciler) ReconcileService(ctx context.Context, name string) (controller.Result, error) {
+func (r *Reconciler) ReconcileService(ctx context.Context, name string) (reconcile.Result, error) {
 	t, ok := r.targets.Service(name)
 	if !ok {
-		return controller.Result{}, nil
+		return reconcile.Result{}, nil
 	}
 	key := serviceKey(name)
-	ctx = controller.WithLogger(ctx, controller.Logger(ctx).With("service", name))
+	ctx = reconcile.WithLogger(ctx, reconcile.Logger(ctx).With("service", name))
 	mem := r.memoryOf(key)
 	st, res, err := r.servicePass(ctx, t, mem)
 	if ctx.Err() != nil {
-		return controller.Result{}, errors.Join(err, ctx.Err()) // abandoned: nothing worth reporting
+		return reconcile.Result{}, errors.Join(err, ctx.Err()) // abandoned: nothing worth reporting
 	}
 	st.Resource = key
 	if err != nil {
@@ -36,27 +36,27 @@ func (r *Reconciler) ReconcileService(ctx context.Context, name string) (control
 }
 
 // servicePass is one pass; its status lacks what finish adds.
-func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (Status, controller.Result, error) {
+func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (Status, reconcile.Result, error) {
 	svc := t.Spec
 	key := serviceKey(svc.Name)
 	want := desiredService(svc, t.Owner)
 	st := Status{Desired: int(want.view.Replicas)}
-	wait := controller.Result{RequeueAfter: r.opts.Poll}
+	wait := reconcile.Result{RequeueAfter: r.opts.Poll}
 
 	cli, err := r.manager(ctx, t.Owner, svc.Swarm)
 	if errors.Is(err, errNoManager) {
 		st.Reason = waitingForManager(svc.Swarm)
 		return st, wait, nil
 	} else if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	have, err := r.findService(ctx, cli, svc.Name)
 	if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	nets, err := r.networks(ctx, cli)
 	if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	d := decide(svc, want, have, nets.names, t.Owner, mem.getPushed())
 	if have != nil {
@@ -67,7 +67,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		// Reported, never touched, and no error to retry: a resync looks
 		// again.
 		st.LastError = d.reason
-		return st, controller.Result{}, nil
+		return st, reconcile.Result{}, nil
 	case d.failed != "":
 		return r.passFailed(ctx, cli, t, mem, d, have, want, withNetworkIDs(want.spec, nets.ids), st)
 	case d.drift:
@@ -76,7 +76,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 			r.emit(key, EventDrift, d.reason, nil)
 		}
 		r.countTasks(ctx, cli, have, want, &st)
-		return st, controller.Result{}, nil
+		return st, reconcile.Result{}, nil
 	}
 	mem.clear(EventDrift)
 
@@ -93,7 +93,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		default:
 			st.Converged = true
 			mem.converged()
-			return st, controller.Result{}, nil
+			return st, reconcile.Result{}, nil
 		}
 		return st, wait, nil
 	}
@@ -110,7 +110,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 	if d.action == ActionCreate {
 		why, err := r.dependencies(ctx, t, cli)
 		if err != nil {
-			return st, controller.Result{}, err
+			return st, reconcile.Result{}, err
 		}
 		if why != "" {
 			st.Reason = why
@@ -120,7 +120,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		resp, err := cli.ServiceCreate(cctx, spec, swarm.ServiceCreateOptions{QueryRegistry: false})
 		cancel()
 		if err != nil {
-			return st, controller.Result{}, fmt.Errorf("create service %s: %w", svc.Name, err)
+			return st, reconcile.Result{}, fmt.Errorf("create service %s: %w", svc.Name, err)
 		}
 		mem.setPushed(want.hash)
 		r.emit(key, EventCreated, d.reason, nil)
@@ -129,7 +129,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 	}
 	spec.TaskTemplate.ForceUpdate = have.Spec.TaskTemplate.ForceUpdate // a change would restart every task
 	if err := r.update(ctx, cli, have, spec); err != nil {
-		return st, controller.Result{}, fmt.Errorf("update service %s: %w", svc.Name, err)
+		return st, reconcile.Result{}, fmt.Errorf("update service %s: %w", svc.Name, err)
 	}
 	mem.setPushed(want.hash)
 	mem.clear(EventUpdatePaused)
@@ -153,7 +153,7 @@ func (r *Reconciler) update(ctx context.Context, cli client.APIClient, have *swa
 		cancel()
 		if err == nil {
 			for _, w := range resp.Warnings {
-				controller.Logger(ctx).Warn("service update", "warning", w)
+				reconcile.Logger(ctx).Warn("service update", "warning", w)
 			}
 			return nil
 		}

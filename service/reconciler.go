@@ -9,7 +9,7 @@ import (
 
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/specs"
 )
@@ -102,8 +102,8 @@ func (e Event) String() string {
 type Options struct {
 	// Managers gives the swarms' managers. Required.
 	Managers Managers
-	// Clock is the time source. Default: controller.RealClock.
-	Clock controller.Clock
+	// Clock is the time source. Default: reconcile.RealClock.
+	Clock reconcile.Clock
 	// Events receives events. Default: none.
 	Events EventSink
 	// CallTimeout bounds each Docker API call. Default 1m.
@@ -144,7 +144,7 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 		return nil, errors.New("service: targets and managers are required")
 	}
 	if opts.Clock == nil {
-		opts.Clock = controller.RealClock{}
+		opts.Clock = reconcile.RealClock{}
 	}
 	if opts.Events == nil {
 		opts.Events = discard{}

@@ -9,7 +9,7 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 )
 
 // passFailed is the pass over a service whose rollout of the desired
@@ -19,15 +19,15 @@ import (
 // push an update_resumed event; a spec whose tasks fail is held and
 // reported once per failure (update_paused, update_rolled_back) until the
 // spec changes. spec is the desired spec with its networks' ids.
-func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Target, mem *memory, d decision, have *swarm.Service, want desired, spec swarm.ServiceSpec, st Status) (Status, controller.Result, error) {
+func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Target, mem *memory, d decision, have *swarm.Service, want desired, spec swarm.ServiceSpec, st Status) (Status, reconcile.Result, error) {
 	key, hash := serviceKey(t.Spec.Name), want.hash
 	tasks, err := r.listTasks(ctx, cli, have.ID)
 	if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	nodes, err := r.listNodes(ctx, cli)
 	if err != nil {
-		return st, controller.Result{}, err
+		return st, reconcile.Result{}, err
 	}
 	c := mem.cause(hash, judgeFailure(have, tasks, nodes))
 	now := r.opts.Clock.Now()
@@ -40,17 +40,17 @@ func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Ta
 		spec.Labels = maps.Clone(spec.Labels)
 		spec.Labels[LabelResumed] = strconv.FormatUint(have.Version.Index, 10)
 		if err := r.update(ctx, cli, have, spec); err != nil {
-			return st, controller.Result{}, fmt.Errorf("push service %s again: %w", t.Spec.Name, err)
+			return st, reconcile.Result{}, fmt.Errorf("push service %s again: %w", t.Spec.Name, err)
 		}
 		mem.resumedAt(hash, fp.attempt, now)
 		mem.clear(EventUpdatePaused)
 		mem.clear(EventUpdateRolledBack)
 		r.emit(key, EventUpdateResumed, fp.reason, nil)
 		r.countTasks(ctx, cli, have, want, &st)
-		return st, controller.Result{RequeueAfter: r.opts.Poll}, nil
+		return st, reconcile.Result{RequeueAfter: r.opts.Poll}, nil
 	case fp.wait > 0:
 		r.countTasks(ctx, cli, have, want, &st)
-		return st, controller.Result{RequeueAfter: fp.wait}, nil
+		return st, reconcile.Result{RequeueAfter: fp.wait}, nil
 	}
 	// Reported once per paused rollout (a resumed one that fails is
 	// reported again), and once per rollback, whose message changes as
@@ -63,5 +63,5 @@ func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Ta
 		r.emit(key, d.failed, message(have), errorOrNil(c.why))
 	}
 	r.countTasks(ctx, cli, have, want, &st)
-	return st, controller.Result{}, nil
+	return st, reconcile.Result{}, nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/service"
 )
@@ -543,7 +543,7 @@ service "nw-web" {
 	dockertest.WaitFor(t, settle, func() (bool, error) {
 		res, err := e.r.Sweep(ctx, "t-nets", "demo")
 		_, ierr := e.cli.NetworkInspect(ctx, "nw-net", network.InspectOptions{})
-		return err == nil && ierr != nil && res == (controller.Result{}), errors.Join(err, fmt.Errorf("result %+v", res))
+		return err == nil && ierr != nil && res == (reconcile.Result{}), errors.Join(err, fmt.Errorf("result %+v", res))
 	})
 	if n := e.events.count("network.nw-net", service.EventRemoved); n != 1 {
 		t.Errorf("%d removed events for the network", n)
@@ -563,10 +563,10 @@ service "nm-web" {
 }`)
 	e.managers.set(nil)
 	ctx := context.Background()
-	for _, pass := range []func() (controller.Result, error){
-		func() (controller.Result, error) { return e.r.ReconcileService(ctx, "nm-web") },
-		func() (controller.Result, error) { return e.r.ReconcileNetwork(ctx, "nm-net") },
-		func() (controller.Result, error) { return e.r.Sweep(ctx, "t-nomgr", "demo") },
+	for _, pass := range []func() (reconcile.Result, error){
+		func() (reconcile.Result, error) { return e.r.ReconcileService(ctx, "nm-web") },
+		func() (reconcile.Result, error) { return e.r.ReconcileNetwork(ctx, "nm-net") },
+		func() (reconcile.Result, error) { return e.r.Sweep(ctx, "t-nomgr", "demo") },
 	} {
 		res, err := pass()
 		if err != nil || res.RequeueAfter <= 0 {
@@ -582,7 +582,7 @@ service "nm-web" {
 		t.Errorf("plan without a manager = %+v, %v", p, err)
 	}
 	// Not in the spec: nothing to do, no status.
-	if res, err := e.r.ReconcileService(ctx, "nm-nothing"); err != nil || res != (controller.Result{}) {
+	if res, err := e.r.ReconcileService(ctx, "nm-nothing"); err != nil || res != (reconcile.Result{}) {
 		t.Errorf("a service not in the spec: %+v, %v", res, err)
 	}
 	if _, ok := e.r.Status("service.nm-nothing"); ok {

@@ -11,7 +11,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 )
 
 // Sweep removes the services and networks on swarm that carry owner's
@@ -20,12 +20,12 @@ import (
 // network still held by a departing service's tasks is tried again at the
 // next pass, which the result asks for. Nothing without owner's label is
 // ever removed.
-func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (controller.Result, error) {
+func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (reconcile.Result, error) {
 	cli, err := r.manager(ctx, owner, swarmName)
 	if errors.Is(err, errNoManager) {
-		return controller.Result{RequeueAfter: r.opts.Poll}, nil
+		return reconcile.Result{RequeueAfter: r.opts.Poll}, nil
 	} else if err != nil {
-		return controller.Result{}, err
+		return reconcile.Result{}, err
 	}
 	services, networks := r.targets.Declared(swarmName)
 	ours := filters.NewArgs(filters.Arg("label", LabelOwner+"="+owner), filters.Arg("label", LabelSwarm+"="+swarmName))
@@ -34,7 +34,7 @@ func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (contro
 	list, err := cli.ServiceList(cctx, swarm.ServiceListOptions{Filters: ours})
 	cancel()
 	if err != nil {
-		return controller.Result{}, fmt.Errorf("list services: %w", err)
+		return reconcile.Result{}, fmt.Errorf("list services: %w", err)
 	}
 	var errs []error
 	removed := map[string]bool{}
@@ -60,7 +60,7 @@ func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (contro
 	nets, err := cli.NetworkList(cctx, network.ListOptions{Filters: ours})
 	cancel()
 	if err != nil {
-		return controller.Result{}, errors.Join(append(errs, fmt.Errorf("list networks: %w", err))...)
+		return reconcile.Result{}, errors.Join(append(errs, fmt.Errorf("list networks: %w", err))...)
 	}
 	var pending bool
 	listed := map[string]bool{}
@@ -83,7 +83,7 @@ func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (contro
 		if len(users) > 0 {
 			// Services that stay (declared, or not drover's) use it: it
 			// stays too, until a sweep finds it unused.
-			controller.Logger(ctx).Info("undeclared network kept: in use", "network", n.Name, "services", users)
+			reconcile.Logger(ctx).Info("undeclared network kept: in use", "network", n.Name, "services", users)
 			continue
 		}
 		cctx, cancel := r.call(ctx)
@@ -93,7 +93,7 @@ func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (contro
 		case cerrdefs.IsNotFound(err):
 		case err != nil:
 			pending = true // tasks of a service just removed may still hold it
-			controller.Logger(ctx).Info("network not removed yet", "network", n.Name, "err", err)
+			reconcile.Logger(ctx).Info("network not removed yet", "network", n.Name, "err", err)
 			continue
 		}
 		r.swept(swarmName, n.ID)
@@ -102,12 +102,12 @@ func (r *Reconciler) Sweep(ctx context.Context, owner, swarmName string) (contro
 	}
 	r.sweptGone(swarmName, listed)
 	if err := errors.Join(errs...); err != nil {
-		return controller.Result{}, err
+		return reconcile.Result{}, err
 	}
 	if pending || len(removed) > 0 {
-		return controller.Result{RequeueAfter: r.opts.Poll}, nil
+		return reconcile.Result{RequeueAfter: r.opts.Poll}, nil
 	}
-	return controller.Result{}, nil
+	return reconcile.Result{}, nil
 }
 
 // swept records a network the sweep removed, so that the engine's lingering

@@ -3,7 +3,7 @@ package specs
 import (
 	"fmt"
 
-	s "github.com/drover/drover/specs/schema"
+	s "github.com/drover/drover/schema"
 )
 
 // Plugin kinds, as the schema registry knows them.

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // rootSchema is the top level of a spec file.

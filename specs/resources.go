@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // decodeAll decodes every resource. Providers come first: groups resolve

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // Secrets returns the values of the spec that are sensitive: those at the

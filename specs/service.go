@@ -6,7 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 func (ld *load) decodeService(blk *hcl.Block, report func(hcl.Diagnostics)) *Service {

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // Spec is a loaded, validated desired state. Resources are sorted by name.

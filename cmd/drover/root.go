@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/internal/trust"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/plugins/external"
@@ -177,7 +177,7 @@ func (a *app) configure(cmd *cobra.Command) error {
 		return fmt.Errorf("%w (from %s)", err, a.settingSource(cmd, "log-level", "log-format"))
 	}
 	a.log = log
-	cmd.SetContext(controller.WithLogger(cmd.Context(), log))
+	cmd.SetContext(reconcile.WithLogger(cmd.Context(), log))
 	return a.startPlugins(cmd)
 }
 

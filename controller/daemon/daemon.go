@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/events"
 	"github.com/drover/drover/controller/metrics"
@@ -51,7 +51,7 @@ type Options struct {
 	// jittered by ±10%. Default 30s.
 	Resync time.Duration
 	// Clock is the time source. Default: the wall clock.
-	Clock controller.Clock
+	Clock reconcile.Clock
 	// Group tunes the group reconciler (see group.Options).
 	Group group.Options
 	// ShutdownTimeout bounds how long requests in flight may take to end
@@ -132,7 +132,7 @@ func withDefaults(opts Options) (Options, error) {
 		opts.KeepEvents = 1000
 	}
 	if opts.Clock == nil {
-		opts.Clock = controller.RealClock{}
+		opts.Clock = reconcile.RealClock{}
 	}
 	return opts, checkToken(opts.Listen, opts.Token)
 }
@@ -160,7 +160,7 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 		return nil, err
 	}
 	d.handler, err = api.NewServer(api.ServerOptions{
-		Backend: d, Token: opts.Token, Log: controller.Logger(ctx), Limits: opts.API,
+		Backend: d, Token: opts.Token, Log: reconcile.Logger(ctx), Limits: opts.API,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func (d *Daemon) runnerOptions() runner.Options {
 		Registry: d.opts.Registry, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
 		Workers: d.opts.Workers, Resync: d.opts.Resync, Clock: d.opts.Clock, Group: d.opts.Group,
 		Events: sink{d}, ServiceEvents: serviceSink{d},
-		WrapReconciler: func(r controller.Reconciler) controller.Reconciler {
+		WrapReconciler: func(r reconcile.Reconciler) reconcile.Reconciler {
 			return d.metrics.Reconciler(r, func(key string) string { return key })
 		},
 		WrapProvider: d.metrics.Instrument,
@@ -261,7 +261,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(d.listener) }()
 	d.running.Store(true)
-	controller.Logger(ctx).Info("drover daemon serving", "listen", d.Addr(), "revision", d.state.Load().rec.Number, "owner", d.opts.Owner)
+	reconcile.Logger(ctx).Info("drover daemon serving", "listen", d.Addr(), "revision", d.state.Load().rec.Number, "owner", d.opts.Owner)
 	d.runner.Run(ctx, nil, d.afterPass(ctx))
 	d.running.Store(false)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.ShutdownTimeout)

@@ -21,7 +21,7 @@ import (
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/specs"
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 // registry is the built-ins plus a "fake" instance plugin served by p.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"maps"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
 )
@@ -36,7 +36,7 @@ func (d *Daemon) afterPass(ctx context.Context) func(*runner.Runner) {
 			return
 		}
 		if err := d.forget(ctx, emptied); err != nil {
-			controller.Logger(ctx).Warn("retired groups are empty, but could not be dropped; retrying after the next pass", "groups", emptied, "err", err)
+			reconcile.Logger(ctx).Warn("retired groups are empty, but could not be dropped; retrying after the next pass", "groups", emptied, "err", err)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/instance/fake"
@@ -49,7 +49,7 @@ func (h *tcpHarness) startTCP() {
 	opts := h.options()
 	opts.Listen, opts.Token = "127.0.0.1:0", secretsAPIToken
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.startIn(controller.WithLogger(h.t.Context(), log), opts)
+	h.startIn(reconcile.WithLogger(h.t.Context(), log), opts)
 }
 
 // caller sends raw requests, so that tests see every byte of a response.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Instrument wraps p so that each of its calls counts in

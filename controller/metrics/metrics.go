@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/group"
 )
 
@@ -87,18 +87,18 @@ func (m *Metrics) QueueDepth(fn func() int) error {
 // Reconciler wraps inner so that each pass is observed in
 // drover_reconcile_duration_seconds, labelled with resource(key) and the
 // pass's result: ok (no error, requeued or not), error, or abandoned
-// (ctx ended and the error is ctx's, as controller.Driver tells them apart).
-func (m *Metrics) Reconciler(inner controller.Reconciler, resource func(key string) string) controller.Reconciler {
+// (ctx ended and the error is ctx's, as reconcile.Driver tells them apart).
+func (m *Metrics) Reconciler(inner reconcile.Reconciler, resource func(key string) string) reconcile.Reconciler {
 	return &reconciler{inner: inner, resource: resource, hist: m.reconcile}
 }
 
 type reconciler struct {
-	inner    controller.Reconciler
+	inner    reconcile.Reconciler
 	resource func(string) string
 	hist     *prometheus.HistogramVec
 }
 
-func (r *reconciler) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+func (r *reconciler) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
 	start := time.Now()
 	res, err := r.inner.Reconcile(ctx, key)
 	r.hist.WithLabelValues(r.resource(key), passResult(ctx, err)).Observe(time.Since(start).Seconds())

@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/group"
 )
 
@@ -57,9 +57,9 @@ func TestLint(t *testing.T) {
 	}
 }
 
-type reconcileFunc func(context.Context, string) (controller.Result, error)
+type reconcileFunc func(context.Context, string) (reconcile.Result, error)
 
-func (f reconcileFunc) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+func (f reconcileFunc) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
 	return f(ctx, key)
 }
 
@@ -67,17 +67,17 @@ func TestReconcilerResults(t *testing.T) {
 	m, reg := newMetrics(t)
 	failed := errors.New("boom")
 	outcomes := map[string]struct {
-		res controller.Result
+		res reconcile.Result
 		err error
 	}{
-		"a": {res: controller.Result{}},
-		"b": {res: controller.Result{Requeue: true}},
+		"a": {res: reconcile.Result{}},
+		"b": {res: reconcile.Result{Requeue: true}},
 		"c": {err: failed},
 		"d": {err: context.Canceled},                         // abandoned
 		"e": {err: errors.Join(failed, context.Canceled)},    // abandoned, as group.Reconciler reports it
 		"f": {err: fmt.Errorf("pass: %w", context.Canceled)}, // abandoned
 	}
-	r := m.Reconciler(reconcileFunc(func(ctx context.Context, key string) (controller.Result, error) {
+	r := m.Reconciler(reconcileFunc(func(ctx context.Context, key string) (reconcile.Result, error) {
 		return outcomes[key].res, outcomes[key].err
 	}), func(key string) string { return "group." + key })
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/digitalocean"
@@ -71,7 +71,7 @@ func startDOFleet(tb testing.TB, groups, size int) *doFleet {
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := runner.New(ctx, spec, runner.Options{
 		Registry: plugins.Builtins(), Owner: doFleetOwner, DataDir: tb.TempDir(), Resync: time.Hour,
-		WrapReconciler: func(next controller.Reconciler) controller.Reconciler { return countingReconciler{f, next} },
+		WrapReconciler: func(next reconcile.Reconciler) reconcile.Reconciler { return countingReconciler{f, next} },
 	})
 	if err != nil {
 		cancel()
@@ -124,10 +124,10 @@ func doFleetSpec(tb testing.TB, url string, groups []string, size int) *specs.Sp
 // countingReconciler counts the passes the work queue runs.
 type countingReconciler struct {
 	f    *doFleet
-	next controller.Reconciler
+	next reconcile.Reconciler
 }
 
-func (c countingReconciler) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+func (c countingReconciler) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
 	c.f.mu.Lock()
 	c.f.inFlight++
 	c.f.mu.Unlock()

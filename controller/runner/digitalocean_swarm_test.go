@@ -19,7 +19,7 @@ import (
 	dswarm "github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/flavor/swarm/pki"
 	"github.com/drover/drover/instance/digitalocean/dofake"
@@ -133,7 +133,7 @@ swarm "prod" {}
 func (w *doSwarmWorld) start(spec *specs.Spec) *runner.Runner {
 	w.t.Helper()
 	log := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(controller.WithLogger(w.t.Context(), log))
+	ctx, cancel := context.WithCancel(reconcile.WithLogger(w.t.Context(), log))
 	r, err := runner.New(ctx, spec, runner.Options{
 		Registry: w.registry, Owner: w.owner, DataDir: w.data, Events: w.events, ServiceEvents: w.svc, Resync: 2 * time.Second,
 	})

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/plugins"
@@ -76,7 +76,7 @@ func (w *doWorld) converge(spec *specs.Spec, buf *bytes.Buffer, within time.Dura
 	w.t.Helper()
 	// slog's handlers serialise their writes; buf is read after Run returns.
 	log := slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithTimeout(controller.WithLogger(w.t.Context(), log), within)
+	ctx, cancel := context.WithTimeout(reconcile.WithLogger(w.t.Context(), log), within)
 	defer cancel()
 	r, err := runner.New(ctx, spec, runner.Options{Registry: plugins.Builtins(), Owner: "dotest", DataDir: w.data, Events: w.events, Resync: 2 * time.Second})
 	if err != nil {

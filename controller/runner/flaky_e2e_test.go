@@ -14,7 +14,7 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // flaky is the real docker plugin with listings that fail or come back

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller"
-	"github.com/drover/drover/controller/clocktest"
+	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
@@ -57,9 +57,9 @@ func TestLossPass(t *testing.T) {
 			g := &specs.Group{Resource: specs.Resource{Kind: "group", Name: "workers"}, Size: 2}
 			w := &world{groups: map[string]*group.Target{"workers": {Spec: g, Owner: "o", Instance: inst, Flavor: tt.flavor}}}
 			clock := clocktest.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
-			r := &Runner{queue: controller.NewQueue(controller.QueueOptions{Clock: clock}), opts: Options{Clock: clock}, lossUntil: map[string]time.Time{}}
+			r := &Runner{queue: reconcile.NewQueue(reconcile.QueueOptions{Clock: clock}), opts: Options{Clock: clock}, lossUntil: map[string]time.Time{}}
 			r.world.Store(w)
-			if res, err := (mux{r}).Reconcile(t.Context(), lossKey("workers")); err != nil || res != (controller.Result{}) {
+			if res, err := (mux{r}).Reconcile(t.Context(), lossKey("workers")); err != nil || res != (reconcile.Result{}) {
 				t.Fatalf("unwatched: %+v, %v", res, err)
 			}
 			if _, err := (mux{r}).Reconcile(t.Context(), lossKey("nope")); err != nil {

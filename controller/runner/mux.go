@@ -4,15 +4,15 @@ import (
 	"context"
 	"strings"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 )
 
 // mux routes a work-queue key ("group.web", "service.web", "network.x",
 // "swarm.x") to the reconciler of its kind.
 type mux struct{ r *Runner }
 
-// Reconcile implements controller.Reconciler.
-func (m mux) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+// Reconcile implements reconcile.Reconciler.
+func (m mux) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
 	kind, name, _ := strings.Cut(key, ".")
 	switch kind {
 	case KindGroup:
@@ -25,11 +25,11 @@ func (m mux) Reconcile(ctx context.Context, key string) (controller.Result, erro
 		return m.r.lossPass(ctx, name)
 	case KindSwarm:
 		if !m.r.world.Load().swarms[name] {
-			return controller.Result{}, nil
+			return reconcile.Result{}, nil
 		}
 		return m.r.services.Sweep(ctx, m.r.opts.Owner, name)
 	}
-	return controller.Result{}, nil // not a key of ours: nothing to do
+	return reconcile.Result{}, nil // not a key of ours: nothing to do
 }
 
 // GroupKey is the work-queue key of a group.

@@ -18,7 +18,7 @@ import (
 
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/intents"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
@@ -50,14 +50,14 @@ type Options struct {
 	// nothing.
 	ServiceEvents service.EventSink
 	// Clock is the time source. Default: the wall clock.
-	Clock controller.Clock
+	Clock reconcile.Clock
 	// Group tunes the reconciler; its Intents, Clock, Events and OnStatus
 	// are set by the runner.
 	Group group.Options
 	// WrapReconciler, if set, wraps the reconcilers as the work queue sees
 	// them (the daemon's metrics); keys are resource names such as
 	// "group.web". Default: none.
-	WrapReconciler func(controller.Reconciler) controller.Reconciler
+	WrapReconciler func(reconcile.Reconciler) reconcile.Reconciler
 	// WrapProvider, if set, wraps every provider the runner builds (the
 	// daemon's metrics); it must keep the plugin's optional capabilities.
 	// Default: none.
@@ -73,7 +73,7 @@ type Runner struct {
 	world    atomic.Pointer[world]
 	groups   *group.Reconciler
 	services *service.Reconciler
-	queue    *controller.Queue
+	queue    *reconcile.Queue
 	gen      atomic.Int64  // of the last world built
 	changed  chan struct{} // a pass ended
 	swapped  chan struct{} // Update switched the world
@@ -112,7 +112,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 		opts.Resync = 30 * time.Second
 	}
 	if opts.Clock == nil {
-		opts.Clock = controller.RealClock{}
+		opts.Clock = reconcile.RealClock{}
 	}
 	r := &Runner{opts: opts, changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1), lossUntil: map[string]time.Time{}}
 	w, err := r.build(ctx, spec)
@@ -133,7 +133,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	if err := r.newServices(); err != nil {
 		return nil, err
 	}
-	r.queue = controller.NewQueue(controller.QueueOptions{Clock: opts.Clock})
+	r.queue = reconcile.NewQueue(reconcile.QueueOptions{Clock: opts.Clock})
 	r.Resync()
 	return r, nil
 }
@@ -303,11 +303,11 @@ func (r *Runner) Run(ctx context.Context, stop func(*Runner) bool, progress func
 	defer wg.Wait()
 	defer cancel()
 	wg.Go(func() {
-		rec := controller.Reconciler(mux{r})
+		rec := reconcile.Reconciler(mux{r})
 		if r.opts.WrapReconciler != nil {
 			rec = r.opts.WrapReconciler(rec)
 		}
-		(&controller.Driver{Queue: r.queue, Reconciler: rec, Workers: r.opts.Workers}).Run(ctx)
+		(&reconcile.Driver{Queue: r.queue, Reconciler: rec, Workers: r.opts.Workers}).Run(ctx)
 	})
 	wg.Go(func() { r.resync(ctx) })
 	stopWatching := r.startWatchers(ctx, &wg)
@@ -372,7 +372,7 @@ func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher
 				r.wake(w, c)
 			}
 		} else {
-			controller.Logger(ctx).Warn("watch failed", "provider", provider, "err", err)
+			reconcile.Logger(ctx).Warn("watch failed", "provider", provider, "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -13,7 +13,7 @@ import (
 	dswarm "github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/specs"
@@ -165,7 +165,7 @@ func startLogged(b *testing.B, w *swarmWorld, spec *specs.Spec) *runner.Runner {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(controller.WithLogger(b.Context(), log))
+	ctx, cancel := context.WithCancel(reconcile.WithLogger(b.Context(), log))
 	done := make(chan struct{})
 	go func() { r.Run(ctx, nil, nil); close(done) }()
 	b.Cleanup(func() { cancel(); <-done; f.Close() })

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
@@ -176,32 +176,32 @@ type deadRemover interface {
 // replacement of a machine that died before. Finding none, it looks again
 // shortly for a while (lossWatch). Its failures are the group pass's to
 // see and report: it never asks to be retried for them.
-func (r *Runner) lossPass(ctx context.Context, name string) (controller.Result, error) {
+func (r *Runner) lossPass(ctx context.Context, name string) (reconcile.Result, error) {
 	t, ok := r.world.Load().Target(name)
 	if !ok {
-		return controller.Result{}, nil
+		return reconcile.Result{}, nil
 	}
 	dr, ok := t.Flavor.(deadRemover)
 	if !ok {
-		return controller.Result{}, nil
+		return reconcile.Result{}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, lossTimeout)
 	defer cancel()
-	log := controller.Logger(ctx).With("group", name)
+	log := reconcile.Logger(ctx).With("group", name)
 	descs, err := t.Instance.Describe(ctx, group.Selector(t.Owner, name))
 	if err != nil {
 		log.Debug("node-loss pass: listing failed", "err", err)
-		return controller.Result{}, nil
+		return reconcile.Result{}, nil
 	}
 	if !slices.ContainsFunc(descs, func(d instance.Description) bool {
 		return d.State == instance.StateStopped || d.State == instance.StateTerminated
 	}) {
-		return controller.Result{RequeueAfter: r.lossLook(name)}, nil
+		return reconcile.Result{RequeueAfter: r.lossLook(name)}, nil
 	}
 	if err := dr.RemoveDead(ctx, t.Spec.Flavor.Properties.Reveal(), flavor.NewAllocation(t.Spec.Name, t.Spec.Size, t.Spec.LogicalIDs), descs); err != nil {
 		log.Debug("node-loss pass failed", "err", err)
 	}
-	return controller.Result{}, nil
+	return reconcile.Result{}, nil
 }
 
 // lossLook is when a node-loss pass that found no dead machine looks

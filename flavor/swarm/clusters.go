@@ -13,7 +13,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/flavor/swarm/pki"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // probeTimeout bounds each engine call of Clusters.Manager.

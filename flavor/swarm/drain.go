@@ -10,7 +10,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Drain takes inst's node out of the swarm before its machine is destroyed.

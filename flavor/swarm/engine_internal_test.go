@@ -19,7 +19,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/flavor/swarm/pki"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 func TestEndpointOf(t *testing.T) {

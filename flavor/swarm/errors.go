@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/drover/drover/instance/docker/engine"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // engineErr turns an error from an engine into a spierr error saying what

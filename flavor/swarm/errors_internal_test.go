@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 func TestRedact(t *testing.T) {

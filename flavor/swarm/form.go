@@ -8,7 +8,7 @@ import (
 
 	"github.com/docker/docker/api/types/swarm"
 
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // The swarm's ports: the address every node listens on for the swarm's

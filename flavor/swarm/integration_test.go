@@ -19,7 +19,7 @@ import (
 	swarmflavor "github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/dockertest"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // TestWorkers: a manager and three workers form a swarm and report

@@ -11,7 +11,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // probeConcurrency bounds the engines asked at once.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Options tune a Plugin.

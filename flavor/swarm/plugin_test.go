@@ -11,7 +11,7 @@ import (
 	"github.com/drover/drover/flavor"
 	swarmflavor "github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 func TestValidate(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Instance tags the flavor adds in Prepare.

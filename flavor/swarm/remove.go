@@ -8,9 +8,9 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // demoteTimeout bounds the wait for a dead manager to leave the raft once
@@ -39,7 +39,7 @@ func (p *Plugin) removeLost(ctx context.Context, mgr managerConn, nodes []swarm.
 		dead[r.node.ID] = true
 	}
 	managers := managersOf(nodes)
-	log := controller.Logger(ctx)
+	log := reconcile.Logger(ctx)
 	for _, r := range lost {
 		start := time.Now()
 		remove := func(ctx context.Context) error {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 func TestRetryLoss(t *testing.T) {

@@ -1,6 +1,6 @@
 package swarm
 
-import s "github.com/drover/drover/specs/schema"
+import s "github.com/drover/drover/schema"
 
 // PluginName is the name specs use: flavor "swarm" {}.
 const PluginName = "swarm"

@@ -1,6 +1,6 @@
 package vanilla
 
-import s "github.com/drover/drover/specs/schema"
+import s "github.com/drover/drover/schema"
 
 // PluginName is the name specs use: flavor "vanilla" {}.
 const PluginName = "vanilla"

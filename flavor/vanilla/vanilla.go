@@ -10,7 +10,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Properties are the flavor "vanilla" {} block, decoded.

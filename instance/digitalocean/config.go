@@ -13,7 +13,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // EnvAPIURL overrides the default API endpoint when the provider block

@@ -13,7 +13,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // listCache shares one list per listing tag among the Describe calls of

@@ -11,7 +11,7 @@ import (
 
 	"github.com/digitalocean/godo"
 
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // apiError turns a godo error into a spierr error: 404 not found, 400/422

@@ -9,7 +9,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // cpuWindow is the window CPU averages over.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/digitalocean/dofake"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 func spec(name, group, req string) instance.Spec {

@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 
 	"github.com/drover/drover/instance"
 )

@@ -14,7 +14,7 @@ import (
 	"github.com/digitalocean/godo"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Provision creates one droplet named spec.Name carrying every tag of

@@ -1,6 +1,6 @@
 package digitalocean
 
-import s "github.com/drover/drover/specs/schema"
+import s "github.com/drover/drover/schema"
 
 // PluginName is the name specs use: instance "digitalocean" {}.
 const PluginName = "digitalocean"

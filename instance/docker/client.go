@@ -14,7 +14,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/internal/datadir"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Config is the provider block, provider "docker" "NAME" {}, decoded.

@@ -8,7 +8,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Destroy removes container id, running or not, with its anonymous

@@ -2,7 +2,7 @@ package docker
 
 import (
 	"github.com/drover/drover/instance/docker/engine"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // fail turns an error from the engine into a spierr error (see

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/drover/drover/instance/docker"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // TestHostAccess: every setting that gives a container the host is

@@ -12,7 +12,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // attachNetworks makes sure every network of the request exists and

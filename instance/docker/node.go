@@ -17,7 +17,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/engine"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // TagEngine is the label of a node container that holds the address of

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Properties are a group's instance "docker" {} block, decoded: see

@@ -21,7 +21,7 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker"
 	"github.com/drover/drover/instance/docker/dockertest"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // TestProvisionEnvLabelsPorts: env reaches the process, tags and labels

@@ -1,6 +1,6 @@
 package docker
 
-import s "github.com/drover/drover/specs/schema"
+import s "github.com/drover/drover/schema"
 
 // PluginName is the name specs use: instance "docker" {}.
 const PluginName = "docker"

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Plugin is an in-memory instance.Plugin. Instance names are unique, as on

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Run runs the conformance suite against h. Every instance it creates is

@@ -11,7 +11,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/instancetest"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // memory is a minimal correct instance plugin, to check the suite itself

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // Check is Validate that also returns the plugin's warnings about props

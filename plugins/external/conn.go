@@ -14,7 +14,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // conn is one running plugin process and its clients.

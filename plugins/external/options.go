@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/drover/drover/controller"
+	"github.com/drover/drover/reconcile"
 )
 
 // Options tune the supervisors of a Manager. The zero value is ready to
@@ -27,9 +27,9 @@ type Options struct {
 	// back to MinBackoff. Default 1 min.
 	ResetAfter time.Duration
 	// Clock times the restart backoff and ResetAfter. Default
-	// controller.RealClock; tests pass a fake to decide when a backoff
+	// reconcile.RealClock; tests pass a fake to decide when a backoff
 	// ends.
-	Clock controller.Clock
+	Clock reconcile.Clock
 	// Env is the whole environment of a plugin process (go-plugin adds its
 	// handshake variables). Default: PATH, HOME, TMPDIR and LANG from
 	// drover's environment, those that are set. Nothing else is passed,
@@ -61,7 +61,7 @@ func (o Options) withDefaults() Options {
 		o.ResetAfter = time.Minute
 	}
 	if o.Clock == nil {
-		o.Clock = controller.RealClock{}
+		o.Clock = reconcile.RealClock{}
 	}
 	if o.Env == nil {
 		o.Env = []string{}

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller/clocktest"
+	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/specs"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // fleet is the fake plugin holding 1,000 instances tagged like a real

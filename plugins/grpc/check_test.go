@@ -10,7 +10,7 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker"
 	"github.com/drover/drover/instance/fake"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // TestCheckOverGRPC: a plugin's warnings and the attribute its errors

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )

@@ -11,7 +11,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/flavor/vanilla"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // vanillaProvider serves the vanilla flavor, as a plugin binary would.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	hclog "github.com/hashicorp/go-hclog"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 )
 
 // streamer is a Watcher the test drives: each Watch takes the next

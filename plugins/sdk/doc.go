@@ -15,8 +15,8 @@
 //
 //		"github.com/drover/drover/instance"
 //		"github.com/drover/drover/plugins/sdk"
-//		"github.com/drover/drover/plugins/spierr"
-//		"github.com/drover/drover/specs/schema"
+//		"github.com/drover/drover/spierr"
+//		"github.com/drover/drover/schema"
 //	)
 //
 //	func main() {

@@ -15,7 +15,7 @@ import (
 	"github.com/drover/drover/instance/fake"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
 	"github.com/drover/drover/plugins/sdk"
-	"github.com/drover/drover/plugins/spierr"
+	"github.com/drover/drover/spierr"
 	hclog "github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
 )

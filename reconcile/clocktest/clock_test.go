@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller/clocktest"
+	"github.com/drover/drover/reconcile/clocktest"
 )
 
 // Waiters fire when time reaches them, not before; Pending says how long

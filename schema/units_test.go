@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/specs/schema"
+	"github.com/drover/drover/schema"
 )
 
 func TestParseDuration(t *testing.T) {

@@ -1,4 +1,4 @@
-package controller_test
+package reconcile_test
 
 import (
 	"context"
@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller"
-	"github.com/drover/drover/controller/clocktest"
+	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/reconcile/clocktest"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func get(t *testing.T, q *controller.Queue) string {
+func get(t *testing.T, q *reconcile.Queue) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -26,7 +26,7 @@ func get(t *testing.T, q *controller.Queue) string {
 }
 
 func TestQueueDeduplicates(t *testing.T) {
-	q := controller.NewQueue(controller.QueueOptions{})
+	q := reconcile.NewQueue(reconcile.QueueOptions{})
 	q.Add("a")
 	q.Add("b")
 	q.Add("a")
@@ -44,7 +44,7 @@ func TestQueueDeduplicates(t *testing.T) {
 // A key added while it is being processed is processed again afterwards,
 // not by a second worker at the same time.
 func TestQueueKeyNeverTwiceAtOnce(t *testing.T) {
-	q := controller.NewQueue(controller.QueueOptions{})
+	q := reconcile.NewQueue(reconcile.QueueOptions{})
 	q.Add("a")
 	k := get(t, q)
 	q.Add("a")
@@ -61,7 +61,7 @@ func TestQueueKeyNeverTwiceAtOnce(t *testing.T) {
 
 func TestQueueAddAfter(t *testing.T) {
 	clk := clocktest.New(t0)
-	q := controller.NewQueue(controller.QueueOptions{Clock: clk})
+	q := reconcile.NewQueue(reconcile.QueueOptions{Clock: clk})
 	q.AddAfter("late", 10*time.Second)
 	q.AddAfter("soon", 2*time.Second)
 	q.AddAfter("late", 20*time.Second) // later than already due: ignored
@@ -90,7 +90,7 @@ func TestQueueAddAfter(t *testing.T) {
 
 func TestQueueBackoffDoublesAndResets(t *testing.T) {
 	clk := clocktest.New(t0)
-	q := controller.NewQueue(controller.QueueOptions{Clock: clk, BaseBackoff: time.Second, MaxBackoff: 4 * time.Second})
+	q := reconcile.NewQueue(reconcile.QueueOptions{Clock: clk, BaseBackoff: time.Second, MaxBackoff: 4 * time.Second})
 	wantDelay := func(d time.Duration) {
 		t.Helper()
 		q.AddRateLimited("k")
@@ -112,7 +112,7 @@ func TestQueueBackoffDoublesAndResets(t *testing.T) {
 }
 
 func TestQueueShutDownAndCancel(t *testing.T) {
-	q := controller.NewQueue(controller.QueueOptions{})
+	q := reconcile.NewQueue(reconcile.QueueOptions{})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan bool)
 	go func() { _, ok := q.Get(ctx); done <- ok }()
@@ -136,7 +136,7 @@ type countingReconciler struct {
 	healed  chan struct{}  // closed when "b" succeeds after its failures
 }
 
-func (r *countingReconciler) Reconcile(ctx context.Context, key string) (controller.Result, error) {
+func (r *countingReconciler) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
 	r.mu.Lock()
 	if r.running[key] {
 		r.overlap.Store(true)
@@ -157,20 +157,20 @@ func (r *countingReconciler) Reconcile(ctx context.Context, key string) (control
 	r.mu.Unlock()
 	r.calls.Add(1)
 	if fail {
-		return controller.Result{}, context.DeadlineExceeded
+		return reconcile.Result{}, context.DeadlineExceeded
 	}
-	return controller.Result{}, nil
+	return reconcile.Result{}, nil
 }
 
 // Many adds of few keys with several workers: no key is reconciled by two
 // workers at once, and failures are retried with backoff until they pass.
 func TestDriver(t *testing.T) {
-	q := controller.NewQueue(controller.QueueOptions{BaseBackoff: time.Millisecond})
+	q := reconcile.NewQueue(reconcile.QueueOptions{BaseBackoff: time.Millisecond})
 	healed := make(chan struct{})
 	r := &countingReconciler{running: map[string]bool{}, fail: map[string]int{"b": 2}, healed: healed}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { (&controller.Driver{Queue: q, Reconciler: r, Workers: 4}).Run(ctx); close(done) }()
+	go func() { (&reconcile.Driver{Queue: q, Reconciler: r, Workers: 4}).Run(ctx); close(done) }()
 	for i := 0; i < 200; i++ {
 		q.Add([]string{"a", "b", "c"}[i%3])
 	}

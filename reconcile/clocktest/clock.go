@@ -1,4 +1,4 @@
-// Package clocktest is a fake controller.Clock whose time moves only when
+// Package clocktest is a fake reconcile.Clock whose time moves only when
 // a test advances it.
 package clocktest
 
@@ -25,14 +25,14 @@ type waiter struct {
 // New returns a clock at t.
 func New(t time.Time) *Clock { return &Clock{now: t, added: make(chan struct{})} }
 
-// Now implements controller.Clock.
+// Now implements reconcile.Clock.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-// After implements controller.Clock.
+// After implements reconcile.Clock.
 func (c *Clock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -1,17 +1,17 @@
-package controller_test
+package reconcile_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller"
-	"github.com/drover/drover/controller/clocktest"
+	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/reconcile/clocktest"
 )
 
 // AddFirst puts a key ahead of those already due, once, and takes it out
 // of a delay; a key in process is processed again afterwards, as Add does.
 func TestQueueAddFirst(t *testing.T) {
-	q := controller.NewQueue(controller.QueueOptions{Clock: clocktest.New(t0)})
+	q := reconcile.NewQueue(reconcile.QueueOptions{Clock: clocktest.New(t0)})
 	q.Add("a")
 	q.Add("b")
 	q.AddAfter("urgent", time.Hour)

@@ -1,3 +1,0 @@
-// Package controller is drover's engine: the desired-state store, the keyed
-// work queue and reconcile driver, triggers and events.
-package controller

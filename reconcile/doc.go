@@ -1,0 +1,6 @@
+// Package reconcile is drover's reconcile framework: the Reconciler
+// contract (Reconcile(ctx, key) (Result, error)), the rate-limited keyed
+// work queue, the driver that runs reconcilers on it, the injected clock
+// and the logger carried in the context. It knows no kind of resource:
+// group/ and service/ build on it, controller/ runs them.
+package reconcile
