@@ -8,8 +8,8 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/specs"
+	"github.com/drover/drover/spierr"
 )
 
 // act carries out a plan's steps: destroys first, then creates, each group

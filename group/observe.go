@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/reconcile"
 )
 
 // Selector is the tags that pick out a group's instances.

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 

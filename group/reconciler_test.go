@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/reconcile"
-	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/controller/intents"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/specs"
 )
 

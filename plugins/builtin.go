@@ -11,8 +11,8 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/digitalocean"
 	"github.com/drover/drover/instance/docker"
-	"github.com/drover/drover/specs"
 	s "github.com/drover/drover/schema"
+	"github.com/drover/drover/specs"
 )
 
 // Builtins returns a registry holding the schemas of the built-in plugins:

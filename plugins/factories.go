@@ -8,8 +8,8 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
-	"github.com/drover/drover/specs"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/specs"
 )
 
 // InstancePlugin is what an instance plugin brings: the schemas of its

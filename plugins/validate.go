@@ -10,9 +10,9 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
-	"github.com/drover/drover/spierr"
-	"github.com/drover/drover/specs"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/specs"
+	"github.com/drover/drover/spierr"
 )
 
 // Validate runs the plugins' own checks on spec, as running it would

@@ -16,9 +16,9 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/spierr"
-	"github.com/drover/drover/specs"
 	s "github.com/drover/drover/schema"
+	"github.com/drover/drover/specs"
+	"github.com/drover/drover/spierr"
 )
 
 // judge is an instance plugin whose Check says what its "verdict"

@@ -15,9 +15,9 @@ import (
 
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
+	"github.com/drover/drover/spierr"
 )
 
 // specHeader makes a spec loadable: the swarm "demo" with a manager group

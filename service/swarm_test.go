@@ -16,8 +16,8 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/instance/docker/dockertest"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/service"
 )
 

@@ -16,10 +16,10 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/internal/trust"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/plugins/external"
+	"github.com/drover/drover/reconcile"
 )
 
 // Exit codes.

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/events"
 	"github.com/drover/drover/controller/metrics"
@@ -22,6 +21,7 @@ import (
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )

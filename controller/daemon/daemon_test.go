@@ -20,8 +20,8 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/specs"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/specs"
 )
 
 // registry is the built-ins plus a "fake" instance plugin served by p.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"maps"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/reconcile"
 )
 
 // afterPass runs after reconcile passes, in Run's goroutine: it updates

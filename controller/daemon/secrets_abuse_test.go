@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/internal/syncbuf"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 

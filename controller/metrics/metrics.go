@@ -8,8 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/reconcile"
 )
 
 // durationBuckets span 1ms to 2m, the range of a reconcile pass or a

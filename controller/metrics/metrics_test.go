@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/reconcile"
 )
 
 func newMetrics(t *testing.T) (*Metrics, *prometheus.Registry) {

@@ -14,12 +14,12 @@ import (
 
 	"github.com/digitalocean/godo"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/digitalocean"
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 

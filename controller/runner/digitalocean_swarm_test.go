@@ -19,13 +19,13 @@ import (
 	dswarm "github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/flavor/swarm/pki"
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/internal/syncbuf"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )

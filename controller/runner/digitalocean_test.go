@@ -17,10 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 

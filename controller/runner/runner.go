@@ -18,11 +18,11 @@ import (
 
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/intents"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )

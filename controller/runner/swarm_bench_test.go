@@ -13,9 +13,9 @@ import (
 	dswarm "github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/instance/docker/dockertest"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 

@@ -8,10 +8,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )

@@ -8,8 +8,8 @@ import (
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 
-	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/spierr"
 )
 

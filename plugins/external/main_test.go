@@ -16,8 +16,8 @@ import (
 	"github.com/drover/drover/flavor/vanilla"
 	"github.com/drover/drover/instance"
 	plugingrpc "github.com/drover/drover/plugins/grpc"
-	"github.com/drover/drover/spierr"
 	s "github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 )
 
 // The test binary is also every fake plugin of these tests: run with

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
-	"github.com/drover/drover/spierr"
+	"github.com/drover/drover/reconcile/clocktest"
 	"github.com/drover/drover/specs"
+	"github.com/drover/drover/spierr"
 )
 
 // An external plugin resolves like a built-in: schemas on first lookup,

@@ -7,8 +7,8 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 )
 
 // FlavorClient is drover's side of a flavor plugin: Dispense(PluginFlavor)

@@ -8,8 +8,8 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 )
 
 // FlavorProvider is what a flavor plugin binary serves: the schema of its

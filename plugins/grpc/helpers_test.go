@@ -10,8 +10,8 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 	plugin "github.com/hashicorp/go-plugin"
 )
 

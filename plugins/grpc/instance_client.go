@@ -9,8 +9,8 @@ import (
 
 	"github.com/drover/drover/instance"
 	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 )
 
 // InstanceClient is drover's side of an instance plugin:

@@ -10,8 +10,8 @@ import (
 
 	"github.com/drover/drover/instance"
 	pb "github.com/drover/drover/plugins/grpc/proto/droverplugin/v1"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 )
 
 // InstanceProvider is what an instance plugin binary serves: the schemas

@@ -9,8 +9,8 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
 	"github.com/drover/drover/plugins/sdk"
-	"github.com/drover/drover/spierr"
 	"github.com/drover/drover/schema"
+	"github.com/drover/drover/spierr"
 )
 
 // An instance plugin's main: an in-memory provider.
