@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/resource"
 )
 
 // ActionKind is what a step does.
@@ -79,17 +80,8 @@ type Change struct {
 // Instances is how many instances the change is about: Count, or 1.
 func (c Change) Instances() int { return max(c.Count, 1) }
 
-// Counts summarise a group for progress reports.
-type Counts struct {
-	Desired   int `json:"desired"`
-	Total     int `json:"total"` // live instances and creates in flight
-	Ready     int `json:"ready"`
-	Starting  int `json:"starting"`
-	Unhealthy int `json:"unhealthy"`
-	Dead      int `json:"dead"`
-	Outdated  int `json:"outdated"`
-	Creating  int `json:"creating"` // creates in flight not seen yet
-}
+// Counts summarise a group for progress reports: machines by state.
+type Counts = resource.Counts
 
 // Plan is the outcome of planning a group.
 type Plan struct {

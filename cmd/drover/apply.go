@@ -14,6 +14,7 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -120,7 +121,7 @@ func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec,
 		return err
 	}
 	fmt.Fprintln(a.io.out, "Watching the daemon's events until you press Ctrl-C.")
-	err = c.Events(ctx, a.lastEvent(ctx, c), true, func(e api.Event) error { return writeEvent(a.io.out, e) })
+	err = c.Events(ctx, a.lastEvent(ctx, c), true, func(e resource.Event) error { return writeEvent(a.io.out, e) })
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -146,7 +147,7 @@ func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.
 		switch {
 		case rs.Retired:
 			retired[rs.Name] = true
-		case !slices.Contains(declared, rs.Resource):
+		case !slices.Contains(declared, rs.Resource.String()):
 			dropped = append(dropped, fmt.Sprintf("  %s: no longer in the spec, removed", rs.Resource))
 		}
 	}
@@ -299,14 +300,14 @@ func everything(st api.Status) []string {
 func held(st api.Status, keys []string) ([]string, []string) {
 	var out, lines []string
 	for _, rs := range st.Resources {
-		if rs.Retired || !slices.Contains(keys, rs.Resource) {
+		if rs.Retired || !slices.Contains(keys, rs.Resource.String()) {
 			continue
 		}
-		out = append(out, rs.Resource)
-		if rs.Kind == runner.KindGroup {
+		out = append(out, rs.Resource.String())
+		if rs.Kind == resource.Group {
 			lines = append(lines, fmt.Sprintf("  %s (%s)", rs.Resource, plural(rs.Observed.Total, "machine")))
 		} else {
-			lines = append(lines, "  "+rs.Resource)
+			lines = append(lines, "  "+rs.Resource.String())
 		}
 	}
 	return out, lines

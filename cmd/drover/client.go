@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/resource"
 )
 
 // daemon returns a client of the daemon the CLI should talk to, or nil
@@ -83,7 +84,7 @@ func (a *app) waitConverged(ctx context.Context, c *api.Client, rev int64, since
 	defer cancel()
 	evErr := make(chan error, 1)
 	go func() {
-		evErr <- c.Events(ctx, since, true, func(e api.Event) error { out.event(e); return nil })
+		evErr <- c.Events(ctx, since, true, func(e resource.Event) error { out.event(e); return nil })
 	}()
 	return pollStatus(ctx, c, rev, out, evErr)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 )
 
 func TestApprove(t *testing.T) {
@@ -153,8 +154,8 @@ func (f *fakeDaemon) Revision(context.Context, int64) (api.RevisionDetail, error
 func (f *fakeDaemon) Rollback(context.Context, api.RollbackRequest) (api.ApplyResponse, error) {
 	return api.ApplyResponse{}, api.ErrNotFound
 }
-func (f *fakeDaemon) Subscribe(ctx context.Context, _ int64) ([]api.Event, <-chan api.Event) {
-	ch := make(chan api.Event)
+func (f *fakeDaemon) Subscribe(ctx context.Context, _ int64) ([]resource.Event, <-chan resource.Event) {
+	ch := make(chan resource.Event)
 	close(ch)
 	return nil, ch
 }
@@ -185,12 +186,12 @@ func (f *fakeDaemon) serve(t *testing.T) string {
 
 // statusOf the daemon of the destroy tests: two groups, a service and a
 // network, and a group retired earlier.
-var daemonStatus = api.Status{Revision: 7, Resources: []api.ResourceStatus{
-	{Resource: "group.web", Kind: "group", Name: "web", Observed: group.Counts{Total: 3}},
-	{Resource: "group.db", Kind: "group", Name: "db", Observed: group.Counts{Total: 2}},
-	{Resource: "group.old", Kind: "group", Name: "old", Retired: true, Observed: group.Counts{Total: 1}},
-	{Resource: "service.api", Kind: "service", Name: "api"},
-	{Resource: "network.front", Kind: "network", Name: "front"},
+var daemonStatus = api.Status{Revision: 7, Resources: []resource.Status{
+	{Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Observed: group.Counts{Total: 3}},
+	{Resource: resource.Group.KeyOf("db"), Kind: resource.Group, Name: "db", Observed: group.Counts{Total: 2}},
+	{Resource: resource.Group.KeyOf("old"), Kind: resource.Group, Name: "old", Retired: true, Observed: group.Counts{Total: 1}},
+	{Resource: resource.Service.KeyOf("api"), Kind: resource.Service, Name: "api"},
+	{Resource: resource.Network.KeyOf("front"), Kind: resource.Network, Name: "front"},
 }}
 
 const webSpec = `
@@ -258,8 +259,8 @@ func TestApplyOnDaemonAsks(t *testing.T) {
 	spec := writeFile(t, t.TempDir(), "web.hcl", webSpec)
 	adds := api.PlanResponse{Groups: []group.Plan{{Group: "web", Changes: []group.Change{{Kind: group.ChangeCreate, Name: "web-4"}}}}}
 	replaces := api.PlanResponse{Groups: []group.Plan{{Group: "web", Changes: []group.Change{{Kind: group.ChangeReplace, Name: "web-1"}}}}}
-	onlyWeb := api.Status{Revision: 7, Resources: []api.ResourceStatus{
-		{Resource: "group.web", Kind: "group", Name: "web"}, {Resource: "group.elsewhere", Kind: "group", Name: "elsewhere"},
+	onlyWeb := api.Status{Revision: 7, Resources: []resource.Status{
+		{Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web"}, {Resource: resource.Group.KeyOf("elsewhere"), Kind: resource.Group, Name: "elsewhere"},
 	}}
 	cases := []struct {
 		name     string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/daemon"
+	"github.com/drover/drover/resource"
 )
 
 func (a *app) runCommand() *cobra.Command {
@@ -110,7 +111,7 @@ func (a *app) eventsCommand() *cobra.Command {
 			follow, _ := cmd.Flags().GetBool("follow")
 			since, _ := cmd.Flags().GetInt64("since")
 			asJSON := a.jsonOutput(cmd)
-			err = c.Events(cmd.Context(), since, follow, func(e api.Event) error {
+			err = c.Events(cmd.Context(), since, follow, func(e resource.Event) error {
 				if asJSON {
 					return json.NewEncoder(a.io.out).Encode(e)
 				}
@@ -181,7 +182,7 @@ func (a *app) jsonOutput(cmd *cobra.Command) bool {
 // only what follows; 0 when it cannot be had.
 func (a *app) lastEvent(ctx context.Context, c *api.Client) int64 {
 	var last int64
-	_ = c.Events(ctx, 0, false, func(e api.Event) error { last = e.ID; return nil })
+	_ = c.Events(ctx, 0, false, func(e resource.Event) error { last = e.ID; return nil })
 	return last
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -37,14 +38,14 @@ func writeJSONDiagnostics(w io.Writer, raw json.RawMessage) error {
 }
 
 // event prints an API event as progress prints the reconciler's.
-func (p *progress) event(e api.Event) {
+func (p *progress) event(e resource.Event) {
 	switch e.Kind {
 	case "applied":
 		p.printf("  * revision %d recorded (%s)\n", e.Revision, e.Reason)
 	case "converged", "removed":
 		p.printf("  * %s %s\n", e.Resource, e.Kind)
 	default:
-		p.Emit(group.Event{Time: e.Time, Group: strings.TrimPrefix(e.Resource, "group."), Kind: e.Kind, Instance: e.Instance, Reason: e.Reason, Error: e.Error})
+		p.Emit(group.Event{Time: e.Time, Group: e.Resource.Name, Kind: e.Kind, Instance: e.Instance, Reason: e.Reason, Error: e.Error})
 	}
 }
 
@@ -63,7 +64,7 @@ func pollStatus(ctx context.Context, c *api.Client, rev int64, out *progress, ev
 			return err
 		}
 		for _, rs := range st.Resources {
-			out.line(rs.Resource, resourceLine(rs))
+			out.line(rs.Resource.String(), resourceLine(rs))
 		}
 		switch {
 		case st.Revision > rev:
@@ -98,7 +99,7 @@ func (p *progress) line(key, line string) {
 	}
 }
 
-func resourceLine(rs api.ResourceStatus) string {
+func resourceLine(rs resource.Status) string {
 	c := rs.Observed
 	s := fmt.Sprintf("%s: %d/%d ready", rs.Resource, c.Ready, rs.Desired)
 	if rs.Retired {
@@ -181,10 +182,10 @@ func writeHistory(w io.Writer, revs []api.RevisionInfo) error {
 }
 
 // writeEvent renders one event of drover events.
-func writeEvent(w io.Writer, e api.Event) error {
+func writeEvent(w io.Writer, e resource.Event) error {
 	s := fmt.Sprintf("%s  #%d  %s", e.Time.Local().Format(time.DateTime), e.ID, e.Kind)
-	if e.Resource != "" {
-		s += "  " + e.Resource
+	if !e.Resource.IsZero() {
+		s += "  " + e.Resource.String()
 	}
 	if e.Instance != "" {
 		s += "  " + e.Instance

@@ -14,6 +14,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/instance/docker/dockertest"
+	"github.com/drover/drover/resource"
 )
 
 // One group on the example external plugin (the docker provider served
@@ -108,13 +109,13 @@ func TestExternalPluginEndToEnd(t *testing.T) {
 		m, ok := w.machines()[name]
 		return ok && m.ID != old && m.State == "running"
 	}
-	group := func(st api.Status, name string) api.ResourceStatus {
+	group := func(st api.Status, name string) resource.Status {
 		for _, r := range st.Resources {
 			if r.Name == name {
 				return r
 			}
 		}
-		return api.ResourceStatus{}
+		return resource.Status{}
 	}
 
 	// Heal through the plugin.

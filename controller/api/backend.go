@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/drover/drover/resource"
 )
 
 // Backend is what the server serves: the daemon implements it.
@@ -22,7 +24,7 @@ type Backend interface {
 	// Subscribe returns the events after ID since that are still held, and
 	// a channel of the events that follow. The channel is closed when ctx
 	// ends or the subscriber falls too far behind.
-	Subscribe(ctx context.Context, since int64) ([]Event, <-chan Event)
+	Subscribe(ctx context.Context, since int64) ([]resource.Event, <-chan resource.Event)
 	// Ready returns nil once the daemon serves its desired state.
 	Ready() error
 }

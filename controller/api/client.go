@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/drover/drover/resource"
 )
 
 // maxErrorBody bounds the error body the client reads: diagnostics of a
@@ -197,7 +199,7 @@ func (c *Client) Rollback(ctx context.Context, req RollbackRequest) (ApplyRespon
 // an error when the stream breaks or the daemon ends it: the caller may
 // reconnect with the last ID it saw. An error of fn ends Events with that
 // error.
-func (c *Client) Events(ctx context.Context, since int64, follow bool, fn func(Event) error) error {
+func (c *Client) Events(ctx context.Context, since int64, follow bool, fn func(resource.Event) error) error {
 	q := url.Values{"since": {strconv.FormatInt(since, 10)}, "follow": {strconv.FormatBool(follow)}}
 	resp, err := c.send(ctx, http.MethodGet, "/v1/events?"+q.Encode(), nil, "text/event-stream")
 	if err != nil {
@@ -216,7 +218,7 @@ func (c *Client) Events(ctx context.Context, since int64, follow bool, fn func(E
 	last := since
 	var fnErr error
 	err = readEvents(resp.Body, func(se sseEvent) error {
-		var ev Event
+		var ev resource.Event
 		if err := json.Unmarshal(se.Data, &ev); err != nil {
 			return fmt.Errorf("malformed event after event %d: %w", last, err)
 		}

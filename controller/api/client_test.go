@@ -16,6 +16,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -107,10 +108,10 @@ var (
 		Steps:   []group.Action{{Kind: group.ActionCreate, Name: "web-2", Reason: group.Reason{Code: group.ReasonMissing}}},
 		Waiting: []string{"web-1 to be healthy"}, RequeueAfter: time.Minute, Counts: group.Counts{Desired: 2, Total: 1},
 	}}, Services: []service.Plan{{Resource: "service.web", Action: "update", Reason: "spec changed", Changes: []string{"image"}}}}
-	status = api.Status{Revision: 3, Hash: "abc", Converged: false, Resources: []api.ResourceStatus{{
-		Resource: "group.web", Kind: "group", Name: "web", Desired: 2, Observed: group.Counts{Desired: 2, Total: 1, Ready: 1},
+	status = api.Status{Revision: 3, Hash: "abc", Converged: false, Resources: []resource.Status{{
+		Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Desired: 2, Observed: group.Counts{Desired: 2, Total: 1, Ready: 1},
 		Reason: "creating web-2", LastError: "quota", Passes: 7, LastPass: t0,
-		Conditions: []api.Condition{{Type: "Ready", Status: "False", Reason: "Scaling", Message: "1 of 2 ready"}},
+		Conditions: []resource.Condition{{Type: "Ready", Status: "False", Reason: "Scaling", Message: "1 of 2 ready"}},
 	}}}
 	history = []api.RevisionInfo{info, {Number: 2, Kind: api.KindApply, Hash: "def", Time: t0, Resources: []string{}}}
 	detail  = api.RevisionDetail{RevisionInfo: info, Specs: []string{"spec.hcl"}, Files: map[string]string{"spec.hcl": "swarm \"prod\" {}\n"},
@@ -171,8 +172,8 @@ var calls = []struct {
 		return c.Rollback(ctx, api.RollbackRequest{Revision: 1, Author: "me", Message: "back"})
 	}, api.RollbackRequest{Revision: 1, Author: "me", Message: "back"}, applied},
 	{"Events", func(ctx context.Context, c *api.Client) (any, error) {
-		var got []api.Event
-		err := c.Events(ctx, 0, false, func(e api.Event) error { got = append(got, e); return nil })
+		var got []resource.Event
+		err := c.Events(ctx, 0, false, func(e resource.Event) error { got = append(got, e); return nil })
 		return got, err
 	}, nil, held()},
 	{"Ping", func(ctx context.Context, c *api.Client) (any, error) { return nil, c.Ping(ctx) }, nil, nil},
@@ -251,7 +252,7 @@ func TestClientStatusError(t *testing.T) {
 		{"bad request", func() error { _, err := c.Rollback(t.Context(), api.RollbackRequest{}); return err }, 400, "revision must be"},
 		{"wrong token", func() error { _, err := wrong.Status(t.Context()); return err }, 401, "bearer token"},
 		{"wrong token for events", func() error {
-			return wrong.Events(t.Context(), 0, true, func(api.Event) error { return nil })
+			return wrong.Events(t.Context(), 0, true, func(resource.Event) error { return nil })
 		}, 401, "bearer token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -314,7 +315,7 @@ func TestClientUnreachable(t *testing.T) {
 	}{
 		{"Ping", func() error { return c.Ping(t.Context()) }},
 		{"Status", func() error { _, err := c.Status(t.Context()); return err }},
-		{"Events", func() error { return c.Events(t.Context(), 0, true, func(api.Event) error { return nil }) }},
+		{"Events", func() error { return c.Events(t.Context(), 0, true, func(resource.Event) error { return nil }) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/resource"
 )
 
 // fakeBackend answers with its funcs; a nil func answers a zero value.
@@ -75,7 +76,7 @@ func (f *fakeBackend) Rollback(ctx context.Context, req api.RollbackRequest) (ap
 	return f.rollback(ctx, req)
 }
 
-func (f *fakeBackend) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
+func (f *fakeBackend) Subscribe(ctx context.Context, since int64) ([]resource.Event, <-chan resource.Event) {
 	if f.feed == nil {
 		return nil, nil // nothing, ever
 	}
@@ -94,26 +95,26 @@ func (f *fakeBackend) Ready() error {
 // context ends or the feed closes it.
 type feed struct {
 	mu      sync.Mutex
-	held    []api.Event
-	subs    map[chan api.Event]bool
+	held    []resource.Event
+	subs    map[chan resource.Event]bool
 	started chan int64 // since, for each Subscribe
 	ended   chan int64 // since, for each subscription whose context ended
 }
 
-func newFeed(held ...api.Event) *feed {
-	return &feed{held: held, subs: map[chan api.Event]bool{}, started: make(chan int64, 16), ended: make(chan int64, 16)}
+func newFeed(held ...resource.Event) *feed {
+	return &feed{held: held, subs: map[chan resource.Event]bool{}, started: make(chan int64, 16), ended: make(chan int64, 16)}
 }
 
-func (f *feed) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
+func (f *feed) Subscribe(ctx context.Context, since int64) ([]resource.Event, <-chan resource.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var backlog []api.Event
+	var backlog []resource.Event
 	for _, ev := range f.held {
 		if ev.ID > since {
 			backlog = append(backlog, ev)
 		}
 	}
-	ch := make(chan api.Event, 16)
+	ch := make(chan resource.Event, 16)
 	f.subs[ch] = true
 	go func() {
 		<-ctx.Done()
@@ -130,7 +131,7 @@ func (f *feed) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan 
 }
 
 // publish sends evs to every subscriber.
-func (f *feed) publish(evs ...api.Event) {
+func (f *feed) publish(evs ...resource.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.held = append(f.held, evs...)

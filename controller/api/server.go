@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -194,7 +195,7 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.opts.Backend.Status(r.Context())
 	if resp.Resources == nil {
-		resp.Resources = []ResourceStatus{} // [], not null
+		resp.Resources = []resource.Status{} // [], not null
 	}
 	s.reply(w, r, resp, err)
 }

@@ -11,15 +11,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/drover/drover/resource"
 )
 
 // The event stream is server-sent events
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html): each
 // event is
 //
-//	id: <Event.ID>
-//	event: <Event.Kind>
-//	data: <Event as JSON, on one line>
+//	id: <resource.Event.ID>
+//	event: <resource.Event.Kind>
+//	data: <resource.Event as JSON, on one line>
 //
 // followed by a blank line; an idle stream carries ": keep-alive" comments.
 
@@ -50,7 +52,7 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) {
 	// A stream outlives any one write deadline: each event, and each
 	// heartbeat, gets WriteTimeout to reach a client that reads.
 	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.opts.Limits.WriteTimeout)) }
-	send := func(ev Event) error {
+	send := func(ev resource.Event) error {
 		extend()
 		if err := writeEvent(w, ev); err != nil {
 			return err
@@ -128,7 +130,7 @@ func eventsQuery(r *http.Request) (since int64, follow bool, msg string) {
 }
 
 // writeEvent writes ev as one server-sent event.
-func writeEvent(w io.Writer, ev Event) error {
+func writeEvent(w io.Writer, ev resource.Event) error {
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("encode event %d: %w", ev.ID, err)

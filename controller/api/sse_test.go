@@ -15,21 +15,22 @@ import (
 	"time"
 
 	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/resource"
 )
 
 var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-func ev(id int64, kind string) api.Event {
-	return api.Event{ID: id, Time: t0.Add(time.Duration(id) * time.Second), Resource: "group.web", Kind: kind, Instance: fmt.Sprintf("web-%d", id)}
+func ev(id int64, kind string) resource.Event {
+	return resource.Event{ID: id, Time: t0.Add(time.Duration(id) * time.Second), Resource: resource.Group.KeyOf("web"), Kind: kind, Instance: fmt.Sprintf("web-%d", id)}
 }
 
 // held are the events a feed holds at the start of a test.
-func held() []api.Event {
-	return []api.Event{ev(1, "applied"), ev(2, "created"), ev(3, "converged")}
+func held() []resource.Event {
+	return []resource.Event{ev(1, "applied"), ev(2, "created"), ev(3, "converged")}
 }
 
 // frame is ev as the stream carries it.
-func frame(e api.Event) string {
+func frame(e resource.Event) string {
 	b, _ := json.Marshal(e)
 	return fmt.Sprintf("id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Kind, b)
 }
@@ -96,7 +97,7 @@ func TestEventsStream(t *testing.T) {
 			t.Errorf("backlog frame %q, want %q", got, frame(want))
 		}
 	}
-	live := []api.Event{ev(4, "destroyed"), ev(5, "lost"), ev(6, "create_failed")}
+	live := []resource.Event{ev(4, "destroyed"), ev(5, "lost"), ev(6, "create_failed")}
 	f.publish(live...)
 	for _, want := range live {
 		if got := readFrame(t, br); got != frame(want) {
@@ -117,11 +118,11 @@ func TestEventsSince(t *testing.T) {
 	}{
 		{name: "from the start", query: "follow=false", want: 0},
 		{name: "since", query: "since=2&follow=false", want: 2},
-		{name: "Last-Event-ID", query: "follow=false", lastID: "3", want: 3},
-		{name: "Last-Event-ID wins over since", query: "since=1&follow=false", lastID: "3", want: 3},
+		{name: "Last-resource.Event-ID", query: "follow=false", lastID: "3", want: 3},
+		{name: "Last-resource.Event-ID wins over since", query: "since=1&follow=false", lastID: "3", want: 3},
 		{name: "bad since", query: "since=two", bad: `since "two": want an event ID`},
 		{name: "negative since", query: "since=-1", bad: "want an event ID"},
-		{name: "bad Last-Event-ID", query: "since=1", lastID: "x", bad: `Last-Event-ID "x"`},
+		{name: "bad Last-resource.Event-ID", query: "since=1", lastID: "x", bad: `Last-resource.Event-ID "x"`},
 		{name: "bad follow", query: "follow=maybe", bad: "follow=maybe: want true or false"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,7 +130,7 @@ func TestEventsSince(t *testing.T) {
 			srv, _ := serve(t, api.ServerOptions{Backend: &fakeBackend{feed: f}})
 			var hdr []string
 			if tc.lastID != "" {
-				hdr = []string{"Last-Event-ID", tc.lastID}
+				hdr = []string{"Last-resource.Event-ID", tc.lastID}
 			}
 			r := request(t, srv, "GET", "/v1/events?"+tc.query, "", hdr...)
 			if tc.bad != "" {
@@ -215,7 +216,7 @@ func TestClientEvents(t *testing.T) {
 		publish bool // publish 4 and 5 once subscribed
 		// on is called with each event; it may act on the feed or end
 		// the stream.
-		on      func(f *feed, cancel context.CancelFunc, e api.Event) error
+		on      func(f *feed, cancel context.CancelFunc, e resource.Event) error
 		want    []int64
 		wantErr string
 	}{
@@ -223,7 +224,7 @@ func TestClientEvents(t *testing.T) {
 		{name: "nothing held", since: 3, want: nil},
 		{
 			name: "backlog then live", since: 0, follow: true, publish: true, want: []int64{1, 2, 3, 4, 5},
-			on: func(_ *feed, cancel context.CancelFunc, e api.Event) error {
+			on: func(_ *feed, cancel context.CancelFunc, e resource.Event) error {
 				if e.ID == 5 {
 					cancel() // the caller is done: nil
 				}
@@ -232,7 +233,7 @@ func TestClientEvents(t *testing.T) {
 		},
 		{
 			name: "live only", since: 3, follow: true, publish: true, want: []int64{4, 5},
-			on: func(_ *feed, cancel context.CancelFunc, e api.Event) error {
+			on: func(_ *feed, cancel context.CancelFunc, e resource.Event) error {
 				if e.ID == 5 {
 					cancel()
 				}
@@ -242,7 +243,7 @@ func TestClientEvents(t *testing.T) {
 		{
 			name: "the daemon ends the stream", since: 1, follow: true, want: []int64{2, 3},
 			wantErr: "ended the event stream after event 3",
-			on: func(f *feed, _ context.CancelFunc, e api.Event) error {
+			on: func(f *feed, _ context.CancelFunc, e resource.Event) error {
 				if e.ID == 3 {
 					f.closeAll()
 				}
@@ -251,7 +252,7 @@ func TestClientEvents(t *testing.T) {
 		},
 		{
 			name: "fn fails", since: 0, follow: true, want: []int64{1, 2}, wantErr: "stop",
-			on: func(_ *feed, _ context.CancelFunc, e api.Event) error {
+			on: func(_ *feed, _ context.CancelFunc, e resource.Event) error {
 				if e.ID == 2 {
 					return errStop
 				}
@@ -270,8 +271,8 @@ func TestClientEvents(t *testing.T) {
 					f.publish(ev(4, "destroyed"), ev(5, "converged"))
 				}()
 			}
-			var got []api.Event
-			err := c.Events(ctx, tc.since, tc.follow, func(e api.Event) error {
+			var got []resource.Event
+			err := c.Events(ctx, tc.since, tc.follow, func(e resource.Event) error {
 				got = append(got, e)
 				if tc.on != nil {
 					return tc.on(f, cancel, e)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -120,52 +121,8 @@ type Status struct {
 	Converged bool   `json:"converged"`
 	// Error says why the daemon cannot serve the current revision (it no
 	// longer loads, or its plugins cannot be built); apply a fix or roll back.
-	Error     string           `json:"error,omitempty"`
-	Resources []ResourceStatus `json:"resources"`
-}
-
-// ResourceStatus is one resource as its last pass saw it.
-type ResourceStatus struct {
-	Resource string `json:"resource"` // group.web, service.web, network.backend
-	Kind     string `json:"kind"`     // group, service or network
-	Name     string `json:"name"`
-	// Retired is true for a group that left the spec: its machines are
-	// being removed, and it disappears once they are gone.
-	Retired  bool         `json:"retired,omitempty"`
-	Desired  int          `json:"desired"`
-	Observed group.Counts `json:"observed"`
-	// Converged is true when the last pass found nothing to do.
-	Converged bool `json:"converged"`
-	// Reason says why it has not converged, in a line.
-	Reason     string      `json:"reason,omitempty"`
-	LastError  string      `json:"last_error,omitempty"`
-	Conditions []Condition `json:"conditions"`
-	Passes     int         `json:"passes"`
-	LastPass   time.Time   `json:"last_pass,omitzero"`
-}
-
-// Condition is one aspect of a resource's state, Kubernetes style.
-type Condition struct {
-	Type    string `json:"type"`   // Ready, Progressing, Degraded, Observed
-	Status  string `json:"status"` // True, False or Unknown
-	Reason  string `json:"reason,omitempty"`
-	Message string `json:"message,omitempty"`
-}
-
-// Event is something the controller did or saw. IDs grow by one per
-// event, so a client that reconnects asks for what came after the last ID
-// it saw.
-type Event struct {
-	ID       int64     `json:"id"`
-	Time     time.Time `json:"time"`
-	Resource string    `json:"resource,omitempty"` // group.web
-	// Kind is created, destroyed, lost, create_failed, destroy_failed,
-	// held, converged or applied.
-	Kind     string `json:"kind"`
-	Instance string `json:"instance,omitempty"`
-	Reason   string `json:"reason,omitempty"`
-	Error    string `json:"error,omitempty"`
-	Revision int64  `json:"revision,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	Resources []resource.Status `json:"resources"`
 }
 
 // Error is the body of every failed request.

@@ -12,6 +12,7 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/controller/store"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -129,7 +130,7 @@ func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs
 	}
 	d.cache[saved.Number] = spec
 	d.state.Store(&desired{rec: withoutBundle(saved), spec: spec, retired: retired})
-	d.hub.Publish(api.Event{Kind: "applied", Revision: saved.Number, Reason: appliedReason(saved)})
+	d.hub.Publish(resource.Event{Kind: "applied", Revision: saved.Number, Reason: appliedReason(saved)})
 	return api.ApplyResponse{Revision: info(saved, true)}, nil
 }
 
@@ -224,7 +225,7 @@ func (d *Daemon) Revision(ctx context.Context, n int64) (api.RevisionDetail, err
 }
 
 // Subscribe implements api.Backend.
-func (d *Daemon) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
+func (d *Daemon) Subscribe(ctx context.Context, since int64) ([]resource.Event, <-chan resource.Event) {
 	return d.hub.Subscribe(ctx, since)
 }
 

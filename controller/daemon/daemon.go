@@ -22,6 +22,7 @@ import (
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -273,14 +274,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return errors.Join(err, d.store.Close(), removeSocket(d.opts.Listen))
 }
 
-func resourceName(group string) string { return runner.GroupKey(group) }
+func resourceName(name string) resource.Key { return resource.Group.KeyOf(name) }
 
 // sink turns the reconcilers' events into API events and metrics.
 type sink struct{ d *Daemon }
 
 func (s sink) Emit(e group.Event) {
 	s.d.metrics.Event(e)
-	s.d.hub.Publish(api.Event{
+	s.d.hub.Publish(resource.Event{
 		Time: e.Time, Resource: resourceName(e.Group), Kind: e.Kind, Instance: e.Instance,
 		Reason: e.Reason, Error: e.Error, Revision: s.d.state.Load().rec.Number,
 	})
@@ -291,8 +292,15 @@ type serviceSink struct{ d *Daemon }
 
 func (s serviceSink) Emit(e service.Event) {
 	s.d.metrics.Event(group.Event{Kind: e.Kind, Error: e.Error})
-	s.d.hub.Publish(api.Event{
-		Time: e.Time, Resource: e.Resource, Kind: e.Kind, Reason: e.Reason, Error: e.Error,
+	s.d.hub.Publish(resource.Event{
+		Time: e.Time, Resource: mustKey(e.Resource), Kind: e.Kind, Reason: e.Reason, Error: e.Error,
 		Revision: s.d.state.Load().rec.Number,
 	})
+}
+
+// mustKey reads a key the runner made. Interim: the runner's keys become
+// resource.Keys.
+func mustKey(s string) resource.Key {
+	k, _ := resource.ParseKey(s)
+	return k
 }

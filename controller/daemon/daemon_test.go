@@ -270,7 +270,7 @@ func TestRestartRestoresRevisionAndRetiredGroups(t *testing.T) {
 	h.plugin.Inject(fake.Faults{})
 	h.start()
 	st := h.await("revision 2 after restart", func(st api.Status) bool { return converged(2)(st) && len(st.Resources) == 1 })
-	if st.Resources[0].Resource != "group.a" {
+	if st.Resources[0].Resource.String() != "group.a" {
 		t.Fatalf("resources after restart: %+v", st.Resources)
 	}
 	if got := countByGroup(h.plugin); got["b"] != 0 || got["a"] != 1 {
@@ -437,7 +437,7 @@ service "web" {
 	res := h.apply(b)
 	st := h.await("the service's first pass", func(st api.Status) bool {
 		for _, rs := range st.Resources {
-			if rs.Resource == "service.web" && rs.Reason != "" && !strings.Contains(rs.Reason, "current revision") {
+			if rs.Resource.String() == "service.web" && rs.Reason != "" && !strings.Contains(rs.Reason, "current revision") {
 				return true
 			}
 		}
@@ -445,8 +445,8 @@ service "web" {
 	})
 	var kinds []string
 	for _, rs := range st.Resources {
-		kinds = append(kinds, rs.Kind+":"+rs.Resource)
-		if rs.Resource == "service.web" && (rs.Converged || !strings.Contains(rs.Reason, "waiting for a manager")) {
+		kinds = append(kinds, string(rs.Kind)+":"+rs.Resource.String())
+		if rs.Resource.String() == "service.web" && (rs.Converged || !strings.Contains(rs.Reason, "waiting for a manager")) {
 			t.Errorf("service status %+v", rs)
 		}
 	}

@@ -35,7 +35,7 @@ func TestDestroySomeRemovesOnlyThose(t *testing.T) {
 	h.stop()
 	h.start()
 	st := h.await("the destroy revision after a restart", converged(ds.Revision.Number))
-	if len(st.Resources) != 1 || st.Resources[0].Resource != "group.a" || st.Hash != ds.Revision.Hash {
+	if len(st.Resources) != 1 || st.Resources[0].Resource.String() != "group.a" || st.Hash != ds.Revision.Hash {
 		t.Fatalf("status after restart: %+v, want group.a alone with hash %s", st, ds.Revision.Hash)
 	}
 	if got := countByGroup(h.plugin); got["a"] != 2 {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"maps"
 
-	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 )
 
 // afterPass runs after reconcile passes, in Run's goroutine: it updates
@@ -24,7 +24,7 @@ func (d *Daemon) afterPass(ctx context.Context) func(*runner.Runner) {
 			}
 			d.metrics.Instances(st)
 			if st.Converged && !d.converged[name] {
-				d.hub.Publish(api.Event{Resource: resourceName(name), Kind: "converged", Reason: notConvergedReason(st), Revision: cur.rec.Number})
+				d.hub.Publish(resource.Event{Resource: resourceName(name), Kind: "converged", Reason: notConvergedReason(st), Revision: cur.rec.Number})
 			}
 			d.converged[name] = st.Converged
 			if _, retired := cur.retired[name]; retired && st.Converged && st.Counts.Total == 0 {
@@ -71,7 +71,7 @@ func (d *Daemon) forget(ctx context.Context, names []string) error {
 	for _, n := range names {
 		d.metrics.Forget(n)
 		delete(d.converged, n)
-		d.hub.Publish(api.Event{Resource: resourceName(n), Kind: "removed", Reason: "left the spec; its machines are gone", Revision: cur.rec.Number})
+		d.hub.Publish(resource.Event{Resource: resourceName(n), Kind: "removed", Reason: "left the spec; its machines are gone", Revision: cur.rec.Number})
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (d *Daemon) announceServices(r *runner.Runner, rev int64) {
 			continue
 		}
 		if st.Converged && !d.converged[key] {
-			d.hub.Publish(api.Event{Resource: key, Kind: "converged", Revision: rev})
+			d.hub.Publish(resource.Event{Resource: mustKey(key), Kind: "converged", Revision: rev})
 		}
 		d.converged[key] = st.Converged
 	}

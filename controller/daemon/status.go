@@ -8,6 +8,7 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 )
 
@@ -15,7 +16,7 @@ import (
 // every retired group still being emptied, as its last pass saw it.
 func (d *Daemon) Status(context.Context) (api.Status, error) {
 	cur := d.state.Load()
-	out := api.Status{Revision: cur.rec.Number, Hash: cur.rec.Hash, Converged: cur.err == nil, Resources: []api.ResourceStatus{}}
+	out := api.Status{Revision: cur.rec.Number, Hash: cur.rec.Hash, Converged: cur.err == nil, Resources: []resource.Status{}}
 	if cur.err != nil {
 		out.Error = cur.err.Error()
 	}
@@ -26,7 +27,7 @@ func (d *Daemon) Status(context.Context) (api.Status, error) {
 	gen := d.runner.Generation()
 	for _, key := range d.runner.Keys() {
 		kind, name, _ := strings.Cut(key, ".")
-		var rs api.ResourceStatus
+		var rs resource.Status
 		switch kind {
 		case runner.KindGroup:
 			st, seen := d.runner.Status(name)
@@ -46,11 +47,11 @@ func (d *Daemon) Status(context.Context) (api.Status, error) {
 
 // serviceStatus shows a service or network as resources are shown:
 // Desired and Observed.Ready count replicas (tasks running).
-func serviceStatus(kind, name string, st service.Status, seen bool) api.ResourceStatus {
-	rs := api.ResourceStatus{Resource: kind + "." + name, Kind: kind, Name: name}
+func serviceStatus(kind, name string, st service.Status, seen bool) resource.Status {
+	rs := resource.NewStatus(resource.Kind(kind).KeyOf(name))
 	if !seen {
 		rs.Reason = "waiting for a pass on the current revision"
-		rs.Conditions = []api.Condition{{Type: "Observed", Status: "Unknown", Reason: "NotYetObserved"}}
+		rs.Conditions = []resource.Condition{{Type: "Observed", Status: "Unknown", Reason: "NotYetObserved"}}
 		return rs
 	}
 	rs.Desired, rs.Converged, rs.LastError, rs.Passes, rs.LastPass = st.Desired, st.Converged, st.LastError, st.Passes, st.At
@@ -59,32 +60,33 @@ func serviceStatus(kind, name string, st service.Status, seen bool) api.Resource
 	if !st.Converged && rs.Reason == "" {
 		rs.Reason = fmt.Sprintf("%d/%d running", st.Running, st.Desired)
 	}
-	ready := api.Condition{Type: "Ready", Status: "True", Reason: "AllRunning", Message: fmt.Sprintf("%d/%d running", st.Running, st.Desired)}
+	ready := resource.Condition{Type: "Ready", Status: "True", Reason: "AllRunning", Message: fmt.Sprintf("%d/%d running", st.Running, st.Desired)}
 	if st.Running < st.Desired {
 		ready.Status, ready.Reason = "False", "NotAllRunning"
 	}
-	degraded := api.Condition{Type: "Degraded", Status: "False"}
+	degraded := resource.Condition{Type: "Degraded", Status: "False"}
 	switch {
 	case st.LastError != "":
-		degraded = api.Condition{Type: "Degraded", Status: "True", Reason: "Error", Message: st.LastError}
+		degraded = resource.Condition{Type: "Degraded", Status: "True", Reason: "Error", Message: st.LastError}
 	case st.Drift:
-		degraded = api.Condition{Type: "Degraded", Status: "True", Reason: "Drift", Message: st.Reason}
+		degraded = resource.Condition{Type: "Degraded", Status: "True", Reason: "Drift", Message: st.Reason}
 	case st.UpdateState == "paused" || st.UpdateState == "rollback_completed":
-		degraded = api.Condition{Type: "Degraded", Status: "True", Reason: "UpdateFailed", Message: st.Reason}
+		degraded = resource.Condition{Type: "Degraded", Status: "True", Reason: "UpdateFailed", Message: st.Reason}
 	}
-	progressing := api.Condition{Type: "Progressing", Status: "False", Reason: "Converged"}
+	progressing := resource.Condition{Type: "Progressing", Status: "False", Reason: "Converged"}
 	if !st.Converged {
-		progressing = api.Condition{Type: "Progressing", Status: "True", Reason: "Reconciling", Message: st.Reason}
+		progressing = resource.Condition{Type: "Progressing", Status: "True", Reason: "Reconciling", Message: st.Reason}
 	}
-	rs.Conditions = []api.Condition{ready, progressing, degraded}
+	rs.Conditions = []resource.Condition{ready, progressing, degraded}
 	return rs
 }
 
-func resourceStatus(name string, size int, st group.Status, seen bool) api.ResourceStatus {
-	rs := api.ResourceStatus{Resource: resourceName(name), Kind: "group", Name: name, Desired: size}
+func resourceStatus(name string, size int, st group.Status, seen bool) resource.Status {
+	rs := resource.NewStatus(resourceName(name))
+	rs.Desired = size
 	if !seen {
 		rs.Reason = "waiting for a pass on the current revision"
-		rs.Conditions = []api.Condition{{Type: "Observed", Status: "Unknown", Reason: "NotYetObserved"}}
+		rs.Conditions = []resource.Condition{{Type: "Observed", Status: "Unknown", Reason: "NotYetObserved"}}
 		return rs
 	}
 	c := st.Counts
@@ -110,22 +112,22 @@ func notConvergedReason(st group.Status) string {
 	return fmt.Sprintf("%d/%d ready", st.Counts.Ready, st.Counts.Desired)
 }
 
-func conditions(st group.Status) []api.Condition {
+func conditions(st group.Status) []resource.Condition {
 	c := st.Counts
-	ready := api.Condition{Type: "Ready", Status: "True", Reason: "AllReady", Message: fmt.Sprintf("%d/%d ready", c.Ready, c.Desired)}
+	ready := resource.Condition{Type: "Ready", Status: "True", Reason: "AllReady", Message: fmt.Sprintf("%d/%d ready", c.Ready, c.Desired)}
 	if c.Ready < c.Desired || c.Outdated > 0 || c.Total > c.Desired {
 		ready.Status, ready.Reason = "False", "NotAllReady"
 	}
-	progressing := api.Condition{Type: "Progressing", Status: "False", Reason: "Converged"}
+	progressing := resource.Condition{Type: "Progressing", Status: "False", Reason: "Converged"}
 	if !st.Converged {
-		progressing = api.Condition{Type: "Progressing", Status: "True", Reason: "Reconciling", Message: strings.Join(st.Waiting, "; ")}
+		progressing = resource.Condition{Type: "Progressing", Status: "True", Reason: "Reconciling", Message: strings.Join(st.Waiting, "; ")}
 	}
-	degraded := api.Condition{Type: "Degraded", Status: "False"}
+	degraded := resource.Condition{Type: "Degraded", Status: "False"}
 	switch {
 	case st.LastError != "":
-		degraded = api.Condition{Type: "Degraded", Status: "True", Reason: "Error", Message: st.LastError}
+		degraded = resource.Condition{Type: "Degraded", Status: "True", Reason: "Error", Message: st.LastError}
 	case st.Held != "":
-		degraded = api.Condition{Type: "Degraded", Status: "True", Reason: "Held", Message: st.Held}
+		degraded = resource.Condition{Type: "Degraded", Status: "True", Reason: "Held", Message: st.Held}
 	}
-	return []api.Condition{ready, progressing, degraded}
+	return []resource.Condition{ready, progressing, degraded}
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/resource"
 )
 
 // Options configure a Hub. Zero fields take the defaults given.
@@ -27,13 +27,13 @@ type Hub struct {
 	opts Options
 
 	mu   sync.Mutex
-	ring []api.Event // event ID n is at ring[(n-1)%Keep]
-	last int64       // ID of the newest event; 0 if none
+	ring []resource.Event // event ID n is at ring[(n-1)%Keep]
+	last int64            // ID of the newest event; 0 if none
 	subs map[*subscriber]struct{}
 }
 
 type subscriber struct {
-	ch   chan api.Event
+	ch   chan resource.Event
 	stop func() bool // stops watching the subscriber's ctx
 }
 
@@ -48,14 +48,14 @@ func New(opts Options) *Hub {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Hub{opts: opts, ring: make([]api.Event, opts.Keep), subs: map[*subscriber]struct{}{}}
+	return &Hub{opts: opts, ring: make([]resource.Event, opts.Keep), subs: map[*subscriber]struct{}{}}
 }
 
 // Publish numbers e with the next ID (1, 2, ...), sets its Time to now if
 // it has none, holds it and sends it to every subscriber. It never
 // blocks: a subscriber whose channel is full is dropped. It returns the
 // event as published.
-func (h *Hub) Publish(e api.Event) api.Event {
+func (h *Hub) Publish(e resource.Event) resource.Event {
 	if e.Time.IsZero() {
 		e.Time = h.opts.Now()
 	}
@@ -85,8 +85,8 @@ func (h *Hub) Publish(e api.Event) api.Event {
 // Options.Buffer events behind; the subscriber then subscribes again with
 // the last ID it saw. Ending ctx is how a subscriber leaves: a goroutine
 // started by context.AfterFunc once ctx is done closes the channel.
-func (h *Hub) Subscribe(ctx context.Context, since int64) ([]api.Event, <-chan api.Event) {
-	s := &subscriber{ch: make(chan api.Event, h.opts.Buffer)}
+func (h *Hub) Subscribe(ctx context.Context, since int64) ([]resource.Event, <-chan resource.Event) {
+	s := &subscriber{ch: make(chan resource.Event, h.opts.Buffer)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	backlog := h.heldSinceLocked(since)
@@ -103,9 +103,9 @@ func (h *Hub) Last() int64 {
 }
 
 // heldSinceLocked copies the held events with an ID above since.
-func (h *Hub) heldSinceLocked(since int64) []api.Event {
+func (h *Hub) heldSinceLocked(since int64) []resource.Event {
 	first := max(since+1, h.last-int64(h.opts.Keep)+1, 1)
-	out := make([]api.Event, 0, max(h.last-first+1, 0))
+	out := make([]resource.Event, 0, max(h.last-first+1, 0))
 	for id := first; id <= h.last; id++ {
 		out = append(out, h.ring[h.slot(id)])
 	}

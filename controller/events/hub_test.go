@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/resource"
 )
 
-func ids(events []api.Event) []int64 {
+func ids(events []resource.Event) []int64 {
 	out := make([]int64, len(events))
 	for i, e := range events {
 		out[i] = e.ID
@@ -21,8 +21,8 @@ func ids(events []api.Event) []int64 {
 }
 
 // drain reads ch until it is closed.
-func drain(ch <-chan api.Event) []api.Event {
-	var out []api.Event
+func drain(ch <-chan resource.Event) []resource.Event {
+	var out []resource.Event
 	for e := range ch {
 		out = append(out, e)
 	}
@@ -36,8 +36,8 @@ func TestPublishNumbersAndStamps(t *testing.T) {
 		t.Errorf("Last of an empty hub = %d, want 0", h.Last())
 	}
 	given := now.Add(-time.Hour)
-	a := h.Publish(api.Event{Kind: "created", ID: 42})
-	b := h.Publish(api.Event{Kind: "lost", Time: given})
+	a := h.Publish(resource.Event{Kind: "created", ID: 42})
+	b := h.Publish(resource.Event{Kind: "lost", Time: given})
 	if a.ID != 1 || !a.Time.Equal(now) || a.Kind != "created" {
 		t.Errorf("first event = %+v, want ID 1 at now", a)
 	}
@@ -52,7 +52,7 @@ func TestPublishNumbersAndStamps(t *testing.T) {
 func TestKeepBound(t *testing.T) {
 	h := New(Options{Keep: 3})
 	for range 10 {
-		h.Publish(api.Event{Kind: "created"})
+		h.Publish(resource.Event{Kind: "created"})
 	}
 	for since, want := range map[int64][]int64{0: {8, 9, 10}, 8: {9, 10}, 10: {}} {
 		backlog, _ := h.Subscribe(t.Context(), since)
@@ -65,13 +65,13 @@ func TestKeepBound(t *testing.T) {
 func TestSinceBeyondNewest(t *testing.T) {
 	h := New(Options{})
 	for range 3 {
-		h.Publish(api.Event{})
+		h.Publish(resource.Event{})
 	}
 	backlog, ch := h.Subscribe(t.Context(), 10)
 	if len(backlog) != 0 {
 		t.Errorf("backlog = %v, want none", ids(backlog))
 	}
-	h.Publish(api.Event{})
+	h.Publish(resource.Event{})
 	if e := <-ch; e.ID != 4 {
 		t.Errorf("first live event ID = %d, want 4", e.ID)
 	}
@@ -81,12 +81,12 @@ func TestCancelClosesChannel(t *testing.T) {
 	h := New(Options{})
 	ctx, cancel := context.WithCancel(t.Context())
 	_, ch := h.Subscribe(ctx, 0)
-	h.Publish(api.Event{})
+	h.Publish(resource.Event{})
 	cancel()
 	if got := drain(ch); len(got) > 1 {
 		t.Errorf("got %v after cancel, want at most the one event published before", ids(got))
 	}
-	h.Publish(api.Event{}) // must not send on the closed channel
+	h.Publish(resource.Event{}) // must not send on the closed channel
 	if n := h.subscribers(); n != 0 {
 		t.Errorf("%d subscribers after cancel, want 0", n)
 	}
@@ -94,7 +94,7 @@ func TestCancelClosesChannel(t *testing.T) {
 
 func TestSubscribeWithEndedContext(t *testing.T) {
 	h := New(Options{})
-	h.Publish(api.Event{})
+	h.Publish(resource.Event{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	backlog, ch := h.Subscribe(ctx, 0)
@@ -108,9 +108,9 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	h := New(Options{Buffer: 2})
 	_, slow := h.Subscribe(t.Context(), 0)
 	_, fast := h.Subscribe(t.Context(), 0)
-	var fastGot []api.Event
+	var fastGot []resource.Event
 	for range 10 {
-		h.Publish(api.Event{}) // would block here if the slow subscriber held it up
+		h.Publish(resource.Event{}) // would block here if the slow subscriber held it up
 		fastGot = append(fastGot, <-fast)
 	}
 	if got := ids(drain(slow)); !slices.Equal(got, []int64{1, 2}) {
@@ -136,7 +136,7 @@ func TestNoGapNoDuplicate(t *testing.T) {
 	for range publishers {
 		pubs.Go(func() {
 			for range perPublisher {
-				h.Publish(api.Event{Kind: "created"})
+				h.Publish(resource.Event{Kind: "created"})
 			}
 		})
 	}
