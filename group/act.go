@@ -8,6 +8,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 	"github.com/drover/drover/spierr"
 )
@@ -20,7 +21,7 @@ func (r *Reconciler) act(ctx context.Context, t *Target, p Plan, descs map[insta
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down: not worth an event
 		}
-		r.emit(Event{Group: t.Spec.Name, Kind: "held", Reason: p.Held})
+		r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "held", Reason: p.Held})
 		return nil
 	}
 	var destroys, creates []Action
@@ -50,11 +51,11 @@ func (r *Reconciler) destroy(ctx context.Context, t *Target, a Action, desc inst
 		err = t.Instance.Destroy(ctx, a.Instance, destroyReason(a.Reason))
 	}
 	if err != nil && !errors.Is(err, spierr.ErrNotFound) {
-		r.emit(Event{Group: t.Spec.Name, Kind: "destroy_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
+		r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "destroy_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
 		return fmt.Errorf("destroy %s: %w", a.Name, err)
 	}
 	mem.madeDestroy(a.Name)
-	r.emit(Event{Group: t.Spec.Name, Kind: "destroyed", Instance: a.Name, Reason: a.Reason.String()})
+	r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "destroyed", Instance: a.Name, Reason: a.Reason.String()})
 	return nil
 }
 
@@ -87,11 +88,11 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 		}
 		// A temporary failure (an API error, a lost reply) is not a crash
 		// loop: the intent holds the slot and the queue backs the group off.
-		r.emit(Event{Group: t.Spec.Name, Kind: "create_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
+		r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "create_failed", Instance: a.Name, Reason: a.Reason.String(), Error: err.Error()})
 		return fmt.Errorf("create %s: %w", a.Name, err)
 	}
 	mem.madeInstance(id, a.Name)
-	r.emit(Event{Group: t.Spec.Name, Kind: "created", Instance: a.Name, Reason: a.Reason.String()})
+	r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "created", Instance: a.Name, Reason: a.Reason.String()})
 	return nil
 }
 

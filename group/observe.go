@@ -10,6 +10,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 )
 
 // Selector is the tags that pick out a group's instances.
@@ -43,7 +44,7 @@ func (r *Reconciler) observe(ctx context.Context, t *Target, mem *memory) Observ
 		return Observed{Err: err}
 	}
 	for _, name := range mem.lost(insts) {
-		r.emit(Event{Group: t.Spec.Name, Kind: "lost", Instance: name, Reason: "gone without drover destroying it"})
+		r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "lost", Instance: name, Reason: "gone without drover destroying it"})
 	}
 	byID := make(map[instance.ID]instance.Description, len(descs))
 	for _, d := range descs {
@@ -134,10 +135,10 @@ func (r *Reconciler) pendingIntents(ctx context.Context, t *Target, descs []inst
 		case seen[it.Name] || seen["request:"+it.Request]:
 			err = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 		case !it.Until.IsZero() && now.After(it.Until):
-			r.emit(Event{Group: it.Group, Kind: "create_failed", Instance: it.Name, Reason: "its create failed without certainty and no listing showed it within the provider's list lag: it did not happen"})
+			r.emit(resource.Event{Resource: resource.Group.KeyOf(it.Group), Kind: "create_failed", Instance: it.Name, Reason: "its create failed without certainty and no listing showed it within the provider's list lag: it did not happen"})
 			err = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 		case it.Until.IsZero() && now.Sub(it.Created) > r.opts.IntentTTL:
-			r.emit(Event{Group: it.Group, Kind: "create_failed", Instance: it.Name, Reason: fmt.Sprintf("not seen %s after the create was requested", r.opts.IntentTTL)})
+			r.emit(resource.Event{Resource: resource.Group.KeyOf(it.Group), Kind: "create_failed", Instance: it.Name, Reason: fmt.Sprintf("not seen %s after the create was requested", r.opts.IntentTTL)})
 			err = r.opts.Intents.Delete(ctx, it.Group, it.Name)
 		default:
 			pending = append(pending, it)
@@ -181,7 +182,7 @@ func (r *Reconciler) forEach(ctx context.Context, n int, fn func(ctx context.Con
 	return errors.Join(errs...)
 }
 
-func (r *Reconciler) emit(e Event) {
+func (r *Reconciler) emit(e resource.Event) {
 	if e.Time.IsZero() {
 		e.Time = r.opts.Clock.Now()
 	}

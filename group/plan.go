@@ -80,9 +80,6 @@ type Change struct {
 // Instances is how many instances the change is about: Count, or 1.
 func (c Change) Instances() int { return max(c.Count, 1) }
 
-// Counts summarise a group for progress reports: machines by state.
-type Counts = resource.Counts
-
 // Plan is the outcome of planning a group.
 type Plan struct {
 	Group string `json:"group"`
@@ -100,16 +97,16 @@ type Plan struct {
 	Held string `json:"held,omitempty"`
 	// DropSeen is set when this observation had an implausible drop; the
 	// next pass accepts it if it is still there.
-	DropSeen  bool   `json:"-"`
-	Converged bool   `json:"converged"`
-	Counts    Counts `json:"counts"`
+	DropSeen  bool            `json:"-"`
+	Converged bool            `json:"converged"`
+	Counts    resource.Counts `json:"counts"`
 }
 
 // Compute plans a group. It is pure: the same input gives the same plan,
 // and `drover plan` and the reconciler call it alike.
 func Compute(in Input) Plan {
 	in.Limits = in.Limits.withDefaults()
-	p := Plan{Group: in.Desired.Group, Counts: Counts{Desired: in.Desired.Size}}
+	p := Plan{Group: in.Desired.Group, Counts: resource.Counts{Desired: in.Desired.Size}}
 	if in.Observed.Err != nil {
 		p.Held = fmt.Sprintf("observation failed, nothing is changed: %v", in.Observed.Err)
 		return p

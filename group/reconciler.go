@@ -10,6 +10,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -38,19 +39,14 @@ type IntentStore interface {
 	List(ctx context.Context, group string) ([]Intent, error)
 }
 
-// EventSink receives what the reconciler did and why.
-type EventSink interface {
-	Emit(Event)
-}
-
 // Options configure a Reconciler. Zero fields take the defaults given.
 type Options struct {
 	// Intents records creates in flight. Required.
 	Intents IntentStore
 	// Clock is the time source. Default: reconcile.RealClock.
 	Clock reconcile.Clock
-	// Events receives events. Default: none.
-	Events EventSink
+	// Events receives what the reconciler did and why. Default: none.
+	Events resource.Sink
 	// Concurrency bounds the plugin calls of one group at once. Default 4.
 	Concurrency int
 	// CallTimeout bounds each plugin call. Default 2m.
@@ -94,7 +90,7 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 		opts.Clock = reconcile.RealClock{}
 	}
 	if opts.Events == nil {
-		opts.Events = discard{}
+		opts.Events = resource.Discard
 	}
 	opts.Concurrency = orDefaultInt(opts.Concurrency, 4)
 	opts.CallTimeout = orDefaultDuration(opts.CallTimeout, 2*time.Minute)
@@ -158,32 +154,6 @@ func (r *Reconciler) Plan(ctx context.Context, name string) (Plan, error) {
 	return Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: hist, Limits: r.opts.Limits, Now: r.opts.Clock.Now()}), nil
 }
 
-// Status is a group's state as the last pass saw it.
-type Status struct {
-	Group     string    `json:"group"`
-	Counts    Counts    `json:"counts"`
-	Waiting   []string  `json:"waiting,omitempty"`
-	Held      string    `json:"held,omitempty"`
-	Converged bool      `json:"converged"`
-	LastError string    `json:"last_error,omitempty"`
-	Passes    int       `json:"passes"`
-	At        time.Time `json:"at"`
-	// Generation is the Target's generation the pass worked on.
-	Generation int64 `json:"generation"`
-}
-
-// Status returns what the last pass over a group saw; false before the
-// first pass.
-func (r *Reconciler) Status(name string) (Status, bool) {
-	r.mu.Lock()
-	mem, ok := r.memory[name]
-	r.mu.Unlock()
-	if !ok {
-		return Status{}, false
-	}
-	return mem.getStatus()
-}
-
 func (r *Reconciler) memoryOf(name string) *memory {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -192,31 +162,6 @@ func (r *Reconciler) memoryOf(name string) *memory {
 	}
 	return r.memory[name]
 }
-
-// Event is something the reconciler did or saw, with why.
-type Event struct {
-	Time     time.Time `json:"time"`
-	Group    string    `json:"group"`
-	Kind     string    `json:"kind"` // created, destroyed, lost, create_failed, destroy_failed, held
-	Instance string    `json:"instance,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
-	Error    string    `json:"error,omitempty"`
-}
-
-func (e Event) String() string {
-	s := fmt.Sprintf("group.%s: %s %s", e.Group, e.Instance, e.Kind)
-	if e.Reason != "" {
-		s += " (" + e.Reason + ")"
-	}
-	if e.Error != "" {
-		s += ": " + e.Error
-	}
-	return s
-}
-
-type discard struct{}
-
-func (discard) Emit(Event) {}
 
 func orDefaultInt(v, def int) int {
 	if v <= 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/reconcile/clocktest"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -45,10 +46,10 @@ func (t targets) Target(name string) (*group.Target, bool) { g, ok := t[name]; r
 
 type events struct {
 	mu  sync.Mutex
-	all []group.Event
+	all []resource.Event
 }
 
-func (e *events) Emit(ev group.Event) { e.mu.Lock(); e.all = append(e.all, ev); e.mu.Unlock() }
+func (e *events) Emit(ev resource.Event) { e.mu.Lock(); e.all = append(e.all, ev); e.mu.Unlock() }
 func (e *events) kinds() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()

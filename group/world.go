@@ -7,6 +7,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/resource"
 )
 
 // status is the planner's verdict on one instance.
@@ -239,8 +240,8 @@ func (w *world) classify(i *Instance) *member {
 	return m
 }
 
-func (w *world) counts() Counts {
-	c := Counts{Desired: w.d.Size}
+func (w *world) counts() resource.Counts {
+	c := resource.Counts{Desired: w.d.Size}
 	for _, p := range w.pools {
 		c.Creating += len(p.intents)
 		for _, m := range p.members {
@@ -257,7 +258,7 @@ func (w *world) counts() Counts {
 	return c
 }
 
-func (w *world) count(c *Counts, m *member) {
+func (w *world) count(c *resource.Counts, m *member) {
 	switch m.status {
 	case stDead:
 		c.Dead++

@@ -18,15 +18,16 @@ type Result struct {
 	RequeueAfter time.Duration
 }
 
-// Reconciler brings one key's world to its desired state.
-type Reconciler interface {
-	Reconcile(ctx context.Context, key string) (Result, error)
+// Reconciler brings one key's world to its desired state. K is what names
+// a piece of the world (drover's are resource.Keys).
+type Reconciler[K comparable] interface {
+	Reconcile(ctx context.Context, key K) (Result, error)
 }
 
 // Driver runs a Reconciler on the keys of a Queue with a number of workers.
-type Driver struct {
-	Queue      *Queue
-	Reconciler Reconciler
+type Driver[K comparable] struct {
+	Queue      *Queue[K]
+	Reconciler Reconciler[K]
 	// Workers is the number of keys reconciled at once. Default 4.
 	Workers int
 }
@@ -34,7 +35,7 @@ type Driver struct {
 // Run processes keys until ctx ends, then shuts the queue down and waits
 // for the workers. A failed pass is logged (with the logger in ctx) and
 // retried after the key's backoff.
-func (d *Driver) Run(ctx context.Context) {
+func (d *Driver[K]) Run(ctx context.Context) {
 	workers := d.Workers
 	if workers <= 0 {
 		workers = 4
@@ -53,7 +54,7 @@ func (d *Driver) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-func (d *Driver) processNext(ctx context.Context) bool {
+func (d *Driver[K]) processNext(ctx context.Context) bool {
 	key, ok := d.Queue.Get(ctx)
 	if !ok {
 		return false

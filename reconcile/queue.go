@@ -23,22 +23,22 @@ type QueueOptions struct {
 // processed is processed again afterwards. Keys can be added after a delay
 // (a deadline) or after a per-key exponential backoff. It starts no
 // goroutine: Get waits for the next due key itself.
-type Queue struct {
+type Queue[K comparable] struct {
 	opts QueueOptions
 
 	mu       sync.Mutex
-	ready    []string
-	queued   map[string]bool      // in ready
-	active   map[string]bool      // handed out by Get, not Done yet
-	dirty    map[string]bool      // added while active
-	delayed  map[string]time.Time // due times of keys waiting for a delay
-	failures map[string]int
+	ready    []K
+	queued   map[K]bool      // in ready
+	active   map[K]bool      // handed out by Get, not Done yet
+	dirty    map[K]bool      // added while active
+	delayed  map[K]time.Time // due times of keys waiting for a delay
+	failures map[K]int
 	wake     chan struct{} // closed and replaced when work may be available
 	closed   bool
 }
 
 // NewQueue returns an empty queue.
-func NewQueue(opts QueueOptions) *Queue {
+func NewQueue[K comparable](opts QueueOptions) *Queue[K] {
 	if opts.Clock == nil {
 		opts.Clock = RealClock{}
 	}
@@ -48,20 +48,20 @@ func NewQueue(opts QueueOptions) *Queue {
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 2 * time.Minute
 	}
-	return &Queue{
-		opts: opts, queued: map[string]bool{}, active: map[string]bool{}, dirty: map[string]bool{},
-		delayed: map[string]time.Time{}, failures: map[string]int{}, wake: make(chan struct{}),
+	return &Queue[K]{
+		opts: opts, queued: map[K]bool{}, active: map[K]bool{}, dirty: map[K]bool{},
+		delayed: map[K]time.Time{}, failures: map[K]int{}, wake: make(chan struct{}),
 	}
 }
 
 // Add makes key due now.
-func (q *Queue) Add(key string) {
+func (q *Queue[K]) Add(key K) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.addLocked(key)
 }
 
-func (q *Queue) addLocked(key string) {
+func (q *Queue[K]) addLocked(key K) {
 	if q.closed {
 		return
 	}
@@ -78,7 +78,7 @@ func (q *Queue) addLocked(key string) {
 
 // AddFirst makes key due now, ahead of the keys already due: urgent work
 // (a machine's death) does not wait behind a resync of every key.
-func (q *Queue) AddFirst(key string) {
+func (q *Queue[K]) AddFirst(key K) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed || q.active[key] {
@@ -96,7 +96,7 @@ func (q *Queue) AddFirst(key string) {
 }
 
 // AddAfter makes key due after d, unless it is due sooner already.
-func (q *Queue) AddAfter(key string, d time.Duration) {
+func (q *Queue[K]) AddAfter(key K, d time.Duration) {
 	if d <= 0 {
 		q.Add(key)
 		return
@@ -115,7 +115,7 @@ func (q *Queue) AddAfter(key string, d time.Duration) {
 
 // AddRateLimited makes key due after its backoff, which doubles with each
 // failure until Forget.
-func (q *Queue) AddRateLimited(key string) {
+func (q *Queue[K]) AddRateLimited(key K) {
 	q.mu.Lock()
 	n := q.failures[key]
 	q.failures[key] = n + 1
@@ -128,7 +128,7 @@ func (q *Queue) AddRateLimited(key string) {
 }
 
 // Forget resets key's backoff after a success.
-func (q *Queue) Forget(key string) {
+func (q *Queue[K]) Forget(key K) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	delete(q.failures, key)
@@ -136,12 +136,13 @@ func (q *Queue) Forget(key string) {
 
 // Get returns the next due key, waiting for one; false when ctx ends or
 // the queue is shut down. The caller must call Done with the key.
-func (q *Queue) Get(ctx context.Context) (string, bool) {
+func (q *Queue[K]) Get(ctx context.Context) (K, bool) {
+	var none K
 	for {
 		q.mu.Lock()
 		if q.closed {
 			q.mu.Unlock()
-			return "", false
+			return none, false
 		}
 		next := q.promoteLocked()
 		if len(q.ready) > 0 {
@@ -160,7 +161,7 @@ func (q *Queue) Get(ctx context.Context) (string, bool) {
 		}
 		select {
 		case <-ctx.Done():
-			return "", false
+			return none, false
 		case <-wake:
 		case <-timer:
 		}
@@ -169,7 +170,7 @@ func (q *Queue) Get(ctx context.Context) (string, bool) {
 
 // promoteLocked moves due delayed keys to ready and returns the earliest
 // due time still waiting (zero when none).
-func (q *Queue) promoteLocked() time.Time {
+func (q *Queue[K]) promoteLocked() time.Time {
 	now := q.opts.Clock.Now()
 	var next time.Time
 	for key, due := range q.delayed {
@@ -185,7 +186,7 @@ func (q *Queue) promoteLocked() time.Time {
 }
 
 // Done marks key processed; a key added meanwhile becomes due again.
-func (q *Queue) Done(key string) {
+func (q *Queue[K]) Done(key K) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	delete(q.active, key)
@@ -196,21 +197,21 @@ func (q *Queue) Done(key string) {
 }
 
 // Len is the number of keys due now or waiting for a delay.
-func (q *Queue) Len() int {
+func (q *Queue[K]) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.ready) + len(q.delayed)
 }
 
 // ShutDown makes every Get return false.
-func (q *Queue) ShutDown() {
+func (q *Queue[K]) ShutDown() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
 	q.signalLocked()
 }
 
-func (q *Queue) signalLocked() {
+func (q *Queue[K]) signalLocked() {
 	close(q.wake)
 	q.wake = make(chan struct{})
 }

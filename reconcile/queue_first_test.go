@@ -11,7 +11,7 @@ import (
 // AddFirst puts a key ahead of those already due, once, and takes it out
 // of a delay; a key in process is processed again afterwards, as Add does.
 func TestQueueAddFirst(t *testing.T) {
-	q := reconcile.NewQueue(reconcile.QueueOptions{Clock: clocktest.New(t0)})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{Clock: clocktest.New(t0)})
 	q.Add("a")
 	q.Add("b")
 	q.AddAfter("urgent", time.Hour)

@@ -14,7 +14,7 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func get(t *testing.T, q *reconcile.Queue) string {
+func get(t *testing.T, q *reconcile.Queue[string]) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -26,7 +26,7 @@ func get(t *testing.T, q *reconcile.Queue) string {
 }
 
 func TestQueueDeduplicates(t *testing.T) {
-	q := reconcile.NewQueue(reconcile.QueueOptions{})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{})
 	q.Add("a")
 	q.Add("b")
 	q.Add("a")
@@ -44,7 +44,7 @@ func TestQueueDeduplicates(t *testing.T) {
 // A key added while it is being processed is processed again afterwards,
 // not by a second worker at the same time.
 func TestQueueKeyNeverTwiceAtOnce(t *testing.T) {
-	q := reconcile.NewQueue(reconcile.QueueOptions{})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{})
 	q.Add("a")
 	k := get(t, q)
 	q.Add("a")
@@ -61,7 +61,7 @@ func TestQueueKeyNeverTwiceAtOnce(t *testing.T) {
 
 func TestQueueAddAfter(t *testing.T) {
 	clk := clocktest.New(t0)
-	q := reconcile.NewQueue(reconcile.QueueOptions{Clock: clk})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{Clock: clk})
 	q.AddAfter("late", 10*time.Second)
 	q.AddAfter("soon", 2*time.Second)
 	q.AddAfter("late", 20*time.Second) // later than already due: ignored
@@ -90,7 +90,7 @@ func TestQueueAddAfter(t *testing.T) {
 
 func TestQueueBackoffDoublesAndResets(t *testing.T) {
 	clk := clocktest.New(t0)
-	q := reconcile.NewQueue(reconcile.QueueOptions{Clock: clk, BaseBackoff: time.Second, MaxBackoff: 4 * time.Second})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{Clock: clk, BaseBackoff: time.Second, MaxBackoff: 4 * time.Second})
 	wantDelay := func(d time.Duration) {
 		t.Helper()
 		q.AddRateLimited("k")
@@ -112,7 +112,7 @@ func TestQueueBackoffDoublesAndResets(t *testing.T) {
 }
 
 func TestQueueShutDownAndCancel(t *testing.T) {
-	q := reconcile.NewQueue(reconcile.QueueOptions{})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan bool)
 	go func() { _, ok := q.Get(ctx); done <- ok }()
@@ -165,12 +165,12 @@ func (r *countingReconciler) Reconcile(ctx context.Context, key string) (reconci
 // Many adds of few keys with several workers: no key is reconciled by two
 // workers at once, and failures are retried with backoff until they pass.
 func TestDriver(t *testing.T) {
-	q := reconcile.NewQueue(reconcile.QueueOptions{BaseBackoff: time.Millisecond})
+	q := reconcile.NewQueue[string](reconcile.QueueOptions{BaseBackoff: time.Millisecond})
 	healed := make(chan struct{})
 	r := &countingReconciler{running: map[string]bool{}, fail: map[string]int{"b": 2}, healed: healed}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { (&reconcile.Driver{Queue: q, Reconciler: r, Workers: 4}).Run(ctx); close(done) }()
+	go func() { (&reconcile.Driver[string]{Queue: q, Reconciler: r, Workers: 4}).Run(ctx); close(done) }()
 	for i := 0; i < 200; i++ {
 		q.Add([]string{"a", "b", "c"}[i%3])
 	}

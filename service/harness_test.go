@@ -15,6 +15,7 @@ import (
 
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 	"github.com/drover/drover/spierr"
@@ -143,25 +144,25 @@ func (ts *targets) Declared(swarmName string) (services, networks []string) {
 // sink records events.
 type sink struct {
 	mu     sync.Mutex
-	events []service.Event
+	events []resource.Event
 }
 
-func (s *sink) Emit(e service.Event) {
+func (s *sink) Emit(e resource.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.events = append(s.events, e)
 }
 
 // count counts the events of a resource and kind.
-func (s *sink) count(resource, kind string) int { return len(s.find(resource, kind)) }
+func (s *sink) count(key, kind string) int { return len(s.find(key, kind)) }
 
 // find returns the events of a resource and kind.
-func (s *sink) find(resource, kind string) []service.Event {
+func (s *sink) find(key, kind string) []resource.Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []service.Event
+	var out []resource.Event
 	for _, e := range s.events {
-		if e.Resource == resource && e.Kind == kind {
+		if e.Resource.String() == key && e.Kind == kind {
 			out = append(out, e)
 		}
 	}
@@ -228,7 +229,7 @@ func (e *env) pass(name string) service.Status {
 	if _, err := e.r.ReconcileService(context.Background(), name); err != nil {
 		e.t.Fatalf("reconcile service %s: %v", name, err)
 	}
-	st, _ := e.r.Status("service." + name)
+	st, _ := e.r.Status(resource.Service.KeyOf(name))
 	return st
 }
 

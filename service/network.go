@@ -128,7 +128,7 @@ func (r *Reconciler) ReconcileNetwork(ctx context.Context, name string) (reconci
 	if ctx.Err() != nil {
 		return reconcile.Result{}, errors.Join(err, ctx.Err())
 	}
-	st.Resource = key
+	st.Key = key
 	if err != nil {
 		st.Converged, st.LastError = false, err.Error()
 	}

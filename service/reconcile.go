@@ -27,7 +27,7 @@ func (r *Reconciler) ReconcileService(ctx context.Context, name string) (reconci
 	if ctx.Err() != nil {
 		return reconcile.Result{}, errors.Join(err, ctx.Err()) // abandoned: nothing worth reporting
 	}
-	st.Resource = key
+	st.Key = key
 	if err != nil {
 		st.Converged, st.LastError = false, err.Error()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -61,10 +62,7 @@ type Targets interface {
 	Declared(swarm string) (services, networks []string)
 }
 
-// EventSink receives what the reconciler did and why.
-type EventSink interface{ Emit(Event) }
-
-// The kinds of Event.
+// The kinds of the events the reconciler emits (resource.Event.Kind).
 const (
 	EventCreated          = "created"
 	EventUpdated          = "updated"
@@ -78,34 +76,14 @@ const (
 	EventUpdateResumed = "update_resumed"
 )
 
-// Event is something the reconciler did or saw, with why.
-type Event struct {
-	Time     time.Time `json:"time"`
-	Resource string    `json:"resource"` // service.web, network.backend
-	Kind     string    `json:"kind"`
-	Reason   string    `json:"reason,omitempty"`
-	Error    string    `json:"error,omitempty"`
-}
-
-func (e Event) String() string {
-	s := e.Resource + ": " + e.Kind
-	if e.Reason != "" {
-		s += " (" + e.Reason + ")"
-	}
-	if e.Error != "" {
-		s += ": " + e.Error
-	}
-	return s
-}
-
 // Options configure a Reconciler. Zero fields take the defaults given.
 type Options struct {
 	// Managers gives the swarms' managers. Required.
 	Managers Managers
 	// Clock is the time source. Default: reconcile.RealClock.
 	Clock reconcile.Clock
-	// Events receives events. Default: none.
-	Events EventSink
+	// Events receives what the reconciler did and why. Default: none.
+	Events resource.Sink
 	// CallTimeout bounds each Docker API call. Default 1m.
 	CallTimeout time.Duration
 	// OnStatus is called after every pass with the resource's new status.
@@ -133,8 +111,8 @@ type Reconciler struct {
 	opts    Options
 
 	mu        sync.Mutex
-	memory    map[string]*memory // by resource: "service.web"
-	sweptNets map[string]string  // network id -> swarm: removed by the sweep, still listed
+	memory    map[resource.Key]*memory
+	sweptNets map[string]string // network id -> swarm: removed by the sweep, still listed
 }
 
 // New returns a Reconciler, after applying defaults to opts and checking
@@ -147,7 +125,7 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 		opts.Clock = reconcile.RealClock{}
 	}
 	if opts.Events == nil {
-		opts.Events = discard{}
+		opts.Events = resource.Discard
 	}
 	opts.CallTimeout = orDefault(opts.CallTimeout, time.Minute)
 	opts.Poll = orDefault(opts.Poll, 2*time.Second)
@@ -156,29 +134,25 @@ func New(targets Targets, opts Options) (*Reconciler, error) {
 	if opts.Retries <= 0 {
 		opts.Retries = 3
 	}
-	return &Reconciler{targets: targets, opts: opts, memory: map[string]*memory{}, sweptNets: map[string]string{}}, nil
+	return &Reconciler{targets: targets, opts: opts, memory: map[resource.Key]*memory{}, sweptNets: map[string]string{}}, nil
 }
 
-// Resource names: "service.web", "network.backend".
-func serviceKey(name string) string { return "service." + name }
-func networkKey(name string) string { return "network." + name }
+// The keys of a service and of a network.
+func serviceKey(name string) resource.Key { return resource.Service.KeyOf(name) }
+func networkKey(name string) resource.Key { return resource.Network.KeyOf(name) }
 
 // call bounds one API call by CallTimeout.
 func (r *Reconciler) call(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, r.opts.CallTimeout)
 }
 
-func (r *Reconciler) emit(resource, kind, reason string, err error) {
-	e := Event{Time: r.opts.Clock.Now(), Resource: resource, Kind: kind, Reason: reason}
+func (r *Reconciler) emit(key resource.Key, kind, reason string, err error) {
+	e := resource.Event{Time: r.opts.Clock.Now(), Resource: key, Kind: kind, Reason: reason}
 	if err != nil {
 		e.Error = err.Error()
 	}
 	r.opts.Events.Emit(e)
 }
-
-type discard struct{}
-
-func (discard) Emit(Event) {}
 
 func orDefault(v, def time.Duration) time.Duration {
 	if v <= 0 {

@@ -3,11 +3,13 @@ package service
 import (
 	"sync"
 	"time"
+
+	"github.com/drover/drover/resource"
 )
 
 // Status is a service's or network's state as the last pass saw it.
 type Status struct {
-	Resource string `json:"resource"` // service.web, network.backend
+	Key resource.Key `json:"resource"` // service.web, network.backend
 	// Desired is the number of tasks wanted: the replicas, or for a
 	// global service the nodes eligible to run one.
 	Desired int `json:"desired"`
@@ -37,7 +39,7 @@ type Status struct {
 
 // Plan says what a pass over a service would do, without doing it.
 type Plan struct {
-	Resource string `json:"resource"`
+	Resource resource.Key `json:"resource"`
 	// Action is create, update or none; unknown when no manager of the
 	// swarm can be reached, so what exists cannot be seen.
 	Action string `json:"action"`
@@ -55,11 +57,11 @@ const (
 	ActionUnknown = "unknown"
 )
 
-// Status returns what the last pass over a resource ("service.web",
-// "network.backend") saw; false before its first pass.
-func (r *Reconciler) Status(resource string) (Status, bool) {
+// Status returns what the last pass over a service or network saw; false
+// before its first pass.
+func (r *Reconciler) Status(key resource.Key) (Status, bool) {
 	r.mu.Lock()
-	mem, ok := r.memory[resource]
+	mem, ok := r.memory[key]
 	r.mu.Unlock()
 	if !ok {
 		return Status{}, false
@@ -152,22 +154,22 @@ func (m *memory) getRecreate() (id, what string) {
 	return m.removedNet, m.recreating
 }
 
-func (r *Reconciler) memoryOf(resource string) *memory {
+func (r *Reconciler) memoryOf(key resource.Key) *memory {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	m := r.memory[resource]
+	m := r.memory[key]
 	if m == nil {
 		m = &memory{reported: map[string]string{}}
-		r.memory[resource] = m
+		r.memory[key] = m
 	}
 	return m
 }
 
 // forget drops a resource's memory (the sweep removed it).
-func (r *Reconciler) forget(resource string) {
+func (r *Reconciler) forget(key resource.Key) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.memory, resource)
+	delete(r.memory, key)
 }
 
 // once reports whether key is new for kind, and records it: the caller

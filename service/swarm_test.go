@@ -18,6 +18,7 @@ import (
 
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 )
 
@@ -76,7 +77,7 @@ service "lc-web" {
 		t.Fatalf("plan before create = %+v, %v", p, err)
 	}
 	st := e.converge("lc-web", settle)
-	if st.Running != 3 || st.Desired != 3 || st.Resource != "service.lc-web" || st.Generation != 1 || st.LastError != "" {
+	if st.Running != 3 || st.Desired != 3 || st.Key != resource.Service.KeyOf("lc-web") || st.Generation != 1 || st.LastError != "" {
 		t.Errorf("status = %+v", st)
 	}
 	before := e.inspect("lc-web")
@@ -355,7 +356,7 @@ service "no-gone" {
 	if e.exists("no-gone") {
 		t.Error("the sweep left an undeclared service of ours")
 	}
-	if _, ok := e.r.Status("service.no-gone"); ok {
+	if _, ok := e.r.Status(resource.Service.KeyOf("no-gone")); ok {
 		t.Error("a removed service keeps a status")
 	}
 	after := e.inspect("no-theirs")
@@ -396,7 +397,7 @@ service "dep-app" {
 }`)
 	ctx := context.Background()
 	res, err := e.r.ReconcileService(ctx, "dep-app")
-	st, _ := e.r.Status("service.dep-app")
+	st, _ := e.r.Status(resource.Service.KeyOf("dep-app"))
 	if err != nil || res.RequeueAfter == 0 || !strings.Contains(st.Reason, "waiting for service.dep-db") || e.exists("dep-app") {
 		t.Fatalf("before its dependency exists: %+v %v, status %+v", res, err, st)
 	}
@@ -496,7 +497,7 @@ service "nw-web" {
 	// wait, they do not take it for different.
 	dockertest.WaitFor(t, settle, func() (bool, error) {
 		_, err := e.r.ReconcileNetwork(ctx, "nw-net")
-		st, _ := e.r.Status("network.nw-net")
+		st, _ := e.r.Status(resource.Network.KeyOf("nw-net"))
 		return st.Converged && st.Passes >= 2, fmt.Errorf("%+v (%v)", st, err)
 	})
 	if e.events.count("network.nw-net", service.EventCreated) != 1 || e.events.count("network.nw-net", service.EventUpdated) != 0 {
@@ -518,7 +519,7 @@ service "nw-web" {
 	if _, err := e.r.ReconcileNetwork(ctx, "nw-net"); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := e.r.Status("network.nw-net")
+	st, _ := e.r.Status(resource.Network.KeyOf("nw-net"))
 	if st.Converged || !strings.Contains(st.Reason, "subnet: 10.78.0.0/24 -> 10.79.0.0/24") || !strings.Contains(st.Reason, "nw-web") {
 		t.Errorf("a changed network in use: %+v", st)
 	}
@@ -529,7 +530,7 @@ service "nw-web" {
 	}
 	dockertest.WaitFor(t, settle, func() (bool, error) {
 		_, err := e.r.ReconcileNetwork(ctx, "nw-net")
-		st, _ := e.r.Status("network.nw-net")
+		st, _ := e.r.Status(resource.Network.KeyOf("nw-net"))
 		return st.Converged, fmt.Errorf("%+v (%v)", st, err)
 	})
 	if n, err := e.cli.NetworkInspect(ctx, "nw-net", network.InspectOptions{}); err != nil || n.IPAM.Config[0].Subnet != "10.79.0.0/24" {
@@ -573,7 +574,7 @@ service "nm-web" {
 			t.Errorf("without a manager: %+v, %v", res, err)
 		}
 	}
-	for _, key := range []string{"service.nm-web", "network.nm-net"} {
+	for _, key := range []resource.Key{resource.Service.KeyOf("nm-web"), resource.Network.KeyOf("nm-net")} {
 		if st, _ := e.r.Status(key); st.Converged || st.Reason != "waiting for a manager of swarm demo" || st.LastError != "" {
 			t.Errorf("%s: status %+v", key, st)
 		}
@@ -585,7 +586,7 @@ service "nm-web" {
 	if res, err := e.r.ReconcileService(ctx, "nm-nothing"); err != nil || res != (reconcile.Result{}) {
 		t.Errorf("a service not in the spec: %+v, %v", res, err)
 	}
-	if _, ok := e.r.Status("service.nm-nothing"); ok {
+	if _, ok := e.r.Status(resource.Service.KeyOf("nm-nothing")); ok {
 		t.Error("a service not in the spec has a status")
 	}
 }

@@ -159,8 +159,8 @@ func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.
 func declaredKeys(spec *specs.Spec) []string {
 	var keys []string
 	for r := range spec.Resources() {
-		switch r.Kind {
-		case runner.KindGroup, runner.KindService, runner.KindNetwork:
+		switch resource.Kind(r.Kind) {
+		case resource.Group, resource.Service, resource.Network:
 			keys = append(keys, r.Addr())
 		}
 	}
@@ -279,12 +279,12 @@ func everything(st api.Status) []string {
 	var groups, machines, services, networks int
 	for _, rs := range st.Resources {
 		switch rs.Kind {
-		case runner.KindGroup:
+		case resource.Group:
 			groups++
 			machines += rs.Observed.Total
-		case runner.KindService:
+		case resource.Service:
 			services++
-		case runner.KindNetwork:
+		case resource.Network:
 			networks++
 		}
 	}
@@ -347,8 +347,10 @@ func (a *app) converge(ctx context.Context, r *runner.Runner, out *progress, wha
 
 func summary(r *runner.Runner) string {
 	var parts []string
-	for _, st := range r.Statuses() {
-		parts = append(parts, fmt.Sprintf("group.%s %d/%d ready", st.Group, st.Counts.Ready, st.Counts.Desired))
+	for _, name := range r.Groups() {
+		if st, ok := r.GroupStatus(name); ok {
+			parts = append(parts, fmt.Sprintf("group.%s %d/%d ready", st.Group, st.Counts.Ready, st.Counts.Desired))
+		}
 	}
 	for _, key := range r.Keys() {
 		if st, ok := r.ServiceStatus(key); ok {
@@ -371,15 +373,15 @@ var eventSymbol = map[string]string{
 	"created": "+", "destroyed": "-", "lost": "!", "create_failed": "x", "destroy_failed": "x", "held": "?",
 }
 
-// Emit implements group.EventSink.
-func (p *progress) Emit(e group.Event) {
+// Emit implements resource.Sink.
+func (p *progress) Emit(e resource.Event) {
 	sym := eventSymbol[e.Kind]
-	if sym == "" {
+	if sym == "" || e.Resource.Kind != resource.Group {
 		sym = "*"
 	}
-	line := fmt.Sprintf("  %s group.%s: %s %s", sym, e.Group, e.Instance, strings.ReplaceAll(e.Kind, "_", " "))
+	line := fmt.Sprintf("  %s %s: %s %s", sym, e.Resource, e.Instance, strings.ReplaceAll(e.Kind, "_", " "))
 	if e.Instance == "" {
-		line = fmt.Sprintf("  %s group.%s: %s", sym, e.Group, strings.ReplaceAll(e.Kind, "_", " "))
+		line = fmt.Sprintf("  %s %s: %s", sym, e.Resource, strings.ReplaceAll(e.Kind, "_", " "))
 	}
 	if e.Reason != "" {
 		line += " (" + e.Reason + ")"
@@ -392,37 +394,21 @@ func (p *progress) Emit(e group.Event) {
 
 func (p *progress) update(r *runner.Runner) {
 	for _, key := range r.Keys() {
-		kind, name, _ := strings.Cut(key, ".")
-		switch kind {
-		case runner.KindGroup:
-			if st, ok := r.Status(name); ok {
-				p.line(key, statusLine(st))
+		switch key.Kind {
+		case resource.Group:
+			if st, ok := r.GroupStatus(key.Name); ok {
+				p.line(key.String(), statusLine(st))
 			}
-		case runner.KindService, runner.KindNetwork:
+		case resource.Service, resource.Network:
 			if st, ok := r.ServiceStatus(key); ok {
-				p.line(key, serviceLine(st))
+				p.line(key.String(), serviceLine(st))
 			}
 		}
 	}
 }
 
-// serviceProgress prints the service reconciler's events.
-type serviceProgress struct{ p *progress }
-
-// Emit implements service.EventSink.
-func (s serviceProgress) Emit(e service.Event) {
-	line := fmt.Sprintf("  * %s: %s", e.Resource, strings.ReplaceAll(e.Kind, "_", " "))
-	if e.Reason != "" {
-		line += " (" + e.Reason + ")"
-	}
-	if e.Error != "" {
-		line += ": " + e.Error
-	}
-	s.p.printf("%s\n", line)
-}
-
 func serviceLine(st service.Status) string {
-	s := fmt.Sprintf("%s: %d/%d running", st.Resource, st.Running, st.Desired)
+	s := fmt.Sprintf("%s: %d/%d running", st.Key, st.Running, st.Desired)
 	switch {
 	case st.LastError != "":
 		s += "; error: " + st.LastError

@@ -187,9 +187,9 @@ func (f *fakeDaemon) serve(t *testing.T) string {
 // statusOf the daemon of the destroy tests: two groups, a service and a
 // network, and a group retired earlier.
 var daemonStatus = api.Status{Revision: 7, Resources: []resource.Status{
-	{Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Observed: group.Counts{Total: 3}},
-	{Resource: resource.Group.KeyOf("db"), Kind: resource.Group, Name: "db", Observed: group.Counts{Total: 2}},
-	{Resource: resource.Group.KeyOf("old"), Kind: resource.Group, Name: "old", Retired: true, Observed: group.Counts{Total: 1}},
+	{Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Observed: resource.Counts{Total: 3}},
+	{Resource: resource.Group.KeyOf("db"), Kind: resource.Group, Name: "db", Observed: resource.Counts{Total: 2}},
+	{Resource: resource.Group.KeyOf("old"), Kind: resource.Group, Name: "old", Retired: true, Observed: resource.Counts{Total: 1}},
 	{Resource: resource.Service.KeyOf("api"), Kind: resource.Service, Name: "api"},
 	{Resource: resource.Network.KeyOf("front"), Kind: resource.Network, Name: "front"},
 }}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/drover/drover/controller/api"
-	"github.com/drover/drover/group"
 	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
@@ -45,7 +44,7 @@ func (p *progress) event(e resource.Event) {
 	case "converged", "removed":
 		p.printf("  * %s %s\n", e.Resource, e.Kind)
 	default:
-		p.Emit(group.Event{Time: e.Time, Group: e.Resource.Name, Kind: e.Kind, Instance: e.Instance, Reason: e.Reason, Error: e.Error})
+		p.Emit(e)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -180,9 +181,9 @@ func writePlanText(w io.Writer, plans []group.Plan, services []service.Plan, sum
 
 func writePlanJSON(w io.Writer, plans []group.Plan, services []service.Plan, sum planSummary) error {
 	type groupPlan struct {
-		Group   string         `json:"group"`
-		Counts  group.Counts   `json:"counts"`
-		Changes []group.Change `json:"changes"`
+		Group   string          `json:"group"`
+		Counts  resource.Counts `json:"counts"`
+		Changes []group.Change  `json:"changes"`
 	}
 	out := struct {
 		FormatVersion string         `json:"format_version"`

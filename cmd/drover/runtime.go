@@ -72,7 +72,7 @@ func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *progress) (*
 	a.schemas.SetDataDir(dir) // the swarms' CAs: <data-dir>/swarm-ca
 	opts := runner.Options{Registry: a.schemas, Owner: a.v.GetString("owner"), DataDir: dir, Resync: a.v.GetDuration("resync")}
 	if out != nil {
-		opts.Events, opts.ServiceEvents = out, serviceProgress{out}
+		opts.Events = out
 	}
 	r, err := runner.New(ctx, spec, opts)
 	if err != nil {

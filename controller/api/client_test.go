@@ -106,10 +106,10 @@ var (
 		Group:   "web",
 		Changes: []group.Change{{Kind: group.ChangeCreate, Name: "web-2", Reason: group.Reason{Code: group.ReasonMissing, Detail: "1 of 2"}}},
 		Steps:   []group.Action{{Kind: group.ActionCreate, Name: "web-2", Reason: group.Reason{Code: group.ReasonMissing}}},
-		Waiting: []string{"web-1 to be healthy"}, RequeueAfter: time.Minute, Counts: group.Counts{Desired: 2, Total: 1},
-	}}, Services: []service.Plan{{Resource: "service.web", Action: "update", Reason: "spec changed", Changes: []string{"image"}}}}
+		Waiting: []string{"web-1 to be healthy"}, RequeueAfter: time.Minute, Counts: resource.Counts{Desired: 2, Total: 1},
+	}}, Services: []service.Plan{{Resource: resource.Service.KeyOf("web"), Action: "update", Reason: "spec changed", Changes: []string{"image"}}}}
 	status = api.Status{Revision: 3, Hash: "abc", Converged: false, Resources: []resource.Status{{
-		Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Desired: 2, Observed: group.Counts{Desired: 2, Total: 1, Ready: 1},
+		Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Desired: 2, Observed: resource.Counts{Desired: 2, Total: 1, Ready: 1},
 		Reason: "creating web-2", LastError: "quota", Passes: 7, LastPass: t0,
 		Conditions: []resource.Condition{{Type: "Ready", Status: "False", Reason: "Scaling", Message: "1 of 2 ready"}},
 	}}}

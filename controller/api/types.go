@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,16 +51,30 @@ type DestroyRequest struct {
 	Resources []string `json:"resources,omitempty"`
 }
 
+// destroyable are the kinds of resource a DestroyRequest names.
+var destroyable = []resource.Kind{resource.Group, resource.Service, resource.Network}
+
 // check refuses a resource that is not kind.name with a kind a destroy
 // removes.
 func (r DestroyRequest) check() error {
-	for i, key := range r.Resources {
-		kind, name, _ := strings.Cut(key, ".")
-		if name == "" || (kind != "group" && kind != "service" && kind != "network") {
-			return fmt.Errorf("resources[%d]: want group.NAME, service.NAME or network.NAME", i)
+	for i, s := range r.Resources {
+		key, err := resource.ParseKey(s)
+		if err != nil || !slices.Contains(destroyable, key.Kind) {
+			return fmt.Errorf("resources[%d]: want %s", i, destroyableForms())
 		}
 	}
 	return nil
+}
+
+// destroyableForms says what a DestroyRequest's resources look like:
+// "group.NAME, service.NAME or network.NAME".
+func destroyableForms() string {
+	forms := make([]string, len(destroyable))
+	for i, k := range destroyable {
+		forms[i] = k.KeyOf("NAME").String()
+	}
+	last := len(forms) - 1
+	return strings.Join(forms[:last], ", ") + " or " + forms[last]
 }
 
 // Revision kinds.

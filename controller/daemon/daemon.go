@@ -23,7 +23,6 @@ import (
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/resource"
-	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
 
@@ -81,7 +80,7 @@ type Daemon struct {
 	state    atomic.Pointer[desired]
 	running  atomic.Bool
 
-	converged map[string]bool // by group; only the Run goroutine touches it
+	converged map[resource.Key]bool // only the Run goroutine touches it
 
 	passMu sync.Mutex
 	passed chan struct{} // closed and replaced after passes: a broadcast
@@ -151,7 +150,7 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 	d := &Daemon{
 		opts: opts, store: st, loader: loader, metrics: m, cache: map[int64]*specs.Spec{},
 		hub:       events.New(events.Options{Keep: opts.KeepEvents, Now: opts.Clock.Now}),
-		converged: map[string]bool{}, passed: make(chan struct{}),
+		converged: map[resource.Key]bool{}, passed: make(chan struct{}),
 	}
 	eff := d.restore(ctx)
 	if err := d.newRunner(ctx, eff); err != nil {
@@ -175,11 +174,7 @@ func (d *Daemon) runnerOptions() runner.Options {
 	return runner.Options{
 		Registry: d.opts.Registry, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
 		Workers: d.opts.Workers, Resync: d.opts.Resync, Clock: d.opts.Clock, Group: d.opts.Group,
-		Events: sink{d}, ServiceEvents: serviceSink{d},
-		WrapReconciler: func(r reconcile.Reconciler) reconcile.Reconciler {
-			return d.metrics.Reconciler(r, func(key string) string { return key })
-		},
-		WrapProvider: d.metrics.Instrument,
+		Events: sink{d}, WrapReconciler: d.metrics.Reconciler, WrapProvider: d.metrics.Instrument,
 	}
 }
 
@@ -274,33 +269,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return errors.Join(err, d.store.Close(), removeSocket(d.opts.Listen))
 }
 
-func resourceName(name string) resource.Key { return resource.Group.KeyOf(name) }
-
-// sink turns the reconcilers' events into API events and metrics.
+// sink takes the reconcilers' events, of every kind: it stamps each with
+// the current revision, counts it in the metrics and publishes it.
 type sink struct{ d *Daemon }
 
-func (s sink) Emit(e group.Event) {
+func (s sink) Emit(e resource.Event) {
+	e.Revision = s.d.state.Load().rec.Number
 	s.d.metrics.Event(e)
-	s.d.hub.Publish(resource.Event{
-		Time: e.Time, Resource: resourceName(e.Group), Kind: e.Kind, Instance: e.Instance,
-		Reason: e.Reason, Error: e.Error, Revision: s.d.state.Load().rec.Number,
-	})
-}
-
-// serviceSink does for the service reconciler what sink does for groups.
-type serviceSink struct{ d *Daemon }
-
-func (s serviceSink) Emit(e service.Event) {
-	s.d.metrics.Event(group.Event{Kind: e.Kind, Error: e.Error})
-	s.d.hub.Publish(resource.Event{
-		Time: e.Time, Resource: mustKey(e.Resource), Kind: e.Kind, Reason: e.Reason, Error: e.Error,
-		Revision: s.d.state.Load().rec.Number,
-	})
-}
-
-// mustKey reads a key the runner made. Interim: the runner's keys become
-// resource.Keys.
-func mustKey(s string) resource.Key {
-	k, _ := resource.ParseKey(s)
-	return k
+	s.d.hub.Publish(e)
 }

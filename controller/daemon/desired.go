@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -77,6 +78,14 @@ func nextRetired(old map[string]int64, prev *specs.Spec, rev int64, next *specs.
 }
 
 // specLoader loads the spec of a revision.
+// retires reports whether the desired state retired key: a group that
+// left the spec and whose machines are being removed. Only groups are
+// retired; a service or network that leaves is removed at once.
+func (d *desired) retires(key resource.Key) bool {
+	_, ok := d.retired[key.Name]
+	return ok && key.Kind == resource.Group
+}
+
 type specLoader func(ctx context.Context, rev int64) (*specs.Spec, error)
 
 // effective is the spec the runner reconciles: spec's groups, then each

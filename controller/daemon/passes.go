@@ -10,28 +10,23 @@ import (
 )
 
 // afterPass runs after reconcile passes, in Run's goroutine: it updates
-// the instance gauges, announces groups that converged, and lets go of
+// the instance gauges, announces resources that converged, and lets go of
 // retired groups once their machines are gone.
 func (d *Daemon) afterPass(ctx context.Context) func(*runner.Runner) {
 	return func(r *runner.Runner) {
 		defer d.broadcastPass()
 		cur := d.state.Load()
 		var emptied []string
-		for _, name := range r.Groups() {
-			st, ok := r.Status(name)
-			if !ok || st.Generation != r.Generation() {
-				continue
+		for _, st := range r.Statuses() {
+			if st.Generation != r.Generation() {
+				continue // no pass on the current spec yet
 			}
 			d.metrics.Instances(st)
-			if st.Converged && !d.converged[name] {
-				d.hub.Publish(resource.Event{Resource: resourceName(name), Kind: "converged", Reason: notConvergedReason(st), Revision: cur.rec.Number})
-			}
-			d.converged[name] = st.Converged
-			if _, retired := cur.retired[name]; retired && st.Converged && st.Counts.Total == 0 {
-				emptied = append(emptied, name)
+			d.announce(st, cur.rec.Number)
+			if cur.retires(st.Resource) && st.Converged && st.Observed.Total == 0 {
+				emptied = append(emptied, st.Resource.Name)
 			}
 		}
-		d.announceServices(r, cur.rec.Number)
 		if len(emptied) == 0 {
 			return
 		}
@@ -70,8 +65,8 @@ func (d *Daemon) forget(ctx context.Context, names []string) error {
 	d.state.Store(&next)
 	for _, n := range names {
 		d.metrics.Forget(n)
-		delete(d.converged, n)
-		d.hub.Publish(resource.Event{Resource: resourceName(n), Kind: "removed", Reason: "left the spec; its machines are gone", Revision: cur.rec.Number})
+		delete(d.converged, resource.Group.KeyOf(n))
+		d.hub.Publish(resource.Event{Resource: resource.Group.KeyOf(n), Kind: "removed", Reason: "left the spec; its machines are gone", Revision: cur.rec.Number})
 	}
 	return nil
 }
@@ -93,10 +88,9 @@ func (d *Daemon) broadcastPass() {
 // Resync wakes every resource now, as the periodic resync does, and
 // returns once each has had a pass since (or ctx ends).
 func (d *Daemon) Resync(ctx context.Context) error {
-	before := map[string]int{}
-	for _, name := range d.runner.Groups() {
-		st, _ := d.runner.Status(name)
-		before[name] = st.Passes
+	before := map[resource.Key]int{}
+	for _, st := range d.runner.Statuses() {
+		before[st.Resource] = st.Passes
 	}
 	d.runner.Resync()
 	for {
@@ -112,26 +106,22 @@ func (d *Daemon) Resync(ctx context.Context) error {
 	}
 }
 
-func (d *Daemon) passedSince(before map[string]int) bool {
-	for name, n := range before {
-		if st, _ := d.runner.Status(name); st.Passes <= n {
+// passedSince reports whether every resource in before that is still in
+// the spec has had a pass since it had the passes counted there.
+func (d *Daemon) passedSince(before map[resource.Key]int) bool {
+	for key, n := range before {
+		if st, ok := d.runner.Status(key); ok && st.Passes <= n {
 			return false
 		}
 	}
 	return true
 }
 
-// announceServices publishes "converged" when a service or network gets
+// announce publishes "converged" when a resource of revision rev gets
 // there.
-func (d *Daemon) announceServices(r *runner.Runner, rev int64) {
-	for _, key := range r.Keys() {
-		st, ok := r.ServiceStatus(key)
-		if !ok || st.Generation != r.Generation() {
-			continue
-		}
-		if st.Converged && !d.converged[key] {
-			d.hub.Publish(resource.Event{Resource: mustKey(key), Kind: "converged", Revision: rev})
-		}
-		d.converged[key] = st.Converged
+func (d *Daemon) announce(st resource.Status, rev int64) {
+	if st.Converged && !d.converged[st.Resource] {
+		d.hub.Publish(resource.Event{Resource: st.Resource, Kind: "converged", Revision: rev})
 	}
+	d.converged[st.Resource] = st.Converged
 }

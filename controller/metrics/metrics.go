@@ -8,8 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/drover/drover/group"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 )
 
 // durationBuckets span 1ms to 2m, the range of a reconcile pass or a
@@ -85,23 +85,22 @@ func (m *Metrics) QueueDepth(fn func() int) error {
 }
 
 // Reconciler wraps inner so that each pass is observed in
-// drover_reconcile_duration_seconds, labelled with resource(key) and the
-// pass's result: ok (no error, requeued or not), error, or abandoned
+// drover_reconcile_duration_seconds, labelled with its key (group.web) and
+// the pass's result: ok (no error, requeued or not), error, or abandoned
 // (ctx ended and the error is ctx's, as reconcile.Driver tells them apart).
-func (m *Metrics) Reconciler(inner reconcile.Reconciler, resource func(key string) string) reconcile.Reconciler {
-	return &reconciler{inner: inner, resource: resource, hist: m.reconcile}
+func (m *Metrics) Reconciler(inner reconcile.Reconciler[resource.Key]) reconcile.Reconciler[resource.Key] {
+	return &reconciler{inner: inner, hist: m.reconcile}
 }
 
 type reconciler struct {
-	inner    reconcile.Reconciler
-	resource func(string) string
-	hist     *prometheus.HistogramVec
+	inner reconcile.Reconciler[resource.Key]
+	hist  *prometheus.HistogramVec
 }
 
-func (r *reconciler) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
+func (r *reconciler) Reconcile(ctx context.Context, key resource.Key) (reconcile.Result, error) {
 	start := time.Now()
 	res, err := r.inner.Reconcile(ctx, key)
-	r.hist.WithLabelValues(r.resource(key), passResult(ctx, err)).Observe(time.Since(start).Seconds())
+	r.hist.WithLabelValues(key.String(), passResult(ctx, err)).Observe(time.Since(start).Seconds())
 	return res, err
 }
 
@@ -115,11 +114,12 @@ func passResult(ctx context.Context, err error) string {
 	return ResultError
 }
 
-// Event counts e in drover_actions_total. The reconciler's kinds map to
-// (kind, result) as: created (create, ok), create_failed (create, error),
-// destroyed (destroy, ok), destroy_failed (destroy, error), lost (lost,
-// observed), held (hold, observed); any other kind counts as (kind, ok).
-func (m *Metrics) Event(e group.Event) {
+// Event counts e, of any kind of resource, in drover_actions_total. The
+// events' kinds map to (kind, result) as: created (create, ok),
+// create_failed (create, error), destroyed (destroy, ok), destroy_failed
+// (destroy, error), lost (lost, observed), held (hold, observed); any
+// other kind counts as (kind, ok).
+func (m *Metrics) Event(e resource.Event) {
 	kind, result := actionOf(e.Kind)
 	m.actions.WithLabelValues(kind, result).Inc()
 }
@@ -142,14 +142,18 @@ func actionOf(kind string) (string, string) {
 	return kind, "ok"
 }
 
-// Instances sets drover_instances for st's group from its counts.
-func (m *Metrics) Instances(st group.Status) {
-	c := st.Counts
+// Instances sets drover_instances for st's group from its counts. Only
+// groups have machines: the statuses of other kinds set nothing.
+func (m *Metrics) Instances(st resource.Status) {
+	if st.Resource.Kind != resource.Group {
+		return
+	}
+	c := st.Observed
 	for state, n := range map[string]int{
 		"desired": c.Desired, "ready": c.Ready, "starting": c.Starting, "unhealthy": c.Unhealthy,
 		"dead": c.Dead, "outdated": c.Outdated, "creating": c.Creating,
 	} {
-		m.instances.WithLabelValues(st.Group, state).Set(float64(n))
+		m.instances.WithLabelValues(st.Resource.Name, state).Set(float64(n))
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/drover/drover/group"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 )
 
 func newMetrics(t *testing.T) (*Metrics, *prometheus.Registry) {
@@ -46,8 +46,8 @@ func TestNewRegistersRuntimeCollectors(t *testing.T) {
 
 func TestLint(t *testing.T) {
 	m, reg := newMetrics(t)
-	m.Event(group.Event{Kind: "created"})
-	m.Instances(group.Status{Group: "web"})
+	m.Event(resource.Event{Kind: "created"})
+	m.Instances(resource.NewStatus(resource.Group.KeyOf("web")))
 	problems, err := testutil.GatherAndLint(reg, "drover_actions_total", "drover_instances", "drover_reconcile_duration_seconds")
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +57,9 @@ func TestLint(t *testing.T) {
 	}
 }
 
-type reconcileFunc func(context.Context, string) (reconcile.Result, error)
+type reconcileFunc func(context.Context, resource.Key) (reconcile.Result, error)
 
-func (f reconcileFunc) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
+func (f reconcileFunc) Reconcile(ctx context.Context, key resource.Key) (reconcile.Result, error) {
 	return f(ctx, key)
 }
 
@@ -77,12 +77,12 @@ func TestReconcilerResults(t *testing.T) {
 		"e": {err: errors.Join(failed, context.Canceled)},    // abandoned, as group.Reconciler reports it
 		"f": {err: fmt.Errorf("pass: %w", context.Canceled)}, // abandoned
 	}
-	r := m.Reconciler(reconcileFunc(func(ctx context.Context, key string) (reconcile.Result, error) {
-		return outcomes[key].res, outcomes[key].err
-	}), func(key string) string { return "group." + key })
+	r := m.Reconciler(reconcileFunc(func(ctx context.Context, key resource.Key) (reconcile.Result, error) {
+		return outcomes[key.Name].res, outcomes[key.Name].err
+	}))
 
 	for _, key := range []string{"a", "b", "c"} {
-		res, err := r.Reconcile(t.Context(), key)
+		res, err := r.Reconcile(t.Context(), resource.Group.KeyOf(key))
 		if res != outcomes[key].res || !errors.Is(err, outcomes[key].err) {
 			t.Errorf("%s: got (%v, %v), want the inner reconciler's", key, res, err)
 		}
@@ -90,9 +90,9 @@ func TestReconcilerResults(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	for _, key := range []string{"d", "e", "f"} {
-		_, _ = r.Reconcile(ctx, key)
+		_, _ = r.Reconcile(ctx, resource.Group.KeyOf(key))
 	}
-	_, _ = r.Reconcile(t.Context(), "d") // ctx's error without ctx ending: a failure
+	_, _ = r.Reconcile(t.Context(), resource.Group.KeyOf("d")) // ctx's error without ctx ending: a failure
 
 	want := map[string]uint64{
 		"group.a,ok": 1, "group.b,ok": 1, "group.c,error": 1, "group.d,error": 1,
@@ -140,7 +140,7 @@ func TestEvent(t *testing.T) {
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			m, _ := newMetrics(t)
-			m.Event(group.Event{Group: "web", Kind: tc.kind})
+			m.Event(resource.Event{Resource: resource.Group.KeyOf("web"), Kind: tc.kind})
 			if n := testutil.CollectAndCount(m.actions); n != 1 {
 				t.Errorf("%d series, want 1", n)
 			}
@@ -153,11 +153,14 @@ func TestEvent(t *testing.T) {
 
 func TestInstancesAndForget(t *testing.T) {
 	m, reg := newMetrics(t)
-	m.Instances(group.Status{Group: "web", Counts: group.Counts{
+	m.Instances(groupStatus("web", resource.Counts{
 		Desired: 3, Total: 4, Ready: 2, Starting: 1, Unhealthy: 1, Dead: 0, Outdated: 2, Creating: 1,
-	}})
-	m.Instances(group.Status{Group: "db", Counts: group.Counts{Desired: 1, Ready: 1}})
-	m.Instances(group.Status{Group: "web", Counts: group.Counts{Desired: 3, Ready: 3}}) // overwrites
+	}))
+	m.Instances(groupStatus("db", resource.Counts{Desired: 1, Ready: 1}))
+	m.Instances(groupStatus("web", resource.Counts{Desired: 3, Ready: 3})) // overwrites
+	api := resource.NewStatus(resource.Service.KeyOf("api"))
+	api.Observed = resource.Counts{Desired: 2, Total: 2, Ready: 2}
+	m.Instances(api) // a service's tasks are no machines: not counted
 
 	err := testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP drover_instances Instances of each group as its last reconcile pass saw them, by state (desired, ready, starting, unhealthy, dead, outdated, creating).
@@ -188,6 +191,13 @@ drover_instances{group="web",state="unhealthy"} 0
 	if v := testutil.ToFloat64(m.instances.WithLabelValues("db", "desired")); v != 1 {
 		t.Errorf("db desired = %v after Forget(web), want 1", v)
 	}
+}
+
+// groupStatus is the status of group name with counts c.
+func groupStatus(name string, c resource.Counts) resource.Status {
+	st := resource.NewStatus(resource.Group.KeyOf(name))
+	st.Desired, st.Observed = c.Desired, c
+	return st
 }
 
 func TestQueueDepth(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -47,11 +48,11 @@ type doFleet struct {
 	r      *runner.Runner
 
 	mu        sync.Mutex
-	passes    map[string]int // finished passes by key
+	passes    map[resource.Key]int // finished passes by key
 	inFlight  int
-	requeuing map[string]bool // keys whose last pass asked for another
-	lastEnd   time.Time       // when the last pass ended
-	finished  chan struct{}   // a pass ended (buffered 1)
+	requeuing map[resource.Key]bool // keys whose last pass asked for another
+	lastEnd   time.Time             // when the last pass ended
+	finished  chan struct{}         // a pass ended (buffered 1)
 }
 
 // startDOFleet applies groups×size droplets on a fresh fake (no faults, no
@@ -62,7 +63,7 @@ func startDOFleet(tb testing.TB, groups, size int) *doFleet {
 	fake := dofake.New(dofake.Options{Token: doToken, RatePerMinute: -1})
 	ts := httptest.NewServer(fake)
 	tb.Cleanup(ts.Close)
-	f := &doFleet{tb: tb, fake: fake, url: ts.URL + "/", passes: map[string]int{}, requeuing: map[string]bool{}, finished: make(chan struct{}, 1)}
+	f := &doFleet{tb: tb, fake: fake, url: ts.URL + "/", passes: map[resource.Key]int{}, requeuing: map[resource.Key]bool{}, finished: make(chan struct{}, 1)}
 	for i := 1; i <= groups; i++ {
 		f.groups = append(f.groups, fmt.Sprintf("g%02d", i))
 	}
@@ -71,7 +72,9 @@ func startDOFleet(tb testing.TB, groups, size int) *doFleet {
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := runner.New(ctx, spec, runner.Options{
 		Registry: plugins.Builtins(), Owner: doFleetOwner, DataDir: tb.TempDir(), Resync: time.Hour,
-		WrapReconciler: func(next reconcile.Reconciler) reconcile.Reconciler { return countingReconciler{f, next} },
+		WrapReconciler: func(next reconcile.Reconciler[resource.Key]) reconcile.Reconciler[resource.Key] {
+			return countingReconciler{f, next}
+		},
 	})
 	if err != nil {
 		cancel()
@@ -124,10 +127,10 @@ func doFleetSpec(tb testing.TB, url string, groups []string, size int) *specs.Sp
 // countingReconciler counts the passes the work queue runs.
 type countingReconciler struct {
 	f    *doFleet
-	next reconcile.Reconciler
+	next reconcile.Reconciler[resource.Key]
 }
 
-func (c countingReconciler) Reconcile(ctx context.Context, key string) (reconcile.Result, error) {
+func (c countingReconciler) Reconcile(ctx context.Context, key resource.Key) (reconcile.Result, error) {
 	c.f.mu.Lock()
 	c.f.inFlight++
 	c.f.mu.Unlock()
@@ -174,7 +177,7 @@ func (f *doFleet) quiet() {
 // group, waits for each to finish a pass and for quiet, and returns the
 // API calls by route, the passes by key and the time from the wake-up to
 // the last pass's end.
-func (f *doFleet) resync() (calls, passes map[string]int, took time.Duration) {
+func (f *doFleet) resync() (calls map[string]int, passes map[resource.Key]int, took time.Duration) {
 	f.tb.Helper()
 	f.quiet()
 	f.mu.Lock()
@@ -192,7 +195,7 @@ func (f *doFleet) resync() (calls, passes map[string]int, took time.Duration) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		for _, g := range f.groups {
-			if f.passes[runner.GroupKey(g)] == before[runner.GroupKey(g)] {
+			if f.passes[resource.Group.KeyOf(g)] == before[resource.Group.KeyOf(g)] {
 				return false
 			}
 		}
@@ -202,7 +205,7 @@ func (f *doFleet) resync() (calls, passes map[string]int, took time.Duration) {
 	calls = f.fake.Calls()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	passes = map[string]int{}
+	passes = map[resource.Key]int{}
 	for k, n := range f.passes {
 		if d := n - before[k]; d > 0 {
 			passes[k] = d
@@ -293,7 +296,7 @@ func TestDigitalOceanOneListPerResync(t *testing.T) {
 		calls, passes, took := f.resync()
 		t.Logf("resync %d: %v in %v, passes %v", i+1, calls, took.Round(time.Millisecond), passes)
 		for _, g := range f.groups {
-			if n := passes[runner.GroupKey(g)]; n != 1 {
+			if n := passes[resource.Group.KeyOf(g)]; n != 1 {
 				t.Errorf("resync %d: group %s had %d passes, want 1 (a steady group asks for no other)", i+1, g, n)
 			}
 		}

@@ -26,7 +26,7 @@ import (
 	"github.com/drover/drover/internal/syncbuf"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
-	"github.com/drover/drover/service"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -135,7 +135,7 @@ func (w *doSwarmWorld) start(spec *specs.Spec) *runner.Runner {
 	log := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(reconcile.WithLogger(w.t.Context(), log))
 	r, err := runner.New(ctx, spec, runner.Options{
-		Registry: w.registry, Owner: w.owner, DataDir: w.data, Events: w.events, ServiceEvents: w.svc, Resync: 2 * time.Second,
+		Registry: w.registry, Owner: w.owner, DataDir: w.data, Events: resource.SinkFunc(func(e resource.Event) { w.events.Emit(e); w.svc.Emit(e) }), Resync: 2 * time.Second,
 	})
 	if err != nil {
 		cancel()
@@ -384,10 +384,14 @@ func loadImage(t *testing.T, host, node *client.Client, image string) {
 // serviceRecorder keeps the service reconciler's events.
 type serviceRecorder struct {
 	mu  sync.Mutex
-	all []service.Event
+	all []resource.Event
 }
 
-func (r *serviceRecorder) Emit(e service.Event) { r.mu.Lock(); r.all = append(r.all, e); r.mu.Unlock() }
+func (r *serviceRecorder) Emit(e resource.Event) {
+	r.mu.Lock()
+	r.all = append(r.all, e)
+	r.mu.Unlock()
+}
 
 func (r *serviceRecorder) String() string {
 	r.mu.Lock()

@@ -22,6 +22,7 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/plugins"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -200,11 +201,11 @@ func (w *world) machine(name string) container.Summary {
 
 type recorder struct {
 	mu  sync.Mutex
-	all []group.Event
+	all []resource.Event
 }
 
-func (r *recorder) Emit(e group.Event) { r.mu.Lock(); r.all = append(r.all, e); r.mu.Unlock() }
-func (r *recorder) find(kind, inst string) (group.Event, bool) {
+func (r *recorder) Emit(e resource.Event) { r.mu.Lock(); r.all = append(r.all, e); r.mu.Unlock() }
+func (r *recorder) find(kind, inst string) (resource.Event, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range r.all {
@@ -212,7 +213,7 @@ func (r *recorder) find(kind, inst string) (group.Event, bool) {
 			return e, true
 		}
 	}
-	return group.Event{}, false
+	return resource.Event{}, false
 }
 func (r *recorder) String() string {
 	r.mu.Lock()

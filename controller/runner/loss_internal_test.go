@@ -13,6 +13,7 @@ import (
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/reconcile/clocktest"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
 
@@ -57,7 +58,7 @@ func TestLossPass(t *testing.T) {
 			g := &specs.Group{Resource: specs.Resource{Kind: "group", Name: "workers"}, Size: 2}
 			w := &world{groups: map[string]*group.Target{"workers": {Spec: g, Owner: "o", Instance: inst, Flavor: tt.flavor}}}
 			clock := clocktest.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
-			r := &Runner{queue: reconcile.NewQueue(reconcile.QueueOptions{Clock: clock}), opts: Options{Clock: clock}, lossUntil: map[string]time.Time{}}
+			r := &Runner{queue: reconcile.NewQueue[resource.Key](reconcile.QueueOptions{Clock: clock}), opts: Options{Clock: clock}, lossUntil: map[string]time.Time{}}
 			r.world.Store(w)
 			if res, err := (mux{r}).Reconcile(t.Context(), lossKey("workers")); err != nil || res != (reconcile.Result{}) {
 				t.Fatalf("unwatched: %+v, %v", res, err)
@@ -77,12 +78,12 @@ func TestLossPass(t *testing.T) {
 			}
 			// An event of the group wakes its node-loss pass first, if its
 			// flavor removes, and the group.
-			r.queue.Add("service.web")
+			r.queue.Add(resource.Service.KeyOf("web"))
 			r.wake(w, instance.Change{Tags: map[string]string{instance.TagGroup: "workers"}})
 			r.wake(w, instance.Change{Tags: map[string]string{instance.TagGroup: "other"}})
-			want := []string{"service.web", "group.workers"}
+			want := []resource.Key{resource.Service.KeyOf("web"), resource.Group.KeyOf("workers")}
 			if _, ok := tt.flavor.(*remover); ok {
-				want = append([]string{"loss.workers"}, want...)
+				want = append([]resource.Key{lossKey("workers")}, want...)
 			}
 			for _, k := range want {
 				if got, _ := r.queue.Get(t.Context()); got != k {

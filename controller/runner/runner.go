@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
@@ -44,20 +44,18 @@ type Options struct {
 	// NoEvents turns off waking groups on engine events, leaving resync
 	// alone (the polling baseline of benchmarks). Default false.
 	NoEvents bool
-	// Events receives what the group reconciler does. Default: nothing.
-	Events group.EventSink
-	// ServiceEvents receives what the service reconciler does. Default:
+	// Events receives what the reconcilers do, of every kind. Default:
 	// nothing.
-	ServiceEvents service.EventSink
+	Events resource.Sink
 	// Clock is the time source. Default: the wall clock.
 	Clock reconcile.Clock
 	// Group tunes the reconciler; its Intents, Clock, Events and OnStatus
 	// are set by the runner.
 	Group group.Options
 	// WrapReconciler, if set, wraps the reconcilers as the work queue sees
-	// them (the daemon's metrics); keys are resource names such as
-	// "group.web". Default: none.
-	WrapReconciler func(reconcile.Reconciler) reconcile.Reconciler
+	// them (the daemon's metrics); keys are resources such as group.web,
+	// and loss.web for a group's node-loss pass. Default: none.
+	WrapReconciler func(reconcile.Reconciler[resource.Key]) reconcile.Reconciler[resource.Key]
 	// WrapProvider, if set, wraps every provider the runner builds (the
 	// daemon's metrics); it must keep the plugin's optional capabilities.
 	// Default: none.
@@ -73,7 +71,7 @@ type Runner struct {
 	world    atomic.Pointer[world]
 	groups   *group.Reconciler
 	services *service.Reconciler
-	queue    *reconcile.Queue
+	queue    *reconcile.Queue[resource.Key]
 	gen      atomic.Int64  // of the last world built
 	changed  chan struct{} // a pass ended
 	swapped  chan struct{} // Update switched the world
@@ -133,7 +131,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	if err := r.newServices(); err != nil {
 		return nil, err
 	}
-	r.queue = reconcile.NewQueue(reconcile.QueueOptions{Clock: opts.Clock})
+	r.queue = reconcile.NewQueue[resource.Key](reconcile.QueueOptions{Clock: opts.Clock})
 	r.Resync()
 	return r, nil
 }
@@ -146,7 +144,7 @@ func (r *Runner) newServices() error {
 	}
 	var err error
 	r.services, err = service.New(current{r}, service.Options{
-		Managers: managers, Clock: r.opts.Clock, Events: r.opts.ServiceEvents,
+		Managers: managers, Clock: r.opts.Clock, Events: r.opts.Events,
 		OnStatus: func(service.Status) { signal(r.changed) },
 	})
 	return err
@@ -196,20 +194,23 @@ func (e *BuildError) Error() string { return e.Err.Error() }
 func (e *BuildError) Unwrap() error { return e.Err }
 
 // Groups lists the spec's groups in spec order.
-func (r *Runner) Groups() []string {
+func (r *Runner) Groups() []string { return r.names(resource.Group) }
+
+// names lists the names of the spec's resources of kind k in spec order.
+func (r *Runner) names(k resource.Kind) []string {
 	var out []string
 	for _, key := range r.Keys() {
-		if kind, name, _ := strings.Cut(key, "."); kind == KindGroup {
-			out = append(out, name)
+		if key.Kind == k {
+			out = append(out, key.Name)
 		}
 	}
 	return out
 }
 
-// Keys lists the spec's resources as work-queue keys ("group.web",
-// "network.backend", "service.web", "swarm.demo"): groups, networks,
-// services, swarms, each in spec order.
-func (r *Runner) Keys() []string { return r.world.Load().keys }
+// Keys lists the spec's resources, which are the work queue's keys
+// (group.web, network.backend, service.web, swarm.demo): groups,
+// networks, services, swarms, each in spec order.
+func (r *Runner) Keys() []resource.Key { return r.world.Load().keys }
 
 // Resync wakes every resource now, as the periodic resync does.
 func (r *Runner) Resync() {
@@ -234,35 +235,52 @@ func (r *Runner) Plan(ctx context.Context) ([]group.Plan, error) {
 	return plans, nil
 }
 
-// Statuses returns the last status of every group that had a pass.
-func (r *Runner) Statuses() []group.Status {
-	var out []group.Status
-	for _, name := range r.Groups() {
-		if st, ok := r.groups.Status(name); ok {
+// Statuses returns the status of every resource of the spec that has one
+// (a swarm's sweep has none), in the order of Keys: as its last pass on
+// the current spec saw it, or unobserved before that pass.
+func (r *Runner) Statuses() []resource.Status {
+	var out []resource.Status
+	for _, key := range r.Keys() {
+		if st, ok := r.Status(key); ok {
 			out = append(out, st)
 		}
 	}
 	return out
 }
 
-// Status returns the last status of one group, false before its first pass.
-func (r *Runner) Status(name string) (group.Status, bool) { return r.groups.Status(name) }
+// Status returns the status of one resource of any kind: as its last pass
+// on the current spec saw it, or unobserved (resource.Unobserved) before
+// that pass. False for a resource not in the spec or of a kind that keeps
+// no status (a swarm's sweep).
+func (r *Runner) Status(key resource.Key) (resource.Status, bool) {
+	k, ok := r.kind(key.Kind)
+	if !ok {
+		return resource.Status{}, false
+	}
+	return k.Status(key.Name)
+}
 
-// ServiceStatus returns the last status of a service or network by key
-// ("service.web"), false before its first pass.
-func (r *Runner) ServiceStatus(key string) (service.Status, bool) { return r.services.Status(key) }
+// GroupStatus returns the group reconciler's own last status of a group,
+// with what resource.Status does not say (what it waits for, why it is
+// held); false before its first pass.
+func (r *Runner) GroupStatus(name string) (group.Status, bool) { return r.groups.Status(name) }
+
+// ServiceStatus returns the service reconciler's own last status of a
+// service or network, with what resource.Status does not say (tasks
+// running, the rollout's state); false before its first pass.
+func (r *Runner) ServiceStatus(key resource.Key) (service.Status, bool) {
+	return r.services.Status(key)
+}
 
 // ServicePlans says what the service reconciler would do to each service.
 func (r *Runner) ServicePlans(ctx context.Context) ([]service.Plan, error) {
 	var plans []service.Plan
-	for _, key := range r.Keys() {
-		if kind, name, _ := strings.Cut(key, "."); kind == KindService {
-			p, err := r.services.PlanService(ctx, name)
-			if err != nil {
-				return nil, fmt.Errorf("service %s: %w", name, err)
-			}
-			plans = append(plans, p)
+	for _, name := range r.names(resource.Service) {
+		p, err := r.services.PlanService(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", name, err)
 		}
+		plans = append(plans, p)
 	}
 	return plans, nil
 }
@@ -271,23 +289,13 @@ func (r *Runner) ServicePlans(ctx context.Context) ([]service.Plan, error) {
 // every Update.
 func (r *Runner) Generation() int64 { return r.world.Load().generation }
 
-// Converged says whether every group, network and service converged in
-// its last pass, and that pass worked on the current spec.
+// Converged says whether every resource that keeps a status (groups,
+// networks, services) converged in its last pass, and that pass worked on
+// the current spec.
 func (r *Runner) Converged() bool {
-	gen := r.Generation()
-	for _, key := range r.Keys() {
-		kind, name, _ := strings.Cut(key, ".")
-		switch kind {
-		case KindGroup:
-			st, ok := r.groups.Status(name)
-			if !ok || !st.Converged || st.Generation != gen {
-				return false
-			}
-		case KindService, KindNetwork:
-			st, ok := r.services.Status(key)
-			if !ok || !st.Converged || st.Generation != gen {
-				return false
-			}
+	for _, st := range r.Statuses() {
+		if !st.Converged {
+			return false
 		}
 	}
 	return true
@@ -303,11 +311,11 @@ func (r *Runner) Run(ctx context.Context, stop func(*Runner) bool, progress func
 	defer wg.Wait()
 	defer cancel()
 	wg.Go(func() {
-		rec := reconcile.Reconciler(mux{r})
+		rec := reconcile.Reconciler[resource.Key](mux{r})
 		if r.opts.WrapReconciler != nil {
 			rec = r.opts.WrapReconciler(rec)
 		}
-		(&reconcile.Driver{Queue: r.queue, Reconciler: rec, Workers: r.opts.Workers}).Run(ctx)
+		(&reconcile.Driver[resource.Key]{Queue: r.queue, Reconciler: rec, Workers: r.opts.Workers}).Run(ctx)
 	})
 	wg.Go(func() { r.resync(ctx) })
 	stopWatching := r.startWatchers(ctx, &wg)
@@ -366,7 +374,7 @@ func (r *Runner) watch(ctx context.Context, provider string, wt instance.Watcher
 		if err == nil {
 			backoff = time.Second
 			for name := range w.groups { // events may have been missed meanwhile
-				r.queue.Add(GroupKey(name))
+				r.queue.Add(resource.Group.KeyOf(name))
 			}
 			for c := range ch {
 				r.wake(w, c)
@@ -398,7 +406,7 @@ func (r *Runner) wake(w *world, c instance.Change) {
 		r.lossMu.Unlock()
 		r.queue.AddFirst(lossKey(g))
 	}
-	r.queue.Add(GroupKey(g))
+	r.queue.Add(resource.Group.KeyOf(g))
 }
 
 // ForDestroy returns a copy of spec whose groups have size 0 and that

@@ -132,12 +132,7 @@ func (w *swarmWorld) converged(r *runner.Runner, within time.Duration) {
 func (w *swarmWorld) state(r *runner.Runner) string {
 	var parts []string
 	for _, st := range r.Statuses() {
-		parts = append(parts, fmt.Sprintf("%s %d/%d ready (%v %s %s)", st.Group, st.Counts.Ready, st.Counts.Desired, st.Waiting, st.Held, st.LastError))
-	}
-	for _, k := range r.Keys() {
-		if st, ok := r.ServiceStatus(k); ok {
-			parts = append(parts, fmt.Sprintf("%s %d/%d running (%s %s)", k, st.Running, st.Desired, st.Reason, st.LastError))
-		}
+		parts = append(parts, fmt.Sprintf("%s %d/%d ready (%s %s)", st.Resource, st.Observed.Ready, st.Desired, st.Reason, st.LastError))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -12,19 +12,9 @@ import (
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
-)
-
-// Resource kinds, the first part of a work-queue key: "group.web".
-const (
-	KindGroup   = "group"
-	KindNetwork = "network"
-	KindService = "service"
-	KindSwarm   = "swarm" // a sweep of the swarm's undeclared services and networks
-	// KindLoss is a group's node-loss pass (lossPass), woken by its
-	// machines' events beside the group's own pass; not a resource.
-	KindLoss = "loss"
 )
 
 // world is what one spec makes of the plugins: a target per resource.
@@ -34,7 +24,8 @@ type world struct {
 	networks   map[string]*service.NetworkTarget
 	services   map[string]*service.Target
 	swarms     map[string]bool
-	keys       []string                    // every resource, in spec order by kind
+	keys       []resource.Key              // every resource, in spec order by kind
+	declared   map[resource.Key]bool       // the keys, as a set
 	watchers   map[string]instance.Watcher // by provider
 }
 
@@ -70,6 +61,7 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 	w := &world{
 		generation: r.gen.Add(1), groups: map[string]*group.Target{}, networks: map[string]*service.NetworkTarget{},
 		services: map[string]*service.Target{}, swarms: map[string]bool{}, watchers: map[string]instance.Watcher{},
+		declared: map[resource.Key]bool{},
 	}
 	providers, err := r.providers(ctx, spec, w)
 	if err != nil {
@@ -84,24 +76,30 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 		}
 		t.Generation = w.generation
 		w.groups[g.Name] = t
-		w.keys = append(w.keys, KindGroup+"."+g.Name)
+		w.declare(resource.Group.KeyOf(g.Name))
 	}
 	if len(spec.Services)+len(spec.Networks) > 0 && r.opts.Registry.Clusters() == nil {
 		errs = append(errs, errors.New("services and networks need the swarm flavor, which this build of drover lacks"))
 	}
 	for _, n := range spec.Networks {
 		w.networks[n.Name] = &service.NetworkTarget{Spec: n, Owner: r.opts.Owner, Generation: w.generation}
-		w.keys = append(w.keys, KindNetwork+"."+n.Name)
+		w.declare(resource.Network.KeyOf(n.Name))
 	}
 	for _, s := range spec.Services {
 		w.services[s.Name] = &service.Target{Spec: s, Owner: r.opts.Owner, Generation: w.generation}
-		w.keys = append(w.keys, KindService+"."+s.Name)
+		w.declare(resource.Service.KeyOf(s.Name))
 	}
 	for _, s := range spec.Swarms {
 		w.swarms[s.Name] = true
-		w.keys = append(w.keys, KindSwarm+"."+s.Name)
+		w.declare(resource.Swarm.KeyOf(s.Name))
 	}
 	return w, errors.Join(errs...)
+}
+
+// declare adds key to the world's resources.
+func (w *world) declare(key resource.Key) {
+	w.keys = append(w.keys, key)
+	w.declared[key] = true
 }
 
 // providers connects each provider of spec once.
@@ -120,7 +118,7 @@ func (r *Runner) providers(ctx context.Context, spec *specs.Spec, w *world) (map
 			plugin = r.opts.WrapProvider(p.Name, plugin)
 		}
 		providers[p.Name] = plugin
-		if wt, ok := plugin.(instance.Watcher); ok {
+		if wt, ok := instance.Capability[instance.Watcher](plugin); ok {
 			w.watchers[p.Name] = wt
 		}
 	}
