@@ -108,11 +108,12 @@ func TestCheck(t *testing.T) {
 				{path: "controller/api", imports: []string{"controller/daemon"}},
 				{path: "controller/runner", imports: []string{"reconcile/clocktest", "internal/syncbuf"}},
 				{path: "service", imports: []string{"group"}},
+				{path: "group/x", imports: []string{"instance/docker"}},
 				{path: "controller/events", imports: []string{"service"}},
 			},
 			want: []string{
-				"group -> controller/runner (kinds know no daemon)",
-				"service/x -> plugins (kinds know no daemon)",
+				"group -> controller/runner (kinds know no runner nor provider)",
+				"service/x -> plugins (kinds know no runner nor provider)",
 				"specs -> instance/docker (specs knows no provider)",
 				"plugins -> cmd/drover (cmd is imported by nobody)",
 				"schema -> spierr (the vocabulary is a leaf)",
@@ -124,6 +125,7 @@ func TestCheck(t *testing.T) {
 				"controller/runner -> reconcile/clocktest (test support only in tests)",
 				"controller/runner -> internal/syncbuf (test support only in tests)",
 				"service -> group (service knows no other kind)",
+				"group/x -> instance/docker (kinds know no runner nor provider)",
 				"controller/events -> service (the plumbing knows no kind)",
 			},
 			stale: -1, // the made-up tree lacks packages some rules govern
@@ -151,9 +153,9 @@ func TestCheck(t *testing.T) {
 // TestViolationMessage checks that a failure names the importer, the
 // forbidden import and the rule's reason.
 func TestViolationMessage(t *testing.T) {
-	r := rule{name: "kinds know no daemon", reason: "they get plugins as interfaces"}
+	r := rule{name: "kinds know no runner nor provider", reason: "they get plugins as interfaces"}
 	msg := violation{pkg: "group", imp: "controller/runner", rule: &r}.String()
-	for _, want := range []string{"group imports controller/runner", `"kinds know no daemon"`, "they get plugins as interfaces"} {
+	for _, want := range []string{"group imports controller/runner", `"kinds know no runner nor provider"`, "they get plugins as interfaces"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}

@@ -33,7 +33,7 @@ var rules = []rule{
 		reason: "the SPIs are the contract providers implement and the controller calls: they depend on neither side"},
 	{name: "providers know no controller", pkgs: implementations, forbidden: []string{"plugins/...", "group/...", "service/...", "specs/...", "controller/...", "cmd/..."},
 		reason: "a provider or flavor implements an SPI and is built from its block's properties (JSON) alone, so it runs in-process or in a plugin binary alike"},
-	{name: "kinds know no daemon", pkgs: []string{"group/...", "service/..."}, forbidden: []string{"plugins/...", "controller/...", "cmd/..."},
+	{name: "kinds know no runner nor provider", pkgs: []string{"group/...", "service/..."}, forbidden: cat(implementations, "plugins/...", "controller/...", "cmd/..."),
 		reason: "a kind's reconciler gets its plugins as SPI interfaces and its targets from whoever runs it (the runner), and reports through resource.Sink"},
 	{name: "group knows no other kind", pkgs: []string{"group/..."}, forbidden: []string{"service/..."},
 		reason: "kinds are independent; the runner composes them"},
