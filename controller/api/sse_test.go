@@ -118,11 +118,11 @@ func TestEventsSince(t *testing.T) {
 	}{
 		{name: "from the start", query: "follow=false", want: 0},
 		{name: "since", query: "since=2&follow=false", want: 2},
-		{name: "Last-resource.Event-ID", query: "follow=false", lastID: "3", want: 3},
-		{name: "Last-resource.Event-ID wins over since", query: "since=1&follow=false", lastID: "3", want: 3},
+		{name: "Last-Event-ID", query: "follow=false", lastID: "3", want: 3},
+		{name: "Last-Event-ID wins over since", query: "since=1&follow=false", lastID: "3", want: 3},
 		{name: "bad since", query: "since=two", bad: `since "two": want an event ID`},
 		{name: "negative since", query: "since=-1", bad: "want an event ID"},
-		{name: "bad Last-resource.Event-ID", query: "since=1", lastID: "x", bad: `Last-resource.Event-ID "x"`},
+		{name: "bad Last-Event-ID", query: "since=1", lastID: "x", bad: `Last-Event-ID "x"`},
 		{name: "bad follow", query: "follow=maybe", bad: "follow=maybe: want true or false"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,7 +130,7 @@ func TestEventsSince(t *testing.T) {
 			srv, _ := serve(t, api.ServerOptions{Backend: &fakeBackend{feed: f}})
 			var hdr []string
 			if tc.lastID != "" {
-				hdr = []string{"Last-resource.Event-ID", tc.lastID}
+				hdr = []string{"Last-Event-ID", tc.lastID}
 			}
 			r := request(t, srv, "GET", "/v1/events?"+tc.query, "", hdr...)
 			if tc.bad != "" {
