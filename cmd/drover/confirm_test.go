@@ -98,8 +98,10 @@ func TestApproveEndsWithContext(t *testing.T) {
 // fakeDaemon serves the API on a unix socket with a status it is given,
 // and records the destroy and apply requests it gets.
 type fakeDaemon struct {
-	status api.Status
-	plan   api.PlanResponse
+	status  api.Status
+	plan    api.PlanResponse
+	history []api.RevisionInfo
+	events  []resource.Event
 
 	mu       sync.Mutex
 	destroys []api.DestroyRequest
@@ -122,7 +124,7 @@ func (f *fakeDaemon) Destroy(_ context.Context, req api.DestroyRequest) (api.App
 	f.destroys = append(f.destroys, req)
 	return api.ApplyResponse{Revision: api.RevisionInfo{Number: 8, Kind: api.KindDestroy}}, nil
 }
-func (f *fakeDaemon) History(context.Context) ([]api.RevisionInfo, error) { return nil, nil }
+func (f *fakeDaemon) History(context.Context) ([]api.RevisionInfo, error) { return f.history, nil }
 func (f *fakeDaemon) Revision(context.Context, int64) (api.RevisionDetail, error) {
 	return api.RevisionDetail{}, api.ErrNotFound
 }
@@ -132,7 +134,7 @@ func (f *fakeDaemon) Rollback(context.Context, api.RollbackRequest) (api.ApplyRe
 func (f *fakeDaemon) Subscribe(ctx context.Context, _ int64) ([]resource.Event, <-chan resource.Event) {
 	ch := make(chan resource.Event)
 	close(ch)
-	return nil, ch
+	return f.events, ch
 }
 func (f *fakeDaemon) Ready() error { return nil }
 

@@ -13,7 +13,7 @@ import (
 // that shows something structured, and --json, its old spelling (hidden),
 // which means -o json.
 func addOutputFlag(cmd *cobra.Command) {
-	cmd.Flags().StringP("output", "o", "text", "output format: text or json (table is text)")
+	cmd.Flags().StringP("output", "o", "text", "output format: text or json (--json is short for -o json)")
 	cmd.Flags().Bool("json", false, "same as -o json")
 	_ = cmd.Flags().MarkHidden("json")
 }

@@ -4,7 +4,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
 )
 
 func TestMachineLosses(t *testing.T) {
@@ -29,5 +31,28 @@ func TestMachineLosses(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("losses:\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestLossLines(t *testing.T) {
+	withNetwork := status
+	withNetwork.Resources = append(slices.Clone(status.Resources), resource.Status{Resource: resource.Network.KeyOf("front"), Kind: resource.Network, Name: "front"})
+	for _, tc := range []struct {
+		name string
+		got  []string
+		want []string
+	}{
+		{"everything", Everything(withNetwork), []string{"This destroys every group, service and network the daemon manages: 2 groups (4 machines), 1 service and 1 network."}},
+		{"everything, nothing", Everything(api.Status{}), nil},
+		{"held", []string{Held(status.Resources[0]), Held(status.Resources[1])}, []string{"  group.web (3 machines)", "  service.api"}},
+		{"dropped", []string{Dropped(resource.Service.KeyOf("api"))}, []string{"  service.api: no longer in the spec, removed"}},
+		{"header", WithHeader("This goes:", []string{"  a"}), []string{"This goes:", "  a"}},
+		{"header, nothing", WithHeader("This goes:", nil), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !slices.Equal(tc.got, tc.want) {
+				t.Fatalf("got\n%q\nwant\n%q", tc.got, tc.want)
+			}
+		})
 	}
 }
