@@ -3,19 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/drover/internal/views"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/runner"
-	"github.com/drover/drover/group"
 	"github.com/drover/drover/resource"
-	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
 
@@ -76,8 +73,8 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 // approvedRunner builds the in-process runner of spec and, unless
 // -auto-approve, lists what its plan destroys or replaces, then more, under
 // header, and asks before going on (see approve).
-func (a *app) approvedRunner(cmd *cobra.Command, spec *specs.Spec, what, header string, more []string) (*runner.Runner, *progress, error) {
-	out := newProgress(a.io.out)
+func (a *app) approvedRunner(cmd *cobra.Command, spec *specs.Spec, what, header string, more []string) (*runner.Runner, *views.Progress, error) {
+	out := views.NewProgress(a.io.out)
 	r, err := a.newRunner(cmd.Context(), spec, out)
 	if err != nil || autoApproved(cmd) {
 		return r, out, err
@@ -86,7 +83,7 @@ func (a *app) approvedRunner(cmd *cobra.Command, spec *specs.Spec, what, header 
 	if err != nil {
 		return nil, nil, err
 	}
-	return r, out, a.approve(cmd, what, withHeader(header, append(machineLosses(plans, nil), more...)))
+	return r, out, a.approve(cmd, what, views.WithHeader(header, append(views.MachineLosses(plans, nil), more...)))
 }
 
 // applyToDaemon records the bundle as the daemon's next revision, once
@@ -98,7 +95,7 @@ func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec,
 		if err != nil {
 			return err
 		}
-		if err := a.approve(cmd, "apply this spec", withHeader("Applying this spec to the daemon at "+c.Addr()+" removes:", losses)); err != nil {
+		if err := a.approve(cmd, "apply this spec", views.WithHeader("Applying this spec to the daemon at "+c.Addr()+" removes:", losses)); err != nil {
 			return err
 		}
 	}
@@ -121,7 +118,7 @@ func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec,
 		return err
 	}
 	fmt.Fprintln(a.io.out, "Watching the daemon's events until you press Ctrl-C.")
-	err = c.Events(ctx, a.lastEvent(ctx, c), true, func(e resource.Event) error { return writeEvent(a.io.out, e) })
+	err = followEvents(ctx, c, a.lastEvent(ctx, c), true, views.New(a.io.out, a.io.err, views.Text).Events())
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -148,10 +145,10 @@ func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.
 		case rs.Retired:
 			retired[rs.Name] = true
 		case !slices.Contains(declared, rs.Resource.String()):
-			dropped = append(dropped, fmt.Sprintf("  %s: no longer in the spec, removed", rs.Resource))
+			dropped = append(dropped, views.Dropped(rs.Resource))
 		}
 	}
-	return append(dropped, machineLosses(plan.Groups, retired)...), nil
+	return append(dropped, views.MachineLosses(plan.Groups, retired)...), nil
 }
 
 // declaredKeys lists the groups, services and networks spec declares, as
@@ -165,14 +162,6 @@ func declaredKeys(spec *specs.Spec) []string {
 		}
 	}
 	return keys
-}
-
-// withHeader puts header above lines, when there are any.
-func withHeader(header string, lines []string) []string {
-	if len(lines) == 0 {
-		return nil
-	}
-	return append([]string{header}, lines...)
 }
 
 func autoApproved(cmd *cobra.Command) bool {
@@ -244,7 +233,7 @@ func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) 
 	var req api.DestroyRequest
 	var losses []string
 	if len(args) == 0 {
-		losses = everything(st)
+		losses = views.Everything(st)
 	} else {
 		spec, err := a.loadSpec(cmd, args)
 		if err != nil {
@@ -254,7 +243,7 @@ func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) 
 		if len(req.Resources) == 0 {
 			return &exitCodeError{code: exitError, err: fmt.Errorf("the daemon's revision %d declares none of the groups, services and networks of %s: nothing to destroy", st.Revision, args[0])}
 		}
-		losses = withHeader(fmt.Sprintf("This destroys what %s declares, as the daemon at %s holds it, and nothing else:", args[0], c.Addr()), losses)
+		losses = views.WithHeader(fmt.Sprintf("This destroys what %s declares, as the daemon at %s holds it, and nothing else:", args[0], c.Addr()), losses)
 	}
 	if err := a.approve(cmd, "destroy them", losses); err != nil {
 		return err
@@ -274,27 +263,6 @@ func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) 
 	return a.maybeWait(cmd, c, res.Revision.Number, since)
 }
 
-// everything describes all the daemon manages, for a destroy of it all.
-func everything(st api.Status) []string {
-	var groups, machines, services, networks int
-	for _, rs := range st.Resources {
-		switch rs.Kind {
-		case resource.Group:
-			groups++
-			machines += rs.Observed.Total
-		case resource.Service:
-			services++
-		case resource.Network:
-			networks++
-		}
-	}
-	if groups+services+networks == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("This destroys every group, service and network the daemon manages: %s (%s), %s and %s.",
-		plural(groups, "group"), plural(machines, "machine"), plural(services, "service"), plural(networks, "network"))}
-}
-
 // held returns the keys the daemon's status holds (retired groups aside)
 // and a line for each.
 func held(st api.Status, keys []string) ([]string, []string) {
@@ -304,41 +272,35 @@ func held(st api.Status, keys []string) ([]string, []string) {
 			continue
 		}
 		out = append(out, rs.Resource.String())
-		if rs.Kind == resource.Group {
-			lines = append(lines, fmt.Sprintf("  %s (%s)", rs.Resource, plural(rs.Observed.Total, "machine")))
-		} else {
-			lines = append(lines, "  "+rs.Resource.String())
-		}
+		lines = append(lines, views.Held(rs))
 	}
 	return out, lines
 }
 
-func newProgress(w io.Writer) *progress { return &progress{w: w, lines: map[string]string{}} }
-
 // converge runs r until every group converges (and on, with watch).
-func (a *app) converge(ctx context.Context, r *runner.Runner, out *progress, what string, watch bool, timeout time.Duration) error {
+func (a *app) converge(ctx context.Context, r *runner.Runner, out *views.Progress, what string, watch bool, timeout time.Duration) error {
 	if !watch {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	fmt.Fprintf(a.io.out, "%s: %s, owner %q\n", what, plural(len(r.Groups()), "group"), a.v.GetString("owner"))
+	fmt.Fprintf(a.io.out, "%s: %s, owner %q\n", what, views.Plural(len(r.Groups()), "group"), a.v.GetString("owner"))
 	converged := false
 	r.Run(ctx, func(r *runner.Runner) bool {
 		if r.Converged() && !converged {
 			converged = true
 			if what == "Destroy" {
-				out.printf("Destroy complete: the spec's machines are gone.\n")
+				out.Printf("Destroy complete: the spec's machines are gone.\n")
 			} else {
-				out.printf("%s complete: %s.\n", what, summary(r))
+				out.Printf("%s complete: %s.\n", what, summary(r))
 			}
 			if watch {
-				out.printf("Watching: drover heals the groups until you press Ctrl-C.\n")
-				out.watching = true
+				out.Printf("Watching: drover heals the groups until you press Ctrl-C.\n")
+				out.Watch()
 			}
 		}
 		return converged && !watch
-	}, out.update)
+	}, func(r *runner.Runner) { showStatuses(out, r) })
 	if !converged && !watch {
 		return &exitCodeError{code: exitError, err: fmt.Errorf("%s did not converge: %s", strings.ToLower(what), summary(r))}
 	}
@@ -360,95 +322,19 @@ func summary(r *runner.Runner) string {
 	return strings.Join(parts, ", ")
 }
 
-// progress prints events as they happen and a group's status line when it
-// changes. Events come from the reconciler's workers, hence the lock.
-type progress struct {
-	w        io.Writer
-	mu       sync.Mutex
-	lines    map[string]string
-	watching bool
-}
-
-var eventSymbol = map[string]string{
-	"created": "+", "destroyed": "-", "lost": "!", "create_failed": "x", "destroy_failed": "x", "held": "?",
-}
-
-// Emit implements resource.Sink.
-func (p *progress) Emit(e resource.Event) {
-	sym := eventSymbol[e.Kind]
-	if sym == "" || e.Resource.Kind != resource.Group {
-		sym = "*"
-	}
-	line := fmt.Sprintf("  %s %s: %s %s", sym, e.Resource, e.Instance, strings.ReplaceAll(e.Kind, "_", " "))
-	if e.Instance == "" {
-		line = fmt.Sprintf("  %s %s: %s", sym, e.Resource, strings.ReplaceAll(e.Kind, "_", " "))
-	}
-	if e.Reason != "" {
-		line += " (" + e.Reason + ")"
-	}
-	if e.Error != "" {
-		line += ": " + e.Error
-	}
-	p.printf("%s\n", line)
-}
-
-func (p *progress) update(r *runner.Runner) {
+// showStatuses shows the status line of each of r's resources that
+// changed.
+func showStatuses(out *views.Progress, r *runner.Runner) {
 	for _, key := range r.Keys() {
 		switch key.Kind {
 		case resource.Group:
 			if st, ok := r.GroupStatus(key.Name); ok {
-				p.line(key.String(), statusLine(st))
+				out.Line(key.String(), views.GroupLine(st))
 			}
 		case resource.Service, resource.Network:
 			if st, ok := r.ServiceStatus(key); ok {
-				p.line(key.String(), serviceLine(st))
+				out.Line(key.String(), views.ServiceLine(st))
 			}
 		}
 	}
-}
-
-func serviceLine(st service.Status) string {
-	s := fmt.Sprintf("%s: %d/%d running", st.Key, st.Running, st.Desired)
-	switch {
-	case st.LastError != "":
-		s += "; error: " + st.LastError
-	case st.Converged:
-		s += "; converged"
-	case st.Reason != "":
-		s += "; " + st.Reason
-	}
-	return s
-}
-
-func statusLine(st group.Status) string {
-	c := st.Counts
-	s := fmt.Sprintf("group.%s: %d/%d ready", st.Group, c.Ready, c.Desired)
-	for _, part := range []struct {
-		n    int
-		what string
-	}{{c.Starting, "starting"}, {c.Creating, "creating"}, {c.Unhealthy, "unhealthy"}, {c.Dead, "dead"}, {c.Outdated, "out of date"}} {
-		if part.n > 0 {
-			s += fmt.Sprintf(", %d %s", part.n, part.what)
-		}
-	}
-	switch {
-	case st.LastError != "":
-		s += "; error: " + st.LastError
-	case st.Held != "":
-		s += "; held: " + st.Held
-	case len(st.Waiting) > 0:
-		s += "; waiting for " + strings.Join(st.Waiting, "; ")
-	case st.Converged:
-		s += "; converged"
-	}
-	return s
-}
-
-func (p *progress) printf(format string, args ...any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.watching {
-		fmt.Fprintf(p.w, "[%s] ", time.Now().Format("15:04:05"))
-	}
-	fmt.Fprintf(p.w, format, args...)
 }

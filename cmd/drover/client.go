@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/drover/internal/views"
 	"github.com/drover/drover/controller/api"
-	"github.com/drover/drover/resource"
 )
 
 // daemon returns a client of the daemon the CLI should talk to, or nil
@@ -70,21 +69,8 @@ func (a *app) daemonError(err error) error {
 	if !errors.As(err, &se) || len(se.Body.Diagnostics) == 0 {
 		return err
 	}
-	if err := writeJSONDiagnostics(a.io.err, se.Body.Diagnostics); err != nil {
+	if err := views.APIDiagnostics(a.io.err, se.Body.Diagnostics); err != nil {
 		return err
 	}
 	return &exitCodeError{code: exitError, err: fmt.Errorf("the daemon refused the spec: %s", se.Body.Error)}
-}
-
-// waitConverged follows the daemon until its current revision is rev and
-// every resource converged, printing events and status lines as they come.
-func (a *app) waitConverged(ctx context.Context, c *api.Client, rev int64, since int64) error {
-	out := newProgress(a.io.out)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	evErr := make(chan error, 1)
-	go func() {
-		evErr <- c.Events(ctx, since, true, func(e resource.Event) error { out.event(e); return nil })
-	}()
-	return pollStatus(ctx, c, rev, out, evErr)
 }

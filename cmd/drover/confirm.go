@@ -8,13 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/drover/drover/group"
 )
-
-// maxNamesShown is how many machine names a confirmation lists per group
-// and kind of change before it says "and N more".
-const maxNamesShown = 8
 
 // addApproveFlag adds -auto-approve to a command that may remove machines.
 func addApproveFlag(cmd *cobra.Command) {
@@ -59,48 +53,4 @@ func readAnswer(ctx context.Context, in io.Reader) (string, error) {
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
-}
-
-// machineLosses lists, one line per group, the machines plans destroy or
-// replace because the spec changed: "group.web: destroy web-4, web-5;
-// replace web-1". Repairs (of dead or unhealthy machines) are left out:
-// they lose nothing, and drover makes them unasked.
-func machineLosses(plans []group.Plan, skip map[string]bool) []string {
-	var out []string
-	for _, p := range plans {
-		if skip[p.Group] {
-			continue
-		}
-		var destroy, replace []string
-		for _, c := range p.Changes {
-			if c.Reason.Code == group.ReasonDead || c.Reason.Code == group.ReasonUnhealthy {
-				continue
-			}
-			switch c.Kind {
-			case group.ChangeDestroy:
-				destroy = append(destroy, c.Name)
-			case group.ChangeReplace:
-				replace = append(replace, c.Name)
-			}
-		}
-		var parts []string
-		if len(destroy) > 0 {
-			parts = append(parts, "destroy "+nameList(destroy))
-		}
-		if len(replace) > 0 {
-			parts = append(parts, "replace "+nameList(replace)+" (a rolling update)")
-		}
-		if len(parts) > 0 {
-			out = append(out, fmt.Sprintf("  group.%s: %s", p.Group, strings.Join(parts, "; ")))
-		}
-	}
-	return out
-}
-
-// nameList renders names, at most maxNamesShown of them.
-func nameList(names []string) string {
-	if len(names) <= maxNamesShown {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamesShown], ", "), len(names)-maxNamesShown)
 }

@@ -95,36 +95,13 @@ func TestApproveEndsWithContext(t *testing.T) {
 	}
 }
 
-func TestMachineLosses(t *testing.T) {
-	var many []group.Change
-	for i := range 12 {
-		many = append(many, group.Change{Kind: group.ChangeReplace, Name: "w-" + string(rune('a'+i))})
-	}
-	plans := []group.Plan{
-		{Group: "adds", Changes: []group.Change{{Kind: group.ChangeCreate, Name: "a-1"}}},
-		{Group: "web", Changes: []group.Change{
-			{Kind: group.ChangeDestroy, Name: "web-4", Reason: group.Reason{Code: group.ReasonSurplus}}, {Kind: group.ChangeReplace, Name: "web-1", Reason: group.Reason{Code: group.ReasonConfigChanged}},
-			{Kind: group.ChangeCreate, Name: "web-5"}, {Kind: group.ChangeReplace, Name: "web-2", Reason: group.Reason{Code: group.ReasonUnhealthy}}, {Kind: group.ChangeDestroy, Name: "web-3", Reason: group.Reason{Code: group.ReasonDead}},
-		}},
-		{Group: "repairs", Changes: []group.Change{{Kind: group.ChangeReplace, Name: "x-1", Reason: group.Reason{Code: group.ReasonDead}}}},
-		{Group: "retired", Changes: []group.Change{{Kind: group.ChangeDestroy, Name: "r-1"}}},
-		{Group: "big", Changes: many},
-	}
-	got := machineLosses(plans, map[string]bool{"retired": true})
-	want := []string{
-		"  group.web: destroy web-4; replace web-1 (a rolling update)",
-		"  group.big: replace w-a, w-b, w-c, w-d, w-e, w-f, w-g, w-h and 4 more (a rolling update)",
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("losses:\n%q\nwant\n%q", got, want)
-	}
-}
-
 // fakeDaemon serves the API on a unix socket with a status it is given,
 // and records the destroy and apply requests it gets.
 type fakeDaemon struct {
-	status api.Status
-	plan   api.PlanResponse
+	status  api.Status
+	plan    api.PlanResponse
+	history []api.RevisionInfo
+	events  []resource.Event
 
 	mu       sync.Mutex
 	destroys []api.DestroyRequest
@@ -147,7 +124,7 @@ func (f *fakeDaemon) Destroy(_ context.Context, req api.DestroyRequest) (api.App
 	f.destroys = append(f.destroys, req)
 	return api.ApplyResponse{Revision: api.RevisionInfo{Number: 8, Kind: api.KindDestroy}}, nil
 }
-func (f *fakeDaemon) History(context.Context) ([]api.RevisionInfo, error) { return nil, nil }
+func (f *fakeDaemon) History(context.Context) ([]api.RevisionInfo, error) { return f.history, nil }
 func (f *fakeDaemon) Revision(context.Context, int64) (api.RevisionDetail, error) {
 	return api.RevisionDetail{}, api.ErrNotFound
 }
@@ -157,7 +134,7 @@ func (f *fakeDaemon) Rollback(context.Context, api.RollbackRequest) (api.ApplyRe
 func (f *fakeDaemon) Subscribe(ctx context.Context, _ int64) ([]resource.Event, <-chan resource.Event) {
 	ch := make(chan resource.Event)
 	close(ch)
-	return nil, ch
+	return f.events, ch
 }
 func (f *fakeDaemon) Ready() error { return nil }
 

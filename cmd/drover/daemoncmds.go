@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/drover/internal/views"
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/daemon"
 	"github.com/drover/drover/resource"
@@ -56,6 +56,10 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show each resource of the daemon's current revision: desired, observed, converged or why not",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := a.view(cmd)
+			if err != nil {
+				return err
+			}
 			c, err := a.needDaemon(cmd)
 			if err != nil {
 				return err
@@ -64,10 +68,7 @@ func (a *app) statusCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if a.jsonOutput(cmd) {
-				return writeJSON(a.io.out, st)
-			}
-			return writeStatusTable(a.io.out, st)
+			return v.Status(st)
 		},
 	}
 	addOutputFlag(cmd)
@@ -80,6 +81,10 @@ func (a *app) historyCommand() *cobra.Command {
 		Short: "List the revisions the daemon recorded, newest first (* marks the current one)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := a.view(cmd)
+			if err != nil {
+				return err
+			}
 			c, err := a.needDaemon(cmd)
 			if err != nil {
 				return err
@@ -88,10 +93,7 @@ func (a *app) historyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if a.jsonOutput(cmd) {
-				return writeJSON(a.io.out, revs)
-			}
-			return writeHistory(a.io.out, revs)
+			return v.History(revs)
 		},
 	}
 	addOutputFlag(cmd)
@@ -104,19 +106,17 @@ func (a *app) eventsCommand() *cobra.Command {
 		Short: "Show what the controller did and why; -f follows new events",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := a.view(cmd)
+			if err != nil {
+				return err
+			}
 			c, err := a.needDaemon(cmd)
 			if err != nil {
 				return err
 			}
 			follow, _ := cmd.Flags().GetBool("follow")
 			since, _ := cmd.Flags().GetInt64("since")
-			asJSON := a.jsonOutput(cmd)
-			err = c.Events(cmd.Context(), since, follow, func(e resource.Event) error {
-				if asJSON {
-					return json.NewEncoder(a.io.out).Encode(e)
-				}
-				return writeEvent(a.io.out, e)
-			})
+			err = followEvents(cmd.Context(), c, since, follow, v.Events())
 			if cmd.Context().Err() != nil {
 				return nil // interrupted while following
 			}
@@ -157,25 +157,16 @@ func (a *app) rollbackCommand() *cobra.Command {
 	return cmd
 }
 
-func addOutputFlag(cmd *cobra.Command) {
-	cmd.Flags().StringP("output", "o", "table", "output format: table or json")
-	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
-		if o, _ := cmd.Flags().GetString("output"); o != "table" && o != "json" {
-			return fmt.Errorf("--output %q: want table or json", o)
-		}
-		return nil
-	}
-}
-
 func addWaitFlags(cmd *cobra.Command) {
 	cmd.Flags().Bool("wait", false, "show progress until the daemon has converged to the new revision")
 	cmd.Flags().Duration("timeout", 10*time.Minute, "give up if not converged after this long (in-process, or with --wait)")
 	cmd.Flags().StringP("message", "m", "", "say why, like a commit message; drover history shows it")
 }
 
-func (a *app) jsonOutput(cmd *cobra.Command) bool {
-	o, _ := cmd.Flags().GetString("output")
-	return o == "json"
+// followEvents writes the daemon's events after since to log, and with
+// follow those that come next until ctx ends.
+func followEvents(ctx context.Context, c *api.Client, since int64, follow bool, log *views.EventLog) error {
+	return c.Events(ctx, since, follow, func(e resource.Event) error { log.Emit(e); return log.Err() })
 }
 
 // lastEvent is the id of the daemon's newest event, so that waiting shows
@@ -198,10 +189,4 @@ func (a *app) maybeWait(cmd *cobra.Command, c *api.Client, rev, since int64) err
 		return &exitCodeError{code: exitError, err: err}
 	}
 	return nil
-}
-
-func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

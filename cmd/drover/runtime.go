@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/drover/internal/views"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/internal/datadir"
 	"github.com/drover/drover/specs"
@@ -50,7 +51,7 @@ func (a *app) captureSpec(cmd *cobra.Command, args []string) (*specs.Spec, specs
 		fmt.Fprintln(a.io.err)
 	}
 	if err != nil || diags.HasErrors() {
-		return nil, specs.Bundle{}, &exitCodeError{code: exitError, err: fmt.Errorf("%s is not a valid spec (%s)", path, plural(len(diags.Errs()), "error"))}
+		return nil, specs.Bundle{}, &exitCodeError{code: exitError, err: fmt.Errorf("%s is not a valid spec (%s)", path, views.Plural(len(diags.Errs()), "error"))}
 	}
 	return spec, bundle, nil
 }
@@ -64,7 +65,7 @@ func (a *app) dataDir() (string, error) {
 }
 
 // newRunner builds the in-process runner for spec.
-func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *progress) (*runner.Runner, error) {
+func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *views.Progress) (*runner.Runner, error) {
 	dir, err := a.dataDir()
 	if err != nil {
 		return nil, err
@@ -91,5 +92,5 @@ func (a *app) refuseUnimplemented(spec *specs.Spec) error {
 	}
 	_ = specs.WriteDiagnostics(a.io.err, diags, spec.Files)
 	fmt.Fprintln(a.io.err)
-	return &exitCodeError{code: exitError, err: fmt.Errorf("the spec uses what drover does not implement yet (%s)", plural(len(diags), "error"))}
+	return &exitCodeError{code: exitError, err: fmt.Errorf("the spec uses what drover does not implement yet (%s)", views.Plural(len(diags), "error"))}
 }

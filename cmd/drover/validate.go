@@ -1,14 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/drover/internal/views"
 	"github.com/drover/drover/specs"
 )
 
@@ -28,7 +27,7 @@ Each SPEC is a file, or a directory whose *.hcl files form one spec; the
 default is the current directory. All problems of a spec are reported at once.
 Exit status: 0 when every spec is valid (warnings allowed), 1 otherwise.`,
 		Example: `  drover validate examples/*.hcl
-  drover validate -var workers=5 --json spec.hcl`,
+  drover validate -var workers=5 -o json spec.hcl`,
 		ValidArgsFunction: specCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -38,7 +37,7 @@ Exit status: 0 when every spec is valid (warnings allowed), 1 otherwise.`,
 		},
 	}
 	addVarFlags(cmd)
-	cmd.Flags().Bool("json", false, "write the result as JSON")
+	addOutputFlag(cmd)
 	return cmd
 }
 
@@ -65,29 +64,16 @@ func (a *app) loader(cmd *cobra.Command) (*specs.Loader, error) {
 	})
 }
 
-// validateResult is the JSON output of validate.
-type validateResult struct {
-	FormatVersion string                 `json:"format_version"`
-	Valid         bool                   `json:"valid"`
-	ErrorCount    int                    `json:"error_count"`
-	WarningCount  int                    `json:"warning_count"`
-	Diagnostics   []specs.JSONDiagnostic `json:"diagnostics"`
-	Specs         []validatedSpec        `json:"specs"`
-}
-
-type validatedSpec struct {
-	Path      string            `json:"path"`
-	Valid     bool              `json:"valid"`
-	Resources map[string]string `json:"resources,omitempty"` // address -> hash
-}
-
 func (a *app) validate(cmd *cobra.Command, paths []string) error {
+	v, err := a.view(cmd)
+	if err != nil {
+		return err
+	}
 	l, err := a.loader(cmd)
 	if err != nil {
 		return err
 	}
-	res := validateResult{FormatVersion: "1.0", Valid: true, Diagnostics: []specs.JSONDiagnostic{}}
-	asJSON, _ := cmd.Flags().GetBool("json")
+	var val views.Validation
 	for _, p := range paths {
 		diags, files, spec := loadForReport(l, p)
 		if spec != nil {
@@ -95,27 +81,12 @@ func (a *app) validate(cmd *cobra.Command, paths []string) error {
 			// checks, offline.
 			diags = slices.Concat(diags, a.schemas.Validate(cmd.Context(), spec))
 		}
-		vs := validatedSpec{Path: p, Valid: !diags.HasErrors()}
-		if spec != nil {
-			vs.Resources = resourceHashes(spec)
-		}
-		res.Valid = res.Valid && vs.Valid
-		res.Specs = append(res.Specs, vs)
-		res.ErrorCount += len(diags.Errs())
-		res.WarningCount += len(diags) - len(diags.Errs())
-		res.Diagnostics = append(res.Diagnostics, specs.DiagnosticsJSON(diags, files)...)
-		if !asJSON {
-			a.reportValidation(p, spec, diags, files)
-		}
+		val.Specs = append(val.Specs, views.ValidatedSpec{Path: p, Spec: spec, Diagnostics: diags, Files: files})
 	}
-	if asJSON {
-		enc := json.NewEncoder(a.io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
+	if err := v.Validation(val); err != nil {
+		return err
 	}
-	if !res.Valid {
+	if !val.Valid() {
 		return &exitCodeError{code: exitError}
 	}
 	return nil
@@ -134,47 +105,6 @@ func loadForReport(l *specs.Loader, path string) (hcl.Diagnostics, map[string]*h
 		return le.Diagnostics, le.Files, nil
 	}
 	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot load spec", Detail: err.Error()}}, nil, nil
-}
-
-func (a *app) reportValidation(path string, spec *specs.Spec, diags hcl.Diagnostics, files map[string]*hcl.File) {
-	if len(diags) > 0 {
-		_ = specs.WriteDiagnostics(a.io.err, diags, files)
-		fmt.Fprintln(a.io.err)
-	}
-	if spec == nil || diags.HasErrors() {
-		fmt.Fprintf(a.io.out, "%s: invalid (%s)\n", path, plural(len(diags.Errs()), "error"))
-		return
-	}
-	fmt.Fprintf(a.io.out, "%s: valid (%s, %s, %s, %s)\n", path, plural(len(spec.Groups), "group"),
-		plural(len(spec.Services), "service"), plural(len(spec.Networks), "network"), plural(len(spec.Swarms), "swarm"))
-}
-
-// plural writes "1 group", "2 groups".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func resourceHashes(spec *specs.Spec) map[string]string {
-	m := map[string]string{}
-	for _, p := range spec.Providers {
-		m[p.Addr()] = p.Hash
-	}
-	for _, s := range spec.Swarms {
-		m[s.Addr()] = s.Hash
-	}
-	for _, n := range spec.Networks {
-		m[n.Addr()] = n.Hash
-	}
-	for _, g := range spec.Groups {
-		m[g.Addr()] = g.Hash
-	}
-	for _, s := range spec.Services {
-		m[s.Addr()] = s.Hash
-	}
-	return m
 }
 
 // specCompletion completes spec arguments with *.hcl files and directories.

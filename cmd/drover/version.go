@@ -1,27 +1,19 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"runtime"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/cmd/drover/internal/views"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-type versionInfo struct {
-	Version string `json:"version"`
-	Commit  string `json:"commit,omitempty"`
-	Go      string `json:"go"`
-	// Platform is GOOS/GOARCH.
-	Platform string `json:"platform"`
-}
-
-func buildVersion() versionInfo {
-	info := versionInfo{Version: version, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+func buildVersion() views.Version {
+	info := views.Version{Version: version, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
@@ -38,18 +30,13 @@ func (a *app) versionCommand() *cobra.Command {
 		Short: "Print drover's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			info := buildVersion()
-			if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
-				return json.NewEncoder(a.io.out).Encode(info)
+			v, err := a.view(cmd)
+			if err != nil {
+				return err
 			}
-			commit := ""
-			if info.Commit != "" {
-				commit = ", commit " + info.Commit
-			}
-			_, err := fmt.Fprintf(a.io.out, "drover %s (%s%s, %s)\n", info.Version, info.Go, commit, info.Platform)
-			return err
+			return v.Version(buildVersion())
 		},
 	}
-	cmd.Flags().Bool("json", false, "write the version as JSON")
+	addOutputFlag(cmd)
 	return cmd
 }

@@ -1,0 +1,51 @@
+package views
+
+import (
+	"time"
+
+	"github.com/drover/drover/controller/api"
+	"github.com/drover/drover/group"
+	"github.com/drover/drover/resource"
+	"github.com/drover/drover/service"
+)
+
+// status is a daemon's status: a group on its way, a converged service
+// and a group being retired.
+var status = api.Status{Revision: 3, Hash: "abc123", Resources: []resource.Status{
+	{Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Desired: 3,
+		Observed: resource.Counts{Desired: 3, Total: 3, Ready: 1, Starting: 1, Creating: 1, Dead: 1, Outdated: 2},
+		Reason:   "waiting for web-3", Conditions: []resource.Condition{{Type: "Ready", Status: "False", Reason: "Starting"}}, Passes: 4, LastPass: when},
+	{Resource: resource.Service.KeyOf("api"), Kind: resource.Service, Name: "api", Desired: 2, Observed: resource.Counts{Ready: 2}, Converged: true},
+	{Resource: resource.Group.KeyOf("old"), Kind: resource.Group, Name: "old", Retired: true, Observed: resource.Counts{Total: 1}},
+}}
+
+// revisions are a daemon's history, newest first.
+var revisions = []api.RevisionInfo{
+	{Number: 2, Kind: api.KindRollback, Hash: "def", Author: "ann@host", Time: when, RollbackOf: 1, Resources: []string{"group.web"}, Current: true, Message: "back"},
+	{Number: 1, Kind: api.KindApply, Hash: "abc", Time: when.Add(-time.Hour), Resources: []string{"group.web", "service.api"}},
+}
+
+// events are one of each shape: a group's machine, a service, the daemon's.
+var events = []resource.Event{
+	{ID: 7, Time: when, Resource: resource.Group.KeyOf("web"), Kind: "create_failed", Instance: "web-3", Reason: "missing", Error: "quota", Revision: 2},
+	{ID: 8, Time: when, Resource: resource.Service.KeyOf("api"), Kind: "updated", Reason: "image changed"},
+	{ID: 9, Time: when, Kind: "applied", Reason: "apply by ann@host", Revision: 3},
+}
+
+// plan changes a group and two services.
+var plan = Plan{
+	Groups: []group.Plan{
+		{Group: "idle", Counts: resource.Counts{Desired: 1, Total: 1}},
+		{Group: "web", Counts: resource.Counts{Desired: 3, Total: 3}, Changes: []group.Change{
+			{Kind: group.ChangeCreate, Name: "web-4", Reason: group.Reason{Code: group.ReasonMissing}},
+			{Kind: group.ChangeReplace, Name: "web-10", Reason: group.Reason{Code: group.ReasonConfigChanged}},
+			{Kind: group.ChangeDestroy, Name: "web-2", Reason: group.Reason{Code: group.ReasonSurplus}},
+		}},
+	},
+	Services: []service.Plan{
+		{Resource: resource.Service.KeyOf("api"), Action: service.ActionUpdate, Reason: "spec changed", Changes: []string{"image: a -> b", "replicas: 2 -> 3"}},
+		{Resource: resource.Service.KeyOf("db"), Action: service.ActionCreate, Reason: "missing"},
+		{Resource: resource.Network.KeyOf("front"), Action: service.ActionNone},
+		{Resource: resource.Service.KeyOf("far"), Action: service.ActionUnknown, Reason: "no manager reachable"},
+	},
+}
