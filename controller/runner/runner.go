@@ -1,7 +1,3 @@
-// Package runner reconciles a spec: it builds the plugins a spec needs,
-// runs the group and service reconcilers on one keyed work queue woken by
-// engine events and a jittered resync, and switches specs while it runs.
-// drover plan, apply and destroy use it in-process; the daemon keeps one.
 package runner
 
 import (
