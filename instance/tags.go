@@ -23,6 +23,10 @@ const (
 	TagEngine = "drover.engine"
 )
 
+// DefaultOwner is the TagOwner of the instances of a drover installation
+// that names no owner.
+const DefaultOwner = "drover"
+
 // MaxTagLen is the longest encoded tag: DigitalOcean's limit.
 const MaxTagLen = 255
 
