@@ -122,7 +122,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		if err != nil {
 			return st, reconcile.Result{}, fmt.Errorf("create service %s: %w", svc.Name, err)
 		}
-		mem.setPushed(want.hash)
+		mem.setPushed(want.swarmHash)
 		r.emit(key, EventCreated, d.reason, nil)
 		st.Reason = "created " + shortID(resp.ID) + "; waiting for its tasks"
 		return st, wait, nil
@@ -131,7 +131,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 	if err := r.update(ctx, cli, have, spec); err != nil {
 		return st, reconcile.Result{}, fmt.Errorf("update service %s: %w", svc.Name, err)
 	}
-	mem.setPushed(want.hash)
+	mem.setPushed(want.swarmHash)
 	mem.clear(EventUpdatePaused)
 	mem.clear(EventUpdateRolledBack)
 	reason := d.reason
