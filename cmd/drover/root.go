@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/internal/trust"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/plugins/external"
@@ -114,7 +115,7 @@ A plugin, or its directory, that another user owns or can write is refused.`,
 	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/drover/drover.yaml, else ~/.config/drover/drover.yaml)")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 	pf.String("log-format", "text", "log format: text or json")
-	pf.String("owner", "drover", "the owner tag of every machine: specs applied with different owners never touch each other's machines")
+	pf.String("owner", instance.DefaultOwner, "the owner tag of every machine: specs applied with different owners never touch each other's machines")
 	pf.String("data-dir", "", "where drover keeps its state (default $XDG_DATA_HOME/drover or ~/.local/share/drover)")
 	pf.Duration("resync", 30*time.Second, "look at every group this often even without engine events")
 	pf.String("addr", "", "the daemon's API: a unix socket path or HOST:PORT (default <data-dir>/drover.sock when it answers, else commands run in-process)")

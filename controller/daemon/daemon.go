@@ -20,6 +20,7 @@ import (
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/resource"
@@ -121,7 +122,7 @@ func withDefaults(opts Options) (Options, error) {
 		return opts, errors.New("daemon: a registry and a data dir are required")
 	}
 	if opts.Owner == "" {
-		opts.Owner = "drover"
+		opts.Owner = instance.DefaultOwner
 	}
 	if opts.Listen == "" {
 		opts.Listen = filepath.Join(opts.DataDir, "drover.sock")

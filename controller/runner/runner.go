@@ -103,7 +103,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 		return nil, errors.New("runner: a registry and a data dir are required")
 	}
 	if opts.Owner == "" {
-		opts.Owner = "drover"
+		opts.Owner = instance.DefaultOwner
 	}
 	if !ownerRe.MatchString(opts.Owner) {
 		return nil, fmt.Errorf("owner %q: use lowercase letters, digits and dashes (it becomes a tag)", opts.Owner)
