@@ -74,10 +74,10 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	if err != nil {
 		switch {
 		case definitive(err): // nothing was made, nor will be: the intent would only block the slot
-			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
+			err = r.forgetIntent(ctx, it, err)
 			mem.failed(r.opts.Clock.Now(), r.opts)
 		case spierr.IsNotDone(err): // nothing was made this time; the queue backs off
-			_ = r.opts.Intents.Delete(ctx, it.Group, it.Name)
+			err = r.forgetIntent(ctx, it, err)
 		case lags(t.Instance) > 0:
 			// It may have happened: the slot is held until the backend's
 			// lists must show it, and no longer.
@@ -94,6 +94,15 @@ func (r *Reconciler) create(ctx context.Context, t *Target, a Action, mem *memor
 	mem.madeInstance(id, a.Name)
 	r.emit(resource.Event{Resource: resource.Group.KeyOf(t.Spec.Name), Kind: "created", Instance: a.Name, Reason: a.Reason.String()})
 	return nil
+}
+
+// forgetIntent deletes the intent of a create that made nothing, and
+// returns err, joined with why the intent stays if it does.
+func (r *Reconciler) forgetIntent(ctx context.Context, it Intent, err error) error {
+	if derr := r.opts.Intents.Delete(ctx, it.Group, it.Name); derr != nil {
+		return errors.Join(err, fmt.Errorf("forget intent: %w", derr))
+	}
+	return err
 }
 
 func (r *Reconciler) provision(ctx context.Context, t *Target, a Action, request string, alloc flavor.Allocation) (instance.ID, error) {

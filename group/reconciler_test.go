@@ -63,7 +63,7 @@ func (e *events) kinds() string {
 // specGroup loads a one-group spec.
 func specGroup(t testing.TB, size int, image string) *specs.Group {
 	t.Helper()
-	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins()})
+	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{})})
 	spec, err := l.LoadSources(specs.Source{Name: "t.hcl", Src: []byte(`
 group "web" {
   size = ` + itoa(size) + `

@@ -12,9 +12,13 @@ import (
 
 // drover's own tag keys.
 const (
-	TagOwner     = "drover.owner"      // the drover installation that owns the instance
-	TagGroup     = "drover.group"      // the group the instance belongs to
-	TagConfig    = "drover.config"     // hash of the group's instance and flavor config
+	TagOwner = "drover.owner" // the drover installation that owns the instance
+	TagGroup = "drover.group" // the group the instance belongs to
+	// TagConfig is the hash of the configuration a resource was made
+	// with: for a machine, its group's (the instance and flavor blocks:
+	// specs.Group's Hash); for a swarm service or network, what drover
+	// set on it (a service's replicas included).
+	TagConfig    = "drover.config"
 	TagLogicalID = "drover.logical-id" // the instance's LogicalID, if any
 	TagRequest   = "drover.request"    // unique id of the create request
 	// TagEngine holds the address of a machine's own Docker engine as the
@@ -22,6 +26,10 @@ const (
 	// for a node container; set by the provider that runs the machine.
 	TagEngine = "drover.engine"
 )
+
+// DefaultOwner is the TagOwner of the instances of a drover installation
+// that names no owner.
+const DefaultOwner = "drover"
 
 // MaxTagLen is the longest encoded tag: DigitalOcean's limit.
 const MaxTagLen = 255

@@ -3,7 +3,6 @@ package plugins
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/flavor/swarm"
@@ -15,10 +14,38 @@ import (
 	"github.com/drover/drover/specs"
 )
 
-// Builtins returns a registry holding the schemas of the built-in plugins:
-// the docker and digitalocean instance providers, the swarm and vanilla
-// flavors and the autoscale metric sources.
-func Builtins() *Registry {
+// BuiltinOptions are what the built-in plugins need of the runtime that
+// builds them. Zero fields take the defaults given.
+type BuiltinOptions struct {
+	// DataDir is drover's data directory: the docker provider's node
+	// containers' engine sockets appear in its "nodes" directory
+	// (DataDir/nodes/<name>/docker.sock) unless socket_dir says otherwise.
+	// Default: drover's default data directory.
+	DataDir string
+	// Clusters is what the swarm flavor knows of the swarms it forms, and
+	// where their CAs live: the runtime makes it (swarm.NewClusters, with
+	// the same data dir), gives the same one to the service reconciler
+	// (runner.Options.Managers) and closes it when it ends. Default: one
+	// of the registry's own, with its CAs under DataDir, that nothing else
+	// sees and nobody closes: enough for loading and validating specs, and
+	// for a swarm flavor that no service needs (the runner refuses
+	// services without Managers).
+	Clusters *swarm.Clusters
+}
+
+// withDefaults applies the defaults BuiltinOptions documents.
+func (o BuiltinOptions) withDefaults() BuiltinOptions {
+	if o.Clusters == nil {
+		o.Clusters = swarm.NewClusters(o.DataDir)
+	}
+	return o
+}
+
+// Builtins returns a registry holding the built-in plugins, built with
+// opts: the docker and digitalocean instance providers, the swarm and
+// vanilla flavors and the autoscale metric sources.
+func Builtins(opts BuiltinOptions) *Registry {
+	opts = opts.withDefaults()
 	r := NewRegistry()
 	must := func(err error) {
 		if err != nil {
@@ -29,20 +56,18 @@ func Builtins() *Registry {
 		ProviderSchema: docker.ProviderSchema(),
 		InstanceSchema: docker.InstanceSchema(),
 		New: plugin(func(ctx context.Context, cfg json.RawMessage) (*docker.Plugin, error) {
-			return docker.Options{DataDir: r.DataDir()}.New(ctx, cfg)
+			return docker.Options{DataDir: opts.DataDir}.New(ctx, cfg)
 		}),
 	}))
 	must(r.RegisterFlavor(vanilla.PluginName, FlavorPlugin{
 		Schema: vanilla.Schema(),
 		New:    func(context.Context) (flavor.Plugin, error) { return vanilla.New(), nil },
 	}))
-	// One Clusters for the registry: every swarm flavor plugin and the
-	// service reconciler share what is known of the swarms' managers, and
-	// the swarms' CAs (under swarm.DefaultCADir until SetDataDir).
-	r.clusters = swarm.NewClusters()
+	// Every swarm flavor plugin of the registry shares opts.Clusters: what
+	// is known of the swarms' managers, and the swarms' CAs.
 	must(r.RegisterFlavor(swarm.PluginName, FlavorPlugin{
 		Schema: swarm.Schema(),
-		New:    func(context.Context) (flavor.Plugin, error) { return swarm.New(r.clusters, swarm.Options{}), nil },
+		New:    func(context.Context) (flavor.Plugin, error) { return swarm.New(opts.Clusters, swarm.Options{}), nil },
 	}))
 	must(r.RegisterInstance(digitalocean.PluginName, InstancePlugin{
 		ProviderSchema: digitalocean.ProviderSchema(),
@@ -54,29 +79,6 @@ func Builtins() *Registry {
 		must(r.Register(specs.PluginMetric, name, schema))
 	}
 	return r
-}
-
-// SetDataDir tells the built-in plugins drover's data directory: the swarm
-// flavor keeps the CAs of the swarms whose engines it reaches over TLS in
-// its "swarm-ca" directory (dir/swarm-ca/<owner>/<swarm>/), and the docker
-// provider's node containers' engine sockets appear in its "nodes"
-// directory (dir/nodes/<name>/docker.sock) unless socket_dir says
-// otherwise. Call it before a spec is run; without it both live under
-// drover's default data directory (swarm.DefaultCADir).
-func (r *Registry) SetDataDir(dir string) {
-	r.mu.Lock()
-	r.dataDir = dir
-	r.mu.Unlock()
-	if r.clusters != nil {
-		r.clusters.SetCADir(filepath.Join(dir, swarm.CADirName))
-	}
-}
-
-// DataDir is what SetDataDir set, or "" (drover's default).
-func (r *Registry) DataDir() string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.dataDir
 }
 
 // plugin makes a constructor of a concrete plugin type one of

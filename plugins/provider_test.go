@@ -9,7 +9,7 @@ import (
 
 // TestProvider: a built-in converts to what a plugin binary serves.
 func TestProvider(t *testing.T) {
-	r := Builtins()
+	r := Builtins(BuiltinOptions{})
 	ip, ok := r.Instance(docker.PluginName)
 	if !ok {
 		t.Fatal("no docker plugin")

@@ -50,7 +50,7 @@ func reference(t *testing.T) []byte {
 			t.Fatal(err)
 		}
 	}
-	reg := plugins.Builtins()
+	reg := plugins.Builtins(plugins.BuiltinOptions{})
 	for _, kind := range []string{specs.PluginProvider, specs.PluginInstance, specs.PluginFlavor, specs.PluginMetric} {
 		b.WriteString("## " + kind + " plugins\n\n")
 		for _, name := range reg.Names(kind) {
@@ -75,5 +75,5 @@ func TestBuiltinSchemasValid(t *testing.T) {
 			t.Errorf("%s: %v", s.Type, err)
 		}
 	}
-	_ = plugins.Builtins() // panics on an invalid built-in
+	_ = plugins.Builtins(plugins.BuiltinOptions{}) // panics on an invalid built-in
 }

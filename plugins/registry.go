@@ -5,21 +5,22 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/schema"
 )
 
-// Registry holds the schemas plugins declare, by kind and name. It is safe
-// for concurrent use: external plugins register as they are discovered.
+// Registry is a catalogue: the schemas plugins declare, by kind and name,
+// and the factories of the plugins that have them. What the factories
+// need of the runtime (a data directory, the swarms' managers) is given to
+// them when they are registered (see Builtins), never kept here. It is
+// safe for concurrent use: external plugins register as they are
+// discovered.
 type Registry struct {
 	mu        sync.RWMutex
 	schemas   map[string]map[string]*schema.Block
 	instances map[string]InstancePlugin
 	flavors   map[string]FlavorPlugin
-	clusters  *swarm.Clusters // set by Builtins
 	resolver  Resolver
 	failed    map[string]error // kind/name -> why the resolver could not provide it
-	dataDir   string           // SetDataDir
 }
 
 // Resolver is consulted when a plugin is looked up but not registered: it
@@ -72,10 +73,6 @@ func (r *Registry) Unavailable(kind, name string) error {
 	defer r.mu.RUnlock()
 	return r.failed[kind+"/"+name]
 }
-
-// Clusters is what the registry's swarm flavor knows of the swarms it
-// forms, shared with the service reconciler; nil without the swarm flavor.
-func (r *Registry) Clusters() *swarm.Clusters { return r.clusters }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {

@@ -21,7 +21,8 @@ import (
 // and empty alike, lists whose order does not matter sorted, networks by
 // name. Two specs that run the same service have equal views, so comparing
 // the view of the desired spec with that of the inspected one shows no
-// permanent diff; and its hash is the drover.config label.
+// permanent diff; and its hash, the desired service's swarmHash, is the
+// drover.config label.
 //
 // Field names (the json tags) are those of the spec language, and are what
 // a Plan's changes show. A field tagged secret shows its name (or, for a

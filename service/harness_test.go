@@ -71,7 +71,7 @@ func load(t testing.TB, body string) *specs.Spec {
 
 // schemas are the built-in plugins' schemas, which a test spec's group
 // (the swarm's manager group) needs to load.
-func schemas() specs.SchemaSource { return plugins.Builtins() }
+func schemas() specs.SchemaSource { return plugins.Builtins(plugins.BuiltinOptions{}) }
 
 // managers serves one client as the manager of every swarm, or, while
 // none is set, says no manager is known.

@@ -37,7 +37,7 @@ const (
 )
 
 // decide compares the desired state with the observed service (nil when
-// missing). names maps network ids to names. pushed is the config hash of
+// missing). names maps network ids to names. pushed is the swarmHash of
 // the last spec this reconciler sent, if it remembers one.
 func decide(svc *specs.Service, want desired, have *swarm.Service, names map[string]string, owner, pushed string) decision {
 	if have == nil {
@@ -59,8 +59,8 @@ func decide(svc *specs.Service, want desired, have *swarm.Service, names map[str
 		return decision{action: ActionNone, failed: kind, rolling: rolling, changes: changes,
 			reason: fmt.Sprintf("swarm %s the rollout of this spec (%s)", failedVerb(state), message(have))}
 	}
-	byHand := labels[LabelConfig] == want.hash
-	if !byHand && manualRollback(have) && have.PreviousSpec != nil && have.PreviousSpec.Labels[LabelConfig] == want.hash {
+	byHand := labels[LabelConfig] == want.swarmHash
+	if !byHand && manualRollback(have) && have.PreviousSpec != nil && have.PreviousSpec.Labels[LabelConfig] == want.swarmHash {
 		byHand = true // docker service rollback, by hand, of the desired spec: drift
 	}
 	if !byHand {
@@ -144,11 +144,11 @@ func failedDesired(s *swarm.Service, want desired, names map[string]string, push
 	switch {
 	case updateState(s) == swarm.UpdateStatePaused:
 		return isDesired(&s.Spec, want, names)
-	case s.PreviousSpec != nil && s.PreviousSpec.Labels[LabelConfig] == want.hash:
+	case s.PreviousSpec != nil && s.PreviousSpec.Labels[LabelConfig] == want.swarmHash:
 		// A rollback still under way, or one swarm kept the spec of.
 		return isDesired(s.PreviousSpec, want, names)
 	}
-	return pushed == want.hash && !isDesired(&s.Spec, want, names)
+	return pushed == want.swarmHash && !isDesired(&s.Spec, want, names)
 }
 
 // isDesired reports whether spec is the desired spec.

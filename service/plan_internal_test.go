@@ -76,15 +76,15 @@ func TestDecide(t *testing.T) {
 		{name: "a new spec during a rollout", have: inspected(func(s *swarm.Service) { older(s); status(swarm.UpdateStateUpdating, "")(s) }), action: ActionUpdate, event: EventUpdated},
 		{name: "paused", have: inspected(status(swarm.UpdateStatePaused, "update paused")), action: ActionNone, flag: "failed:" + EventUpdatePaused},
 		{name: "paused, then the spec changed", have: inspected(func(s *swarm.Service) { older(s); status(swarm.UpdateStatePaused, "update paused")(s) }), action: ActionUpdate, event: EventUpdated},
-		{name: "rolled back", have: inspected(rolledBack(false, completed)), pushed: want.hash, action: ActionNone, flag: "failed:" + EventUpdateRolledBack},
-		{name: "rolling back", have: inspected(rolledBack(false, swarm.UpdateStateRollbackStarted)), pushed: want.hash, action: ActionNone, flag: "failed:" + EventUpdateRolledBack},
+		{name: "rolled back", have: inspected(rolledBack(false, completed)), pushed: want.swarmHash, action: ActionNone, flag: "failed:" + EventUpdateRolledBack},
+		{name: "rolling back", have: inspected(rolledBack(false, swarm.UpdateStateRollbackStarted)), pushed: want.swarmHash, action: ActionNone, flag: "failed:" + EventUpdateRolledBack},
 		{name: "rolled back, then the spec changed", have: inspected(rolledBack(false, completed)), pushed: "0ther", action: ActionUpdate, event: EventUpdated},
 		{name: "rolled back, forgotten (a restart)", have: inspected(rolledBack(false, completed)), action: ActionUpdate, event: EventUpdated},
 		{name: "a hand update paused", have: inspected(func(s *swarm.Service) {
 			s.Spec.TaskTemplate.ContainerSpec.Image = "bad:1"
 			status(swarm.UpdateStatePaused, "update paused")(s)
 		}), action: ActionUpdate, event: EventDriftCorrected},
-		{name: "a hand update rolled back", have: inspected(status(completed, "update rolled back due to failure")), pushed: want.hash, action: ActionNone},
+		{name: "a hand update rolled back", have: inspected(status(completed, "update rolled back due to failure")), pushed: want.swarmHash, action: ActionNone},
 		{name: "rolled back by hand", have: inspected(rolledBack(true, completed)), action: ActionUpdate, event: EventDriftCorrected},
 		{name: "rolled back by hand, reported", have: inspected(rolledBack(true, completed)), drift: "report", action: ActionNone, flag: "drift"},
 		{name: "completed", have: inspected(status(swarm.UpdateStateCompleted, "update completed")), action: ActionNone},

@@ -122,7 +122,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 		if err != nil {
 			return st, reconcile.Result{}, fmt.Errorf("create service %s: %w", svc.Name, err)
 		}
-		mem.setPushed(want.hash)
+		mem.setPushed(want.swarmHash)
 		r.emit(key, EventCreated, d.reason, nil)
 		st.Reason = "created " + shortID(resp.ID) + "; waiting for its tasks"
 		return st, wait, nil
@@ -131,7 +131,7 @@ func (r *Reconciler) servicePass(ctx context.Context, t *Target, mem *memory) (S
 	if err := r.update(ctx, cli, have, spec); err != nil {
 		return st, reconcile.Result{}, fmt.Errorf("update service %s: %w", svc.Name, err)
 	}
-	mem.setPushed(want.hash)
+	mem.setPushed(want.swarmHash)
 	mem.clear(EventUpdatePaused)
 	mem.clear(EventUpdateRolledBack)
 	reason := d.reason
@@ -171,7 +171,9 @@ func (r *Reconciler) update(ctx context.Context, cli client.APIClient, have *swa
 }
 
 // countTasks fills the task counts of st and, when they fall short, the
-// reason. A count that cannot be made leaves the service unconverged.
+// reason. A count that cannot be made leaves the service unconverged;
+// eligible nodes that cannot be counted leave Desired at the nodes with a
+// task, and say so in LastError.
 func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have *swarm.Service, want desired, st *Status) {
 	tk, err := r.tasksOf(ctx, cli, have.ID, &have.Spec.TaskTemplate)
 	if err != nil {
@@ -187,7 +189,12 @@ func (r *Reconciler) countTasks(ctx context.Context, cli client.APIClient, have 
 			// Every ready, active node is eligible: counted from the nodes,
 			// a global service whose tasks swarm has not made yet does not
 			// pass for converged with 0 of 0.
-			if n, err := r.eligibleNodes(ctx, cli); err == nil {
+			n, err := r.eligibleNodes(ctx, cli)
+			if err != nil {
+				// The pass goes on with the nodes that have a task; the
+				// status says why.
+				st.LastError = "count the eligible nodes: " + err.Error()
+			} else {
 				st.Desired = n
 			}
 		}

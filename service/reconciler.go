@@ -21,7 +21,7 @@ import (
 const (
 	LabelOwner  = instance.TagOwner  // the drover installation that owns it
 	LabelSwarm  = "drover.swarm"     // the swarm it was declared on
-	LabelConfig = instance.TagConfig // hash of the desired spec (see Hash)
+	LabelConfig = instance.TagConfig // the swarm hash of what drover set: see desired.swarmHash
 	// LabelResumed marks the push of a rollout swarm gave up on for the
 	// infrastructure: the version of the service it resumed. Swarm
 	// ignores a push of a spec equal to that of the rollout it is stuck

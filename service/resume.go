@@ -20,7 +20,7 @@ import (
 // reported once per failure (update_paused, update_rolled_back) until the
 // spec changes. spec is the desired spec with its networks' ids.
 func (r *Reconciler) passFailed(ctx context.Context, cli client.APIClient, t *Target, mem *memory, d decision, have *swarm.Service, want desired, spec swarm.ServiceSpec, st Status) (Status, reconcile.Result, error) {
-	key, hash := serviceKey(t.Spec.Name), want.hash
+	key, hash := serviceKey(t.Spec.Name), want.swarmHash
 	tasks, err := r.listTasks(ctx, cli, have.ID)
 	if err != nil {
 		return st, reconcile.Result{}, err

@@ -14,12 +14,18 @@ import (
 	"github.com/drover/drover/specs"
 )
 
-// desired is a service's desired state: the swarm spec drover sends and its
-// projection, whose hash is the drover.config label.
+// desired is a service's desired state: the swarm spec drover sends, its
+// projection and the projection's hash.
 type desired struct {
 	spec swarm.ServiceSpec
 	view view
-	hash string
+	// swarmHash covers what drover sets on the swarm service (the view):
+	// replicas included, drover's own settings (drift, depends_on,
+	// autoscale) left out. It is the drover.config label, and what the
+	// memory of pushes and failed rollouts holds. It is not the spec's
+	// specs.Service.Hash, which covers the other way round: drover's own
+	// settings included, replicas and autoscale left out.
+	swarmHash string
 }
 
 // desiredService maps a service of the spec to the swarm service spec drover
@@ -28,14 +34,14 @@ type desired struct {
 func desiredService(svc *specs.Service, owner string) desired {
 	spec := toSwarm(svc)
 	v := project(spec, nil)
-	d := desired{spec: spec, view: v, hash: v.hash()}
+	d := desired{spec: spec, view: v, swarmHash: v.hash()}
 	labels := maps.Clone(spec.Labels)
 	if labels == nil {
 		labels = map[string]string{}
 	}
 	labels[LabelOwner] = owner
 	labels[LabelSwarm] = svc.Swarm
-	labels[LabelConfig] = d.hash
+	labels[LabelConfig] = d.swarmHash
 	d.spec.Labels = labels
 	return d
 }

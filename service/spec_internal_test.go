@@ -63,7 +63,7 @@ func TestToSwarmMapsEveryField(t *testing.T) {
 		}
 	}
 	check("name", s.Name, "web")
-	check("labels", s.Labels, map[string]string{"tier": "front", LabelOwner: "me", LabelSwarm: "demo", LabelConfig: d.hash})
+	check("labels", s.Labels, map[string]string{"tier": "front", LabelOwner: "me", LabelSwarm: "demo", LabelConfig: d.swarmHash})
 	check("image", cs.Image, "drover/demo-app")
 	check("entrypoint", cs.Command, []string{"/app"})
 	check("command", cs.Args, []string{"-listen", ":8080"})
@@ -151,8 +151,8 @@ func TestProjectionRoundTrip(t *testing.T) {
 		if changes := diff(have, want.view); len(changes) > 0 {
 			t.Errorf("%s: a spec inspected back differs: %q", svc.Name, changes)
 		}
-		if have.hash() != want.hash {
-			t.Errorf("%s: hash %s, want %s", svc.Name, have.hash(), want.hash)
+		if have.hash() != want.swarmHash {
+			t.Errorf("%s: hash %s, want %s", svc.Name, have.hash(), want.swarmHash)
 		}
 	}
 }
@@ -227,13 +227,13 @@ func TestDiffRendering(t *testing.T) {
 func TestHashCoversReplicasButNotOwner(t *testing.T) {
 	a, b := everything(), everything()
 	b.Replicas = 4
-	if desiredService(a, "me").hash == desiredService(b, "me").hash {
+	if desiredService(a, "me").swarmHash == desiredService(b, "me").swarmHash {
 		t.Error("replicas do not change the hash")
 	}
-	if desiredService(a, "me").hash != desiredService(a, "other").hash {
+	if desiredService(a, "me").swarmHash != desiredService(a, "other").swarmHash {
 		t.Error("the owner changes the hash")
 	}
-	if d := desiredService(a, "me"); project(d.spec, nil).hash() != d.hash {
+	if d := desiredService(a, "me"); project(d.spec, nil).hash() != d.swarmHash {
 		t.Error("drover's own labels change the hash")
 	}
 }

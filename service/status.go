@@ -81,7 +81,7 @@ type memory struct {
 	// reported holds the key of the last report of each event kind (such
 	// as the failed hash and the rollout's start for update_paused).
 	reported map[string]string
-	// pushed is the config hash of the last spec this reconciler sent:
+	// pushed is the swarmHash of the last spec this reconciler sent:
 	// after swarm rolls a rollout back, only this says what failed.
 	pushed string
 	// removedNet is the id of a network removed to be recreated, and

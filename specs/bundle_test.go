@@ -39,7 +39,7 @@ group "web" {
   flavor "vanilla" {}
 }`)
 	environ := env{"SECRET_TOKEN": "s3cret", "DROVER_VAR_image": "demo:1", "UNRELATED": "x"}
-	l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: environ.lookup, VarFiles: []string{varFile}})
+	l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: environ.lookup, VarFiles: []string{varFile}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ group "web" {
 		t.Errorf("files captured: %v, specs %v", slices.Sorted(maps.Keys(b.Files)), b.Specs)
 	}
 	// The bundle alone: no environment, no file system.
-	bare, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: env{}.lookup,
+	bare, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: env{}.lookup,
 		ReadFile: func(p string) ([]byte, error) { t.Fatalf("read %s outside the bundle", p); return nil, nil }})
 	again, err := bare.LoadBundle(b)
 	if err != nil {
@@ -66,7 +66,7 @@ group "web" {
 }
 
 func TestBundleMissingFile(t *testing.T) {
-	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins()})
+	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{})})
 	_, err := l.LoadBundle(specs.Bundle{Specs: []string{"a.hcl"}})
 	if err == nil || !strings.Contains(err.Error(), "not in the applied bundle") {
 		t.Fatalf("missing spec file: %v", err)
@@ -137,7 +137,7 @@ group "web" {
 				}
 			}
 			t.Chdir(dir)
-			l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: c.environ.lookup, Vars: c.vars})
+			l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: c.environ.lookup, Vars: c.vars})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,7 @@ group "web" {
 				name, value, _ := strings.Cut(v, "=")
 				host["DROVER_VAR_"+name] = value
 			}
-			hl, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: host.lookup})
+			hl, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: host.lookup})
 			again, err := hl.LoadBundle(sealed)
 			if err != nil {
 				t.Fatal(err)
@@ -185,7 +185,7 @@ group "web" {
 				}
 			}
 			t.Chdir(t.TempDir())
-			bare, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: env{}.lookup})
+			bare, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: env{}.lookup})
 			_, err = bare.LoadBundle(sealed)
 			if err == nil || !strings.Contains(err.Error(), "this host must provide") || !strings.Contains(err.Error(), c.withheld[0].Name) {
 				t.Errorf("a host without the secret: %v", err)

@@ -27,7 +27,7 @@ func load(t *testing.T, src string, opts ...func(*specs.Options)) (*specs.Spec, 
 
 func loadSources(t *testing.T, srcs []specs.Source, opts ...func(*specs.Options)) (*specs.Spec, hcl.Diagnostics) {
 	t.Helper()
-	o := specs.Options{Schemas: plugins.Builtins(), LookupEnv: env{}.lookup}
+	o := specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: env{}.lookup}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -126,4 +126,4 @@ group "managers" {
 }
 `
 
-func builtins() *plugins.Registry { return plugins.Builtins() }
+func builtins() *plugins.Registry { return plugins.Builtins(plugins.BuiltinOptions{}) }

@@ -281,7 +281,9 @@ type Autoscale struct {
 }
 
 // Service is a swarm service. Its hash covers everything but replicas and
-// autoscale, which change at run time.
+// autoscale, which change at run time. It is not the hash in the swarm
+// service's drover.config label, which covers what drover sets on swarm:
+// replicas included, drover's own settings (drift, depends_on, ...) not.
 type Service struct {
 	Resource
 	Swarm                string            `json:"swarm"`

@@ -48,7 +48,7 @@ func TestNormalizeArgs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			// cobra builds flag sets lazily, so each subtest has its own root.
-			a := &app{v: viper.New(), lookupEnv: fakeEnv{}.lookup, schemas: plugins.Builtins()}
+			a := &app{v: viper.New(), lookupEnv: fakeEnv{}.lookup, schemas: plugins.Builtins(plugins.BuiltinOptions{})}
 			in := slices.Clone(tt.in)
 			got := normalizeArgs(a.rootCommand(), in)
 			if !slices.Equal(got, tt.want) {

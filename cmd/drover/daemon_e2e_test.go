@@ -250,7 +250,7 @@ func TestKilledDaemonConverges(t *testing.T) {
 	t.Parallel()
 	w := newDaemonWorld(t, "dkill")
 	bundle := func(t *testing.T) api.ApplyRequest {
-		l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), Vars: []string{"image=" + w.image, "size=10"}})
+		l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), Vars: []string{"image=" + w.image, "size=10"}})
 		if err != nil {
 			t.Fatal(err)
 		}

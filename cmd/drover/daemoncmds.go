@@ -33,9 +33,8 @@ served on the same listener. Only one daemon may use a data dir at a time.`,
 			if err != nil {
 				return err
 			}
-			a.schemas.SetDataDir(dir) // the swarms' CAs: <data-dir>/swarm-ca
 			d, err := daemon.New(cmd.Context(), daemon.Options{
-				Registry: a.schemas, DataDir: dir, Owner: a.v.GetString("owner"),
+				Registry: a.schemas, Managers: a.clusters, DataDir: dir, Owner: a.v.GetString("owner"),
 				Listen: a.v.GetString("listen"), Token: a.v.GetString("token"), Resync: a.v.GetDuration("resync"),
 			})
 			if err != nil {

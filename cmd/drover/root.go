@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/drover/drover/flavor/swarm"
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/internal/trust"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/plugins/external"
@@ -43,7 +45,8 @@ type app struct {
 	v         *viper.Viper
 	lookupEnv func(string) (string, bool)
 	log       *slog.Logger
-	schemas   *plugins.Registry
+	schemas   *plugins.Registry // set by configure (see newRuntime)
+	clusters  *swarm.Clusters   // what schemas' swarm flavor knows; run closes it
 	plugins   *external.Manager // nil without external plugins
 }
 
@@ -62,7 +65,7 @@ func (e *exitCodeError) Error() string {
 
 // run executes the CLI with args and returns the exit code.
 func run(ctx context.Context, args []string, io stdio, lookupEnv func(string) (string, bool)) int {
-	a := &app{io: io, v: viper.New(), lookupEnv: lookupEnv, schemas: plugins.Builtins()}
+	a := &app{io: io, v: viper.New(), lookupEnv: lookupEnv}
 	root := a.rootCommand()
 	root.SetIn(io.in)
 	root.SetOut(io.out) // before normalizeArgs: cobra's completion command captures it when created
@@ -71,6 +74,9 @@ func run(ctx context.Context, args []string, io stdio, lookupEnv func(string) (s
 	err := root.ExecuteContext(ctx)
 	if a.plugins != nil {
 		a.plugins.Close() // kill the external plugins this command started
+	}
+	if a.clusters != nil {
+		_ = a.clusters.Close() // its cached engine clients; it never fails
 	}
 	var ec *exitCodeError
 	switch {
@@ -114,7 +120,7 @@ A plugin, or its directory, that another user owns or can write is refused.`,
 	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/drover/drover.yaml, else ~/.config/drover/drover.yaml)")
 	pf.String("log-level", "info", "log level: debug, info, warn or error")
 	pf.String("log-format", "text", "log format: text or json")
-	pf.String("owner", "drover", "the owner tag of every machine: specs applied with different owners never touch each other's machines")
+	pf.String("owner", instance.DefaultOwner, "the owner tag of every machine: specs applied with different owners never touch each other's machines")
 	pf.String("data-dir", "", "where drover keeps its state (default $XDG_DATA_HOME/drover or ~/.local/share/drover)")
 	pf.Duration("resync", 30*time.Second, "look at every group this often even without engine events")
 	pf.String("addr", "", "the daemon's API: a unix socket path or HOST:PORT (default <data-dir>/drover.sock when it answers, else commands run in-process)")
@@ -178,6 +184,7 @@ func (a *app) configure(cmd *cobra.Command) error {
 	}
 	a.log = log
 	cmd.SetContext(reconcile.WithLogger(cmd.Context(), log))
+	a.newRuntime()
 	return a.startPlugins(cmd)
 }
 

@@ -11,7 +11,9 @@ import (
 
 	"github.com/drover/drover/cmd/drover/internal/views"
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/internal/datadir"
+	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/specs"
 )
 
@@ -64,14 +66,27 @@ func (a *app) dataDir() (string, error) {
 	return datadir.Default(a.lookupEnv)
 }
 
+// newRuntime builds the built-in plugins for the data dir, and what their
+// swarm flavor knows of the swarms' managers (with the swarms' CAs in
+// <data-dir>/swarm-ca), which the runner's services share and run closes.
+// Without a data dir (no --data-dir and no home) the plugins take their
+// own defaults: the commands that need one (newRunner, run) fail with why.
+func (a *app) newRuntime() {
+	var dir string
+	if d, err := a.dataDir(); err == nil {
+		dir = d
+	}
+	a.clusters = swarm.NewClusters(dir)
+	a.schemas = plugins.Builtins(plugins.BuiltinOptions{DataDir: dir, Clusters: a.clusters})
+}
+
 // newRunner builds the in-process runner for spec.
 func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *views.Progress) (*runner.Runner, error) {
 	dir, err := a.dataDir()
 	if err != nil {
 		return nil, err
 	}
-	a.schemas.SetDataDir(dir) // the swarms' CAs: <data-dir>/swarm-ca
-	opts := runner.Options{Registry: a.schemas, Owner: a.v.GetString("owner"), DataDir: dir, Resync: a.v.GetDuration("resync")}
+	opts := runner.Options{Registry: a.schemas, Managers: a.clusters, Owner: a.v.GetString("owner"), DataDir: dir, Resync: a.v.GetDuration("resync")}
 	if out != nil {
 		opts.Events = out
 	}

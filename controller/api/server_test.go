@@ -168,7 +168,7 @@ group "web" {
 
 // loadingBackend loads bundles as the daemon does.
 func loadingBackend(t *testing.T) *fakeBackend {
-	l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins()})
+	l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}

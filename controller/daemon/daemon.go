@@ -20,9 +20,11 @@ import (
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/controller/store"
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/resource"
+	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
 )
 
@@ -30,6 +32,11 @@ import (
 type Options struct {
 	// Registry builds the plugins. Required.
 	Registry *plugins.Registry
+	// Managers finds the swarms' managers for the service reconciler (see
+	// runner.Options.Managers): the *swarm.Clusters the registry's swarm
+	// flavor was built with, which the caller closes. Default: none, and
+	// then specs with services or networks are refused.
+	Managers service.Managers
 	// DataDir holds the store (drover.db), the create intents and, by
 	// default, the API socket. Required.
 	DataDir string
@@ -120,7 +127,7 @@ func withDefaults(opts Options) (Options, error) {
 		return opts, errors.New("daemon: a registry and a data dir are required")
 	}
 	if opts.Owner == "" {
-		opts.Owner = "drover"
+		opts.Owner = instance.DefaultOwner
 	}
 	if opts.Listen == "" {
 		opts.Listen = filepath.Join(opts.DataDir, "drover.sock")
@@ -172,7 +179,7 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 
 func (d *Daemon) runnerOptions() runner.Options {
 	return runner.Options{
-		Registry: d.opts.Registry, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
+		Registry: d.opts.Registry, Managers: d.opts.Managers, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
 		Workers: d.opts.Workers, Resync: d.opts.Resync, Clock: d.opts.Clock, Group: d.opts.Group,
 		Events: sink{d}, WrapReconciler: d.metrics.Reconciler, WrapProvider: d.metrics.Instrument,
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/daemon"
 	"github.com/drover/drover/controller/store"
+	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/fake"
@@ -24,10 +25,11 @@ import (
 	"github.com/drover/drover/specs"
 )
 
-// registry is the built-ins plus a "fake" instance plugin served by p.
-func registry(t testing.TB, p *fake.Plugin) *plugins.Registry {
+// registry is the built-ins, whose swarm flavor records the swarms'
+// managers in clusters, plus a "fake" instance plugin served by p.
+func registry(t testing.TB, p *fake.Plugin, clusters *swarm.Clusters) *plugins.Registry {
 	t.Helper()
-	reg := plugins.Builtins()
+	reg := plugins.Builtins(plugins.BuiltinOptions{Clusters: clusters})
 	err := reg.RegisterInstance("fake", plugins.InstancePlugin{
 		ProviderSchema: &schema.Block{Attributes: []schema.Attribute{{Name: "token", Type: schema.String, Sensitive: true}}},
 		InstanceSchema: &schema.Block{Attributes: []schema.Attribute{{Name: "image", Type: schema.String}}},
@@ -79,8 +81,17 @@ func shortTempDir(t testing.TB) string {
 	return dir
 }
 
+// newClusters is what a daemon's process knows of the swarms' managers,
+// closed when the test ends.
+func newClusters(t testing.TB) *swarm.Clusters {
+	c := swarm.NewClusters("")
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func (h *harness) options() daemon.Options {
-	return daemon.Options{Registry: registry(h.t, h.plugin), DataDir: h.dir, Owner: "test", Resync: h.resync,
+	clusters := newClusters(h.t)
+	return daemon.Options{Registry: registry(h.t, h.plugin, clusters), Managers: clusters, DataDir: h.dir, Owner: "test", Resync: h.resync,
 		Group: group.Options{StableAfter: time.Millisecond}}
 }
 
@@ -290,7 +301,7 @@ func TestSecondDaemonOnDataDirRefused(t *testing.T) {
 }
 
 func TestTCPNeedsToken(t *testing.T) {
-	_, err := daemon.New(t.Context(), daemon.Options{Registry: plugins.Builtins(), DataDir: t.TempDir(), Listen: "127.0.0.1:0"})
+	_, err := daemon.New(t.Context(), daemon.Options{Registry: plugins.Builtins(plugins.BuiltinOptions{}), DataDir: t.TempDir(), Listen: "127.0.0.1:0"})
 	if err == nil || !strings.Contains(err.Error(), "needs a bearer token") {
 		t.Fatalf("TCP without a token: %v", err)
 	}
@@ -303,7 +314,7 @@ func TestCorruptStoreIsLeftAlone(t *testing.T) {
 	if err := os.WriteFile(path, garbage, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := daemon.New(t.Context(), daemon.Options{Registry: plugins.Builtins(), DataDir: dir})
+	_, err := daemon.New(t.Context(), daemon.Options{Registry: plugins.Builtins(plugins.BuiltinOptions{}), DataDir: dir})
 	var ce *store.CorruptError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "left as it is") {
 		t.Fatalf("corrupt store: %v", err)
@@ -401,7 +412,8 @@ func TestRevisionThatNoLongerLoads(t *testing.T) {
 	h.await("revision 1", converged(1))
 	h.stop()
 	opts := h.options()
-	opts.Registry = plugins.Builtins() // without "fake"
+	clusters := newClusters(t)
+	opts.Registry, opts.Managers = plugins.Builtins(plugins.BuiltinOptions{Clusters: clusters}), clusters // without "fake"
 	ctx, cancel := context.WithCancel(t.Context())
 	d, err := daemon.New(ctx, opts)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 func TestSpecHash(t *testing.T) {
 	load := func(src string) *specs.Spec {
 		t.Helper()
-		l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: func(string) (string, bool) { return "", false }})
+		l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: func(string) (string, bool) { return "", false }})
 		s, err := l.LoadSources(specs.Source{Name: "t.hcl", Src: []byte(src)})
 		if err != nil {
 			t.Fatal(err)

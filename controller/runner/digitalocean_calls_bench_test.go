@@ -71,7 +71,7 @@ func startDOFleet(tb testing.TB, groups, size int) *doFleet {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	r, err := runner.New(ctx, spec, runner.Options{
-		Registry: plugins.Builtins(), Owner: doFleetOwner, DataDir: tb.TempDir(), Resync: time.Hour,
+		Registry: plugins.Builtins(plugins.BuiltinOptions{}), Owner: doFleetOwner, DataDir: tb.TempDir(), Resync: time.Hour,
 		WrapReconciler: func(next reconcile.Reconciler[resource.Key]) reconcile.Reconciler[resource.Key] {
 			return countingReconciler{f, next}
 		},
@@ -108,7 +108,7 @@ func doFleetSpec(tb testing.TB, url string, groups []string, size int) *specs.Sp
 	for _, g := range groups {
 		fmt.Fprintf(&b, "group %q {\n  size = %d\n  instance \"digitalocean\" {\n    size  = \"s-1vcpu-1gb\"\n    image = \"ubuntu-24-04-x64\"\n  }\n  flavor \"vanilla\" {}\n}\n", g, size)
 	}
-	l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: func(k string) (string, bool) {
+	l, err := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: func(k string) (string, bool) {
 		if k == "DIGITALOCEAN_TOKEN" {
 			return doToken, true
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/flavor/swarm/pki"
 	"github.com/drover/drover/instance/digitalocean/dofake"
 	"github.com/drover/drover/instance/docker/dockertest"
@@ -45,6 +46,7 @@ type doSwarmWorld struct {
 	data     string
 	demo     string
 	registry *plugins.Registry
+	managers *swarm.Clusters // the registry's swarm flavor's
 	events   *recorder
 	svc      *serviceRecorder
 	logs     *syncbuf.Buffer
@@ -64,12 +66,14 @@ func newDOSwarmWorld(t *testing.T) *doSwarmWorld {
 			t.Errorf("removing the droplets' containers: %v", err)
 		}
 	})
-	w := &doSwarmWorld{
-		t: t, cli: cli, fake: fake, url: ts.URL + "/", owner: owner, data: t.TempDir(),
-		demo: dockertest.DemoImage(t), registry: plugins.Builtins(), events: &recorder{}, svc: &serviceRecorder{}, logs: &syncbuf.Buffer{},
+	data := t.TempDir()
+	managers := swarm.NewClusters(data)
+	t.Cleanup(func() { managers.Close() })
+	return &doSwarmWorld{
+		t: t, cli: cli, fake: fake, url: ts.URL + "/", owner: owner, data: data, demo: dockertest.DemoImage(t),
+		registry: plugins.Builtins(plugins.BuiltinOptions{DataDir: data, Clusters: managers}), managers: managers,
+		events: &recorder{}, svc: &serviceRecorder{}, logs: &syncbuf.Buffer{},
 	}
-	w.registry.SetDataDir(w.data)
-	return w
 }
 
 // spec is managers and workers of droplets with engine = "tls", and,
@@ -135,7 +139,8 @@ func (w *doSwarmWorld) start(spec *specs.Spec) *runner.Runner {
 	log := slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(reconcile.WithLogger(w.t.Context(), log))
 	r, err := runner.New(ctx, spec, runner.Options{
-		Registry: w.registry, Owner: w.owner, DataDir: w.data, Events: resource.SinkFunc(func(e resource.Event) { w.events.Emit(e); w.svc.Emit(e) }), Resync: 2 * time.Second,
+		Registry: w.registry, Managers: w.managers, Owner: w.owner, DataDir: w.data, Resync: 2 * time.Second,
+		Events: resource.SinkFunc(func(e resource.Event) { w.events.Emit(e); w.svc.Emit(e) }),
 	})
 	if err != nil {
 		cancel()

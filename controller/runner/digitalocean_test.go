@@ -58,7 +58,7 @@ func (w *doWorld) specWith(provider string) *specs.Spec {
 	for _, g := range []string{"a", "b", "c"} {
 		fmt.Fprintf(&b, "group %q {\n  size = 5\n  instance \"digitalocean\" {\n    size  = \"s-1vcpu-1gb\"\n    image = \"ubuntu-24-04-x64\"\n  }\n  flavor \"vanilla\" {}\n}\n", g)
 	}
-	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(), LookupEnv: func(k string) (string, bool) {
+	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{}), LookupEnv: func(k string) (string, bool) {
 		if k == "DIGITALOCEAN_TOKEN" {
 			return doToken, true
 		}
@@ -78,7 +78,7 @@ func (w *doWorld) converge(spec *specs.Spec, buf *bytes.Buffer, within time.Dura
 	log := slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithTimeout(reconcile.WithLogger(w.t.Context(), log), within)
 	defer cancel()
-	r, err := runner.New(ctx, spec, runner.Options{Registry: plugins.Builtins(), Owner: "dotest", DataDir: w.data, Events: w.events, Resync: 2 * time.Second})
+	r, err := runner.New(ctx, spec, runner.Options{Registry: plugins.Builtins(plugins.BuiltinOptions{}), Owner: "dotest", DataDir: w.data, Events: w.events, Resync: 2 * time.Second})
 	if err != nil {
 		w.t.Fatal(err)
 	}

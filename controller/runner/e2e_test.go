@@ -18,6 +18,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/dockertest"
@@ -61,12 +62,14 @@ func shortTempDir(t testing.TB) string {
 	return dir
 }
 
-// registry is the built-in plugins, told the world's data dir, so that
-// node sockets live there and not in the user's own data dir.
-func (w *world) registry() *plugins.Registry {
-	r := plugins.Builtins()
-	r.SetDataDir(w.data)
-	return r
+// runtime is the built-in plugins, told the world's data dir so that node
+// sockets and the swarms' CAs live there and not in the user's own data
+// dir, and the swarms' managers their swarm flavor records, closed when
+// the test ends.
+func (w *world) runtime() (*plugins.Registry, *swarm.Clusters) {
+	clusters := swarm.NewClusters(w.data)
+	w.t.Cleanup(func() { clusters.Close() })
+	return plugins.Builtins(plugins.BuiltinOptions{DataDir: w.data, Clusters: clusters}), clusters
 }
 
 // testOwner is an owner (and a name prefix) of t's own: the process's
@@ -99,7 +102,7 @@ group "web" {
   }
   %s
 }`, size, image, extra)
-	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins()})
+	l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{})})
 	spec, err := l.LoadSources(specs.Source{Name: "e2e.hcl", Src: []byte(src)})
 	if err != nil {
 		w.t.Fatal(err)
@@ -109,7 +112,8 @@ group "web" {
 
 func (w *world) runner(spec *specs.Spec, mods ...func(*runner.Options)) *runner.Runner {
 	w.t.Helper()
-	opts := runner.Options{Registry: w.registry(), Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second}
+	reg, managers := w.runtime()
+	opts := runner.Options{Registry: reg, Managers: managers, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second}
 	for _, m := range mods {
 		m(&opts)
 	}

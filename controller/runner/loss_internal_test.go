@@ -115,7 +115,7 @@ func TestLossPass(t *testing.T) {
 
 // The swarm flavor is one that takes dead machines out at once.
 func TestSwarmFlavorRemovesDead(t *testing.T) {
-	fp, ok := plugins.Builtins().Flavor("swarm")
+	fp, ok := plugins.Builtins(plugins.BuiltinOptions{}).Flavor("swarm")
 	if !ok {
 		t.Fatal("no swarm flavor")
 	}

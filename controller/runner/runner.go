@@ -27,6 +27,11 @@ import (
 type Options struct {
 	// Registry builds the plugins. Required.
 	Registry *plugins.Registry
+	// Managers finds the swarms' managers for the service reconciler: the
+	// *swarm.Clusters that the registry's swarm flavor records them in
+	// (plugins.BuiltinOptions.Clusters). Default: none, and then specs
+	// with services or networks are refused.
+	Managers service.Managers
 	// Owner is the drover.owner tag of every instance: specs applied with
 	// different owners never touch each other's instances. Default "drover".
 	Owner string
@@ -97,7 +102,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 		return nil, errors.New("runner: a registry and a data dir are required")
 	}
 	if opts.Owner == "" {
-		opts.Owner = "drover"
+		opts.Owner = instance.DefaultOwner
 	}
 	if !ownerRe.MatchString(opts.Owner) {
 		return nil, fmt.Errorf("owner %q: use lowercase letters, digits and dashes (it becomes a tag)", opts.Owner)
@@ -134,9 +139,9 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 
 // newServices makes the service reconciler, on the swarms' managers.
 func (r *Runner) newServices() error {
-	var managers service.Managers = noManagers{}
-	if c := r.opts.Registry.Clusters(); c != nil {
-		managers = c
+	managers := r.opts.Managers
+	if managers == nil {
+		managers = noManagers{}
 	}
 	var err error
 	r.services, err = service.New(current{r}, service.Options{
@@ -146,8 +151,8 @@ func (r *Runner) newServices() error {
 	return err
 }
 
-// noManagers serves a registry without the swarm flavor; build refuses
-// specs with services then, so it is never asked.
+// noManagers serves a runner given no Managers; build refuses specs with
+// services then, so it is never asked.
 type noManagers struct{}
 
 func (noManagers) Manager(context.Context, string, string) (client.APIClient, error) {

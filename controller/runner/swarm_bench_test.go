@@ -160,7 +160,7 @@ func startLogged(b *testing.B, w *swarmWorld, spec *specs.Spec) *runner.Runner {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := runner.New(b.Context(), spec, runner.Options{Registry: w.registry, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second})
+	r, err := runner.New(b.Context(), spec, runner.Options{Registry: w.registry, Managers: w.managers, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

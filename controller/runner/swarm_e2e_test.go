@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/controller/runner"
+	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/docker/dockertest"
 	"github.com/drover/drover/plugins"
@@ -28,6 +29,7 @@ type swarmWorld struct {
 	v2       string // a second tag of the demo image, for rolling updates
 	network  string
 	registry *plugins.Registry
+	managers *swarm.Clusters // the registry's swarm flavor's
 }
 
 // newSwarmWorld waits for its turn (see oneSwarmAtATime), then makes a
@@ -42,7 +44,7 @@ func newSwarmWorld(t testing.TB) *swarmWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.cli.ImageRemove(context.WithoutCancel(t.Context()), w.v2, image.RemoveOptions{}) })
-	w.registry = w.world.registry()
+	w.registry, w.managers = w.world.runtime()
 	return w
 }
 
@@ -111,7 +113,7 @@ service "web" {
 // start runs spec in the background until the test ends.
 func (w *swarmWorld) start(spec *specs.Spec) *runner.Runner {
 	w.t.Helper()
-	r, err := runner.New(w.t.Context(), spec, runner.Options{Registry: w.registry, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second})
+	r, err := runner.New(w.t.Context(), spec, runner.Options{Registry: w.registry, Managers: w.managers, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second})
 	if err != nil {
 		w.t.Fatal(err)
 	}

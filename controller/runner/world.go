@@ -78,7 +78,7 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 		w.groups[g.Name] = t
 		w.declare(resource.Group.KeyOf(g.Name))
 	}
-	if len(spec.Services)+len(spec.Networks) > 0 && r.opts.Registry.Clusters() == nil {
+	if len(spec.Services)+len(spec.Networks) > 0 && r.opts.Managers == nil {
 		errs = append(errs, errors.New("services and networks need the swarm flavor, which this build of drover lacks"))
 	}
 	for _, n := range spec.Networks {

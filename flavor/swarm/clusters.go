@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -23,7 +24,7 @@ const probeTimeout = 5 * time.Second
 // swarm name) the engines of its managers. Safe for concurrent use; one per
 // process, shared by every swarm flavor plugin and by the service
 // reconciler. It also caches one client per engine endpoint, for every
-// engine the plugins talk to, and keeps the swarms' CAs (see SetCADir):
+// engine the plugins talk to, and keeps the swarms' CAs (see NewClusters):
 // engines reached over TCP are reached only with mutual TLS.
 type Clusters struct {
 	mu      sync.Mutex
@@ -31,7 +32,7 @@ type Clusters struct {
 	clients map[endpoint]*engineClient
 	swarms  map[swarmKey]*knownSwarm
 	forming map[swarmKey]*sync.Mutex
-	cas     *pki.Store
+	cas     *pki.Store // set once, by NewClusters
 }
 
 type swarmKey struct{ owner, swarm string }
@@ -50,37 +51,26 @@ type knownSwarm struct {
 	last      endpoint            // the engine that last answered as a manager
 }
 
-// NewClusters returns an empty Clusters whose swarm CAs live under
-// DefaultCADir until SetCADir says otherwise. Close it when done.
-func NewClusters() *Clusters {
+// NewClusters returns an empty Clusters that keeps the swarms' CAs in
+// dataDir's CADirName directory, as dataDir/swarm-ca/<owner>/<swarm>/:
+// dataDir is drover's data directory, "" for its default (DefaultCADir).
+// Close it when done.
+func NewClusters(dataDir string) *Clusters {
+	caDir := DefaultCADir()
+	if dataDir != "" {
+		caDir = filepath.Join(dataDir, CADirName)
+	}
 	return &Clusters{
 		clients: map[endpoint]*engineClient{},
 		swarms:  map[swarmKey]*knownSwarm{},
 		forming: map[swarmKey]*sync.Mutex{},
-		cas:     pki.NewStore(DefaultCADir()),
-	}
-}
-
-// SetCADir makes the swarms' CAs live under dir, as
-// dir/<owner>/<swarm>/: drover's data directory's "swarm-ca". Set it
-// before any swarm with engine = "tls" is formed; a CA already loaded from
-// the old directory is not used again, and cached clients are dropped.
-func (c *Clusters) SetCADir(dir string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.cas = pki.NewStore(dir)
-	for e, ec := range c.clients {
-		_ = ec.cli.Close()
-		delete(c.clients, e)
+		cas:     pki.NewStore(caDir),
 	}
 }
 
 // CA returns the CA of (owner, swarm), making it if there is none yet.
 func (c *Clusters) CA(owner, swarm string) (*pki.CA, error) {
-	c.mu.Lock()
-	store := c.cas
-	c.mu.Unlock()
-	return store.CA(owner, swarm)
+	return c.cas.CA(owner, swarm)
 }
 
 // Manager returns a client of a manager of the swarm that answers and has

@@ -20,8 +20,8 @@
 //     over the network is reached only with mutual TLS, never over a plain
 //     TCP port: drover checks the engine's certificate against the swarm's
 //     CA and the machine's drover.name, and shows its own client
-//     certificate (see package pki, and Clusters.SetCADir for where the
-//     CAs live).
+//     certificate (see package pki, and NewClusters for where the CAs
+//     live).
 //
 // # Swarm on droplets (engine = "tls")
 //

@@ -35,8 +35,8 @@ const EnginePort = 2376
 // swarms' CAs.
 const CADirName = "swarm-ca"
 
-// DefaultCADir is where the swarms' CAs live unless Clusters.SetCADir says
-// otherwise: CADirName under drover's default data directory (see
+// DefaultCADir is where the swarms' CAs live when NewClusters is given no
+// data directory: CADirName under drover's default data directory (see
 // internal/datadir), else the working directory's "drover-data".
 func DefaultCADir() string {
 	dir, err := datadir.Default(os.LookupEnv)

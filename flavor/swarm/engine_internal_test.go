@@ -44,14 +44,14 @@ func TestEndpointOf(t *testing.T) {
 	}
 }
 
-// tlsPlugin is a swarm flavor whose CAs live in a temporary directory.
+// tlsPlugin is a swarm flavor whose CAs live in a temporary data
+// directory, and the directory of the CAs.
 func tlsPlugin(t *testing.T) (*Plugin, string) {
 	t.Helper()
-	c := NewClusters()
+	dataDir := t.TempDir()
+	c := NewClusters(dataDir)
 	t.Cleanup(func() { c.Close() })
-	dir := t.TempDir()
-	c.SetCADir(dir)
-	return New(c, Options{}), dir
+	return New(c, Options{}), filepath.Join(dataDir, CADirName)
 }
 
 func TestPrepareTLS(t *testing.T) {

@@ -27,7 +27,7 @@ group "m" {
     ` + engine + `
   }
 }`
-		l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins()})
+		l, _ := specs.NewLoader(specs.Options{Schemas: plugins.Builtins(plugins.BuiltinOptions{})})
 		spec, err := l.LoadSources(specs.Source{Name: "s.hcl", Src: []byte(src)})
 		if err != nil {
 			t.Fatal(err)

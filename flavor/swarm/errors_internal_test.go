@@ -44,7 +44,7 @@ func TestOutOfSequence(t *testing.T) {
 
 func TestClustersRegister(t *testing.T) {
 	ep := func(name string) endpoint { return endpoint{addr: "unix:///" + name} }
-	c := NewClusters()
+	c := NewClusters("")
 	defer c.Close()
 	if c.gone("o", "s") {
 		t.Error("an unknown swarm is gone")

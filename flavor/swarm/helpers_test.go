@@ -61,7 +61,7 @@ func newEnv(t *testing.T, suffix string) *env {
 	if e.prov, err = docker.New(t.Context(), cfg); err != nil {
 		t.Fatalf("docker.New: %v", err)
 	}
-	e.clusters = swarmflavor.NewClusters()
+	e.clusters = swarmflavor.NewClusters("")
 	e.flavor = swarmflavor.New(e.clusters, swarmflavor.Options{})
 	t.Cleanup(func() {
 		e.destroyAll()

@@ -346,7 +346,7 @@ func (e *env) restart(groups map[string]json.RawMessage) {
 		e.t.Fatal(err)
 	}
 	_ = e.clusters.Close()
-	e.clusters = swarmflavor.NewClusters()
+	e.clusters = swarmflavor.NewClusters("")
 	e.flavor = swarmflavor.New(e.clusters, swarmflavor.Options{})
 	if _, err := e.clusters.Manager(e.ctx(), e.owner, e.swarm); !errors.Is(err, spierr.ErrUnavailable) {
 		e.t.Errorf("Manager before any Observe = %v, want unavailable", err)

@@ -40,10 +40,11 @@ var (
 )
 
 // New returns a swarm flavor that records and finds managers in clusters,
-// which the caller owns and closes. A nil clusters gets a private one.
+// which the caller owns and closes. A nil clusters gets a private one,
+// keeping the swarms' CAs under DefaultCADir.
 func New(clusters *Clusters, opts Options) *Plugin {
 	if clusters == nil {
-		clusters = NewClusters()
+		clusters = NewClusters("")
 	}
 	if opts.EngineTimeout <= 0 {
 		opts.EngineTimeout = DefaultEngineTimeout

@@ -15,7 +15,7 @@ import (
 )
 
 func TestValidate(t *testing.T) {
-	p := swarmflavor.New(swarmflavor.NewClusters(), swarmflavor.Options{})
+	p := swarmflavor.New(swarmflavor.NewClusters(""), swarmflavor.Options{})
 	tests := []struct {
 		props   string
 		wantErr string // "" for valid
@@ -44,7 +44,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestPrepare(t *testing.T) {
-	p := swarmflavor.New(swarmflavor.NewClusters(), swarmflavor.Options{})
+	p := swarmflavor.New(swarmflavor.NewClusters(""), swarmflavor.Options{})
 	spec := instance.Spec{
 		Name:       "o-web-1",
 		Properties: json.RawMessage(`{"image":"x"}`),
@@ -81,7 +81,7 @@ func TestPrepare(t *testing.T) {
 // TestWithoutEngines: what the flavor says and does when no engine can be
 // reached, with no engine needed.
 func TestWithoutEngines(t *testing.T) {
-	clusters := swarmflavor.NewClusters()
+	clusters := swarmflavor.NewClusters("")
 	defer clusters.Close()
 	p := swarmflavor.New(clusters, swarmflavor.Options{})
 	ctx := context.Background()

@@ -70,13 +70,6 @@ func (c *listCache) get(ctx context.Context, key string, window time.Duration, n
 	}
 }
 
-// invalidate forgets every list, e.g. after a create whose reply was lost.
-func (c *listCache) invalidate() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.entries = nil
-}
-
 // Describe lists the droplets carrying every tag of selector. It makes one
 // paginated list call (200 a page) by one tag of the selector, the owner
 // tag if there is one, shared with every Describe of the same owner within

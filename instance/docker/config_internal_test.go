@@ -14,6 +14,7 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/instance/docker/engine"
 )
 
 // testPlugin is a plugin for building requests; it never calls the engine.
@@ -181,8 +182,8 @@ func TestNodeRequest(t *testing.T) {
 			t.Errorf("CapAdd lacks %s: %q", want, h.CapAdd)
 		}
 	}
-	if len(h.CapAdd) != len(nodeCapabilities)+1 {
-		t.Errorf("CapAdd has %d capabilities, want the %d of a node and PERFMON", len(h.CapAdd), len(nodeCapabilities))
+	if len(h.CapAdd) != len(engine.NodeCapabilities)+1 {
+		t.Errorf("CapAdd has %d capabilities, want the %d of a node and PERFMON", len(h.CapAdd), len(engine.NodeCapabilities))
 	}
 	wantOpt := []string{"seccomp=unconfined", "apparmor=unconfined", "label=disable"}
 	if !slices.Equal(h.SecurityOpt, wantOpt) {

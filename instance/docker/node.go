@@ -24,32 +24,14 @@ import (
 // its engine on the host: "unix://<socket_dir>/<name>/docker.sock".
 const TagEngine = instance.TagEngine
 
-// nodeCapabilities are the capabilities of a node container that is not
-// privileged (see engine.NodeCapabilities).
-var nodeCapabilities = engine.NodeCapabilities
-
-// nodeSecurityOpt lets dockerd in the container do its job.
-var nodeSecurityOpt = []string{"seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"}
-
-// The mounts of a node. The engine's data is an anonymous volume (a tmpfs
-// there is noexec), unless the properties mount something there.
-const (
-	nodeRunDir    = "/var/run"
-	nodeCgroupDir = "/sys/fs/cgroup"
-	nodeDataDir   = "/var/lib/docker"
-)
-
 // nodeMountTargets are the container paths a node mounts itself.
-var nodeMountTargets = []string{nodeRunDir, nodeCgroupDir}
+var nodeMountTargets = []string{engine.NodeRunDir, engine.NodeCgroupDir}
 
 // maxSocketPath is the longest unix socket path Linux accepts.
 const maxSocketPath = 107
 
 // nodeDir returns the host directory over a node's /var/run.
 func (p *Plugin) nodeDir(name string) string { return filepath.Join(p.socketDir, name) }
-
-// nodeSocket returns the path of a node's engine socket on the host.
-func nodeSocket(dir string) string { return filepath.Join(dir, "docker.sock") }
 
 // nodeRequest turns req into a node: a container running its own dockerd
 // whose socket appears on the host under the socket directory.
@@ -58,22 +40,25 @@ func (p *Plugin) nodeRequest(req *createRequest, props Properties) error {
 		return fmt.Errorf("node sockets: %w", datadir.ErrNone)
 	}
 	dir := p.nodeDir(req.Name)
-	if sock := nodeSocket(dir); len(sock) > maxSocketPath {
+	sock := engine.NodeSocket(dir)
+	if len(sock) > maxSocketPath {
 		return fmt.Errorf("node socket %q is longer than %d characters: shorten the data dir (or socket_dir) or the group name", sock, maxSocketPath)
 	}
 	req.NodeDir = dir
-	req.Config.Labels[TagEngine] = "unix://" + nodeSocket(dir)
-	req.Host.Binds = append(req.Host.Binds, nodeCgroupDir+":"+nodeCgroupDir+":rw", dir+":"+nodeRunDir+":rw")
-	if !mountsAt(props.Volumes, nodeDataDir) {
+	req.Config.Labels[TagEngine] = "unix://" + sock
+	node := engine.NodeHostConfig()
+	req.Host.Binds = append(req.Host.Binds, append(node.Binds, engine.NodeRunBind(dir))...)
+	if !mountsAt(props.Volumes, engine.NodeDataDir) {
 		if req.Config.Volumes == nil {
 			req.Config.Volumes = map[string]struct{}{}
 		}
-		req.Config.Volumes[nodeDataDir] = struct{}{}
+		req.Config.Volumes[engine.NodeDataDir] = struct{}{}
 	}
 	if !props.Privileged {
-		req.Host.CapAdd = capabilities(append(slices.Clone(nodeCapabilities), props.Capabilities...))
+		req.Host.CapAdd = capabilities(append(node.CapAdd, props.Capabilities...))
 	}
-	req.Host.SecurityOpt = union(nodeSecurityOpt, props.SecurityOpt)
+	req.Host.SecurityOpt = union(node.SecurityOpt, props.SecurityOpt)
+	req.Host.MaskedPaths, req.Host.ReadonlyPaths = node.MaskedPaths, node.ReadonlyPaths
 	return nil
 }
 
@@ -120,9 +105,9 @@ func resetNodeDir(dir string) error {
 // removeNodeDir removes the socket directory recorded in a node's engine
 // label, but only if it is the directory this plugin would have made for
 // name: a label is never trusted with an arbitrary path.
-func (p *Plugin) removeNodeDir(name, engine string) error {
+func (p *Plugin) removeNodeDir(name, label string) error {
 	dir := p.nodeDir(name)
-	if engine == "" || p.socketDir == "" || engine != "unix://"+nodeSocket(dir) {
+	if label == "" || p.socketDir == "" || label != "unix://"+engine.NodeSocket(dir) {
 		return nil
 	}
 	return os.RemoveAll(dir)
@@ -132,7 +117,7 @@ func (p *Plugin) removeNodeDir(name, engine string) error {
 // the host engine into it.
 func (p *Plugin) preload(ctx context.Context, id, dir string, images []string) error {
 	const op = "docker.Provision"
-	node, err := client.NewClientWithOpts(client.WithHost("unix://"+nodeSocket(dir)), client.WithAPIVersionNegotiation())
+	node, err := client.NewClientWithOpts(client.WithHost("unix://"+engine.NodeSocket(dir)), client.WithAPIVersionNegotiation())
 	if err != nil {
 		return spierr.Internal(op, "node engine client: %w", err)
 	}

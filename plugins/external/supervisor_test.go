@@ -21,7 +21,7 @@ import (
 // then a provider with the plugin's exact capabilities, and its flavor.
 func TestRegistryResolvesExternalPlugin(t *testing.T) {
 	f := newFake(t, "mem", "mem", Options{})
-	reg := plugins.Builtins()
+	reg := plugins.Builtins(plugins.BuiltinOptions{})
 	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
 	if _, ok := reg.Schema(specs.PluginProvider, "nope"); ok {
 		t.Fatal("an unknown plugin resolved")
@@ -90,7 +90,7 @@ func TestJunkOnStdout(t *testing.T) {
 		t.Fatalf("error %v\nwant it to contain %s", err, want)
 	}
 	// drover validate says the same, at the block that names the plugin.
-	reg := plugins.Builtins()
+	reg := plugins.Builtins(plugins.BuiltinOptions{})
 	reg.SetResolver(func(kind, name string) (bool, error) { return f.m.Resolve(t.Context(), reg, kind, name) })
 	l, _ := specs.NewLoader(specs.Options{Schemas: reg})
 	_, err = l.LoadSources(specs.Source{Name: "s.hcl", Src: []byte(`

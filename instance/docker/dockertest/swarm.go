@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,9 +38,6 @@ const LabelSwarmRole = "drover.test.swarm-role"
 // swarmTimeout bounds starting a whole swarm: node containers, engines,
 // image loads, init and joins.
 const swarmTimeout = 3 * time.Minute
-
-// nodeCapabilities: a node container without --privileged.
-var nodeCapabilities = engine.NodeCapabilities
 
 // SwarmOptions shape a NodeSwarm.
 type SwarmOptions struct {
@@ -135,7 +131,7 @@ func StartSwarm(t testing.TB, cli *client.Client, opts SwarmOptions) *NodeSwarm 
 		s.Nodes = append(s.Nodes, SwarmNode{
 			Name:   fmt.Sprintf("%s-%c%d", s.Network, role[0], n),
 			Role:   role,
-			Engine: "unix://" + filepath.Join(dir, "docker.sock"),
+			Engine: "unix://" + engine.NodeSocket(dir),
 		})
 	}
 	errs := make([]error, len(s.Nodes))
@@ -158,22 +154,16 @@ func StartSwarm(t testing.TB, cli *client.Client, opts SwarmOptions) *NodeSwarm 
 func (s *NodeSwarm) startNode(ctx context.Context, t testing.TB, cli *client.Client, n *SwarmNode, dir string, opts SwarmOptions) error {
 	labels := Label(t)
 	labels[LabelSwarmRole] = n.Role
+	host := engine.NodeHostConfig()
+	host.Binds = append(host.Binds, engine.NodeRunBind(dir))
 	created, err := cli.ContainerCreate(ctx,
 		&container.Config{
 			Image:    opts.Image,
 			Hostname: n.Name,
 			Labels:   labels,
-			Volumes:  map[string]struct{}{"/var/lib/docker": {}},
+			Volumes:  map[string]struct{}{engine.NodeDataDir: {}},
 		},
-		&container.HostConfig{
-			CapAdd:      nodeCapabilities,
-			SecurityOpt: []string{"seccomp=unconfined", "apparmor=unconfined"},
-			// systempaths=unconfined, which is no engine option: the docker
-			// CLI turns it into empty masked and read-only path lists.
-			MaskedPaths:   []string{},
-			ReadonlyPaths: []string{},
-			Binds:         []string{"/sys/fs/cgroup:/sys/fs/cgroup:rw", dir + ":/var/run:rw"},
-		},
+		host,
 		&network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{s.Network: {}}},
 		nil, n.Name)
 	if err != nil {
