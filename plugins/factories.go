@@ -89,7 +89,7 @@ func (r *Registry) Flavor(name string) (FlavorPlugin, bool) {
 
 // Provider returns p as a plugin binary serves it (plugins/sdk), e.g. to
 // run a built-in out of process. InstancePlugin declares no optional
-// capabilities: set the result's Labeller, MetricsSource, Watcher and
+// capabilities: set the result's Labeller, Watcher and
 // ListLag to those of the plugins p.New builds, or drover will not offer
 // them.
 func (p InstancePlugin) Provider() plugingrpc.InstanceProvider {

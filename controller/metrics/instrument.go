@@ -13,42 +13,22 @@ import (
 // Instrument wraps p so that each of its calls counts in
 // drover_provider_calls_total and drover_provider_call_duration_seconds,
 // labelled with provider. The wrapper has exactly the optional
-// capabilities of p (instance.Watcher, instance.Labeller,
-// instance.MetricsSource), so type assertions on it answer as on p; their
-// calls are counted as watch, label and cpu. A Watch is counted when the
+// capabilities of p (instance.Watcher, instance.Labeller), so type
+// assertions on it answer as on p; their calls are counted as watch and
+// label. A Watch is counted when the
 // stream is opened, not per change.
 func (m *Metrics) Instrument(provider string, p instance.Plugin) instance.Plugin {
 	b := &plugin{inner: p, provider: provider, m: m}
-	w, l, s := watching{b}, labelling{b}, measuring{b}
+	w, l := watching{b}, labelling{b}
 	_, isW := p.(instance.Watcher)
 	_, isL := p.(instance.Labeller)
-	_, isS := p.(instance.MetricsSource)
 	switch {
-	case isW && isL && isS:
-		return struct {
-			*plugin
-			watching
-			labelling
-			measuring
-		}{b, w, l, s}
 	case isW && isL:
 		return struct {
 			*plugin
 			watching
 			labelling
 		}{b, w, l}
-	case isW && isS:
-		return struct {
-			*plugin
-			watching
-			measuring
-		}{b, w, s}
-	case isL && isS:
-		return struct {
-			*plugin
-			labelling
-			measuring
-		}{b, l, s}
 	case isW:
 		return struct {
 			*plugin
@@ -59,11 +39,6 @@ func (m *Metrics) Instrument(provider string, p instance.Plugin) instance.Plugin
 			*plugin
 			labelling
 		}{b, l}
-	case isS:
-		return struct {
-			*plugin
-			measuring
-		}{b, s}
 	}
 	return b
 }
@@ -136,14 +111,4 @@ type labelling struct{ p *plugin }
 func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]string) error {
 	done := l.p.timed("label")
 	return done(l.p.inner.(instance.Labeller).Label(ctx, id, labels))
-}
-
-// measuring adds instance.MetricsSource to a plugin whose inner plugin has
-// it.
-type measuring struct{ p *plugin }
-
-func (s measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
-	done := s.p.timed("cpu")
-	cpu, err := s.p.inner.(instance.MetricsSource).CPU(ctx, ids)
-	return cpu, done(err)
 }

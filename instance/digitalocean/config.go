@@ -85,9 +85,8 @@ type created struct {
 func (p *Plugin) ListLag() time.Duration { return p.listLag }
 
 var (
-	_ instance.Lagging       = (*Plugin)(nil)
-	_ instance.Plugin        = (*Plugin)(nil)
-	_ instance.MetricsSource = (*Plugin)(nil)
+	_ instance.Lagging = (*Plugin)(nil)
+	_ instance.Plugin  = (*Plugin)(nil)
 )
 
 // New returns a plugin for the provider block config. It does not call the

@@ -14,7 +14,7 @@ import (
 //
 // It has exactly the optional capabilities of the provider the plugin's
 // first Configure reported, as a type: the controller and the metrics wrapper find
-// Watcher, Labeller and MetricsSource by type assertion. Lagging is found
+// Watcher and Labeller by type assertion. Lagging is found
 // through Unwrap (instance.Capability). Unwrap does not return the gRPC
 // client of the running process: that client is replaced at each restart
 // and there is none while the plugin is down, so a capability found
@@ -29,17 +29,9 @@ func newInstance(ctx context.Context, s *Supervisor, config json.RawMessage) (in
 	}
 	c := &core{s: s, key: key, lag: cp.lag}
 	u := unwrapping{c}
-	w, l, m := watching{c}, labelling{c}, measuring{c}
-	isW, isL, isM := cp.watcher, cp.labeller, cp.metrics
+	w, l := watching{c}, labelling{c}
+	isW, isL := cp.watcher, cp.labeller
 	switch {
-	case isW && isL && isM:
-		return struct {
-			*core
-			unwrapping
-			watching
-			labelling
-			measuring
-		}{c, u, w, l, m}, nil
 	case isW && isL:
 		return struct {
 			*core
@@ -47,20 +39,6 @@ func newInstance(ctx context.Context, s *Supervisor, config json.RawMessage) (in
 			watching
 			labelling
 		}{c, u, w, l}, nil
-	case isW && isM:
-		return struct {
-			*core
-			unwrapping
-			watching
-			measuring
-		}{c, u, w, m}, nil
-	case isL && isM:
-		return struct {
-			*core
-			unwrapping
-			labelling
-			measuring
-		}{c, u, l, m}, nil
 	case isW:
 		return struct {
 			*core
@@ -73,12 +51,6 @@ func newInstance(ctx context.Context, s *Supervisor, config json.RawMessage) (in
 			unwrapping
 			labelling
 		}{c, u, l}, nil
-	case isM:
-		return struct {
-			*core
-			unwrapping
-			measuring
-		}{c, u, m}, nil
 	}
 	return struct {
 		*core
@@ -163,12 +135,4 @@ func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]
 		return struct{}{}, p.(instance.Labeller).Label(ctx, id, labels)
 	})
 	return err
-}
-
-type measuring struct{ c *core }
-
-func (m measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
-	return callInstance(ctx, m.c.s, m.c.key, "CPU", func(ctx context.Context, p instance.Plugin) (map[instance.ID]float64, error) {
-		return p.(instance.MetricsSource).CPU(ctx, ids)
-	})
 }

@@ -215,15 +215,14 @@ type providerState struct {
 
 // caps are the optional capabilities of an instance.Plugin.
 type caps struct {
-	watcher, labeller, metrics bool
-	lag                        time.Duration
+	watcher, labeller bool
+	lag               time.Duration
 }
 
 func capsOf(p instance.Plugin) caps {
 	var c caps
 	_, c.watcher = p.(instance.Watcher)
 	_, c.labeller = p.(instance.Labeller)
-	_, c.metrics = p.(instance.MetricsSource)
 	if l, ok := instance.Capability[instance.Lagging](p); ok {
 		c.lag = l.ListLag()
 	}

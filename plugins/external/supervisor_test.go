@@ -44,9 +44,6 @@ func TestRegistryResolvesExternalPlugin(t *testing.T) {
 	if _, ok := p.(instance.Watcher); ok {
 		t.Error("the provider gained Watcher")
 	}
-	if _, ok := p.(instance.MetricsSource); ok {
-		t.Error("the provider gained MetricsSource")
-	}
 	if l, ok := instance.Capability[instance.Lagging](p); !ok || l.ListLag() != 5*time.Second {
 		t.Errorf("list lag through Unwrap: %v %v", l, ok)
 	}

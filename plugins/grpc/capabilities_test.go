@@ -15,20 +15,20 @@ import (
 
 // caps is one combination of optional capabilities.
 type caps struct {
-	labeller, metrics, watcher bool
-	lag                        time.Duration
+	labeller, watcher bool
+	lag               time.Duration
 }
 
 func (c caps) String() string {
-	return fmt.Sprintf("L=%v,S=%v,W=%v,lag=%v", c.labeller, c.metrics, c.watcher, c.lag)
+	return fmt.Sprintf("L=%v,W=%v,lag=%v", c.labeller, c.watcher, c.lag)
 }
 
-// allCaps are the 16 combinations.
+// allCaps are the 8 combinations.
 func allCaps() []caps {
 	var out []caps
-	for mask := range 16 {
-		c := caps{labeller: mask&1 != 0, metrics: mask&2 != 0, watcher: mask&4 != 0}
-		if mask&8 != 0 {
+	for mask := range 8 {
+		c := caps{labeller: mask&1 != 0, watcher: mask&2 != 0}
+		if mask&4 != 0 {
 			c.lag = 90 * time.Second
 		}
 		out = append(out, c)
@@ -41,7 +41,6 @@ func allCaps() []caps {
 func has(p instance.Plugin) caps {
 	var c caps
 	_, c.labeller = p.(instance.Labeller)
-	_, c.metrics = p.(instance.MetricsSource)
 	_, c.watcher = p.(instance.Watcher)
 	if l, ok := instance.Capability[instance.Lagging](p); ok {
 		c.lag = l.ListLag()
@@ -56,13 +55,13 @@ func TestCapabilitiesAsDeclared(t *testing.T) {
 	for _, want := range allCaps() {
 		t.Run(want.String(), func(t *testing.T) {
 			p := provide(newFull())
-			p.Labeller, p.MetricsSource, p.Watcher, p.ListLag = want.labeller, want.metrics, want.watcher, want.lag
+			p.Labeller, p.Watcher, p.ListLag = want.labeller, want.watcher, want.lag
 			c := dialInstance(t, p)
 			info, err := c.Info(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := (caps{info.Labeller, info.MetricsSource, info.Watcher, info.ListLag}); got != want {
+			if got := (caps{info.Labeller, info.Watcher, info.ListLag}); got != want {
 				t.Errorf("Info declares %v, want %v", got, want)
 			}
 			ip := configure(t, c, "p")
@@ -73,11 +72,6 @@ func TestCapabilitiesAsDeclared(t *testing.T) {
 			if l, ok := ip.(instance.Labeller); ok {
 				if err := l.Label(ctx, "i-1", map[string]string{"a": "b"}); err != nil {
 					t.Errorf("Label: %v", err)
-				}
-			}
-			if s, ok := ip.(instance.MetricsSource); ok {
-				if cpu, err := s.CPU(ctx, []instance.ID{"i-1"}); err != nil || cpu["i-1"] != 0.5 {
-					t.Errorf("CPU = %v, %v; want i-1: 0.5", cpu, err)
 				}
 			}
 			if w, ok := ip.(instance.Watcher); ok {
@@ -101,7 +95,6 @@ func TestComposeAllCombinations(t *testing.T) {
 		var (
 			w instance.Watcher
 			l instance.Labeller
-			s instance.MetricsSource
 			g instance.Lagging
 		)
 		if want.watcher {
@@ -110,13 +103,10 @@ func TestComposeAllCombinations(t *testing.T) {
 		if want.labeller {
 			l = f
 		}
-		if want.metrics {
-			s = f
-		}
 		if want.lag > 0 {
 			g = lagging(want.lag)
 		}
-		if got := has(compose(checking{f.Plugin}, w, l, s, g)); got != want {
+		if got := has(compose(checking{f.Plugin}, w, l, g)); got != want {
 			t.Errorf("compose(%v) has %v", want, got)
 		}
 	}
@@ -130,7 +120,6 @@ func TestDeclaredButMissing(t *testing.T) {
 		declare func(*InstanceProvider)
 	}{
 		{"labeller", func(p *InstanceProvider) { p.Labeller = true }},
-		{"metrics source", func(p *InstanceProvider) { p.MetricsSource = true }},
 		{"watcher", func(p *InstanceProvider) { p.Watcher = true }},
 	}
 	for _, tt := range tests {

@@ -10,113 +10,60 @@ import (
 // discovers capabilities that way. Each combination is its own struct
 // type, as in controller/metrics/instrument.go. Every result also has
 // p's Check (validation with warnings).
-func compose(p checkingPlugin, w instance.Watcher, l instance.Labeller, s instance.MetricsSource, g instance.Lagging) instance.Plugin {
+func compose(p checkingPlugin, w instance.Watcher, l instance.Labeller, g instance.Lagging) instance.Plugin {
 	type (
 		P = checkingPlugin
 		W = instance.Watcher
 		L = instance.Labeller
-		S = instance.MetricsSource
 		G = instance.Lagging
 	)
 	var mask int
-	for i, has := range []bool{w != nil, l != nil, s != nil, g != nil} {
+	for i, has := range []bool{w != nil, l != nil, g != nil} {
 		if has {
 			mask |= 1 << i
 		}
 	}
 	switch mask {
-	case 0b0001:
+	case 0b001:
 		return struct {
 			P
 			W
 		}{p, w}
-	case 0b0010:
+	case 0b010:
 		return struct {
 			P
 			L
 		}{p, l}
-	case 0b0011:
+	case 0b011:
 		return struct {
 			P
 			W
 			L
 		}{p, w, l}
-	case 0b0100:
-		return struct {
-			P
-			S
-		}{p, s}
-	case 0b0101:
-		return struct {
-			P
-			W
-			S
-		}{p, w, s}
-	case 0b0110:
-		return struct {
-			P
-			L
-			S
-		}{p, l, s}
-	case 0b0111:
-		return struct {
-			P
-			W
-			L
-			S
-		}{p, w, l, s}
-	case 0b1000:
+	case 0b100:
 		return struct {
 			P
 			G
 		}{p, g}
-	case 0b1001:
+	case 0b101:
 		return struct {
 			P
 			W
 			G
 		}{p, w, g}
-	case 0b1010:
+	case 0b110:
 		return struct {
 			P
 			L
 			G
 		}{p, l, g}
-	case 0b1011:
+	case 0b111:
 		return struct {
 			P
 			W
 			L
 			G
 		}{p, w, l, g}
-	case 0b1100:
-		return struct {
-			P
-			S
-			G
-		}{p, s, g}
-	case 0b1101:
-		return struct {
-			P
-			W
-			S
-			G
-		}{p, w, s, g}
-	case 0b1110:
-		return struct {
-			P
-			L
-			S
-			G
-		}{p, l, s, g}
-	case 0b1111:
-		return struct {
-			P
-			W
-			L
-			S
-			G
-		}{p, w, l, s, g}
 	}
 	return p
 }

@@ -31,7 +31,7 @@ func TestConformanceInMemory(t *testing.T) {
 	})
 	t.Run("watcher", func(t *testing.T) {
 		p := provide(newFull())
-		p.Watcher, p.Labeller, p.MetricsSource = true, true, true
+		p.Watcher, p.Labeller = true, true
 		conformance(t, configure(t, dialInstance(t, p), "p"), badSizes...)
 	})
 }
@@ -46,7 +46,7 @@ func TestConformanceProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.Watcher || !info.Labeller || !info.MetricsSource || info.ProviderSchema.Attributes[0].Name != "region" {
+	if !info.Watcher || !info.Labeller || info.ProviderSchema.Attributes[0].Name != "region" {
 		t.Errorf("Info = %+v, want the full plugin's schemas and capabilities", info)
 	}
 	conformance(t, configure(t, c, "p"), badSizes...)

@@ -17,7 +17,7 @@
 //   - Capabilities: the instance.Plugin Configure returns, and the
 //     flavor.Plugin FlavorClient.Flavor returns, have exactly the optional
 //     capabilities of the plugin in the plugin process (instance.Labeller,
-//     MetricsSource, Watcher, Lagging; flavor.Observer), so the controller's
+//     Watcher, Lagging; flavor.Observer), so the controller's
 //     type assertions answer as in-process.
 //   - Errors: spierr errors keep their code, op, message, RetryAfter and
 //     NotDone (as spierr.Wire, a detail of the gRPC status). A plugin that

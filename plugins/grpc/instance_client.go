@@ -25,9 +25,9 @@ type InstanceClient struct {
 // empty block: no properties), and the optional capabilities of every
 // provider it builds. ListLag > 0 means instance.Lagging.
 type InstanceInfo struct {
-	ProviderSchema, InstanceSchema   *schema.Block
-	Labeller, MetricsSource, Watcher bool
-	ListLag                          time.Duration
+	ProviderSchema, InstanceSchema *schema.Block
+	Labeller, Watcher              bool
+	ListLag                        time.Duration
 }
 
 // Done is closed when go-plugin sees the plugin process exit. Calls made
@@ -53,7 +53,7 @@ func (c *InstanceClient) Info(ctx context.Context) (InstanceInfo, error) {
 		return InstanceInfo{}, err
 	}
 	caps := r.GetCapabilities()
-	info.Labeller, info.MetricsSource, info.Watcher = caps.GetLabeller(), caps.GetMetricsSource(), caps.GetWatcher()
+	info.Labeller, info.Watcher = caps.GetLabeller(), caps.GetWatcher()
 	info.ListLag = time.Duration(max(caps.GetListLagMillis(), 0)) * time.Millisecond
 	return info, nil
 }
@@ -77,8 +77,8 @@ func decodeSchema(op, what string, b []byte) (*schema.Block, error) {
 // properties (secrets revealed), under the key provider (the provider
 // block's name), replacing what was configured under that key. The
 // returned plugin's calls all carry the key, and it has exactly the
-// optional capabilities (instance.Labeller, MetricsSource, Watcher,
-// Lagging) that Info declares. A call for a key the
+// optional capabilities (instance.Labeller, Watcher, Lagging) that Info
+// declares. A call for a key the
 // plugin process does not know (it restarted) returns an error matching
 // ErrNotConfigured: Configure again.
 func (c *InstanceClient) Configure(ctx context.Context, provider string, config json.RawMessage) (instance.Plugin, error) {
@@ -93,7 +93,6 @@ func (c *InstanceClient) Configure(ctx context.Context, provider string, config 
 	var (
 		w instance.Watcher
 		l instance.Labeller
-		s instance.MetricsSource
 		g instance.Lagging
 	)
 	if caps.GetWatcher() {
@@ -102,13 +101,10 @@ func (c *InstanceClient) Configure(ctx context.Context, provider string, config 
 	if caps.GetLabeller() {
 		l = labelling{p}
 	}
-	if caps.GetMetricsSource() {
-		s = measuring{p}
-	}
 	if caps.GetListLagMillis() > 0 {
 		g = lagging(time.Duration(caps.GetListLagMillis()) * time.Millisecond)
 	}
-	return compose(p, w, l, s, g), nil
+	return compose(p, w, l, g), nil
 }
 
 // remoteInstance is the instance.Plugin of one configured provider.
@@ -183,27 +179,6 @@ func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]
 	defer cancel()
 	_, err := l.p.rpc.Label(ctx, &pb.LabelRequest{Provider: l.p.key, Id: string(id), Labels: labels})
 	return fromStatus(ctx, "plugin.Label", err)
-}
-
-// measuring is instance.MetricsSource over the wire.
-type measuring struct{ p *remoteInstance }
-
-func (s measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
-	ctx, cancel := withDeadline(ctx)
-	defer cancel()
-	req := &pb.CPURequest{Provider: s.p.key, Ids: make([]string, len(ids))}
-	for i, id := range ids {
-		req.Ids[i] = string(id)
-	}
-	r, err := s.p.rpc.CPU(ctx, req)
-	if err != nil {
-		return nil, fromStatus(ctx, "plugin.CPU", err)
-	}
-	out := make(map[instance.ID]float64, len(r.Cpu))
-	for id, v := range r.Cpu {
-		out[instance.ID(id)] = v
-	}
-	return out, nil
 }
 
 // lagging is instance.Lagging: a constant the plugin reported.

@@ -27,12 +27,12 @@ type InstanceProvider struct {
 	// when the Configure call does.
 	New func(ctx context.Context, config json.RawMessage) (instance.Plugin, error)
 
-	// Labeller, MetricsSource and Watcher declare the optional
-	// capabilities (instance.Labeller, ...) of every plugin New builds:
-	// drover learns them before it configures anything. A plugin that
-	// lacks a declared capability is refused at Configure; undeclared
-	// capabilities are not offered to drover.
-	Labeller, MetricsSource, Watcher bool
+	// Labeller and Watcher declare the optional capabilities
+	// (instance.Labeller, ...) of every plugin New builds: drover learns
+	// them before it configures anything. A plugin that lacks a declared
+	// capability is refused at Configure; undeclared capabilities are not
+	// offered to drover.
+	Labeller, Watcher bool
 	// ListLag > 0 declares instance.Lagging, with this lag.
 	ListLag time.Duration
 }
@@ -40,7 +40,7 @@ type InstanceProvider struct {
 // capabilities are the declared capabilities, on the wire.
 func (p InstanceProvider) capabilities() *pb.Capabilities {
 	return &pb.Capabilities{
-		Labeller: p.Labeller, MetricsSource: p.MetricsSource, Watcher: p.Watcher,
+		Labeller: p.Labeller, Watcher: p.Watcher,
 		ListLagMillis: lagMillis(p.ListLag),
 	}
 }
@@ -52,9 +52,6 @@ func (p InstanceProvider) check(op string, built instance.Plugin) error {
 	}
 	if _, ok := built.(instance.Labeller); p.Labeller && !ok {
 		return missing("instance.Labeller")
-	}
-	if _, ok := built.(instance.MetricsSource); p.MetricsSource && !ok {
-		return missing("instance.MetricsSource")
 	}
 	if _, ok := built.(instance.Watcher); p.Watcher && !ok {
 		return missing("instance.Watcher")
@@ -202,31 +199,6 @@ func (s *instanceServer) Label(ctx context.Context, r *pb.LabelRequest) (*pb.Emp
 		return nil, toStatus(ctx, err)
 	}
 	return &pb.Empty{}, nil
-}
-
-func (s *instanceServer) CPU(ctx context.Context, r *pb.CPURequest) (*pb.CPUResponse, error) {
-	const op = "plugin.CPU"
-	p, err := s.plugin(op, r.Provider)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := p.(instance.MetricsSource)
-	if !ok || !s.provider.MetricsSource {
-		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.MetricsSource")))
-	}
-	ids := make([]instance.ID, len(r.Ids))
-	for i, id := range r.Ids {
-		ids[i] = instance.ID(id)
-	}
-	cpu, err := m.CPU(ctx, ids)
-	if err != nil {
-		return nil, toStatus(ctx, err)
-	}
-	out := make(map[string]float64, len(cpu))
-	for id, v := range cpu {
-		out[string(id)] = v
-	}
-	return &pb.CPUResponse{Cpu: out}, nil
 }
 
 // Watch streams the plugin's changes until its channel closes (the

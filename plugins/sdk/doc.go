@@ -51,7 +51,7 @@
 //     their code, message, RetryAfter and NotDone reach drover intact;
 //     other errors arrive as spierr.CodeInternal.
 //   - Declare the optional capabilities every plugin New builds has
-//     (Labeller, MetricsSource, Watcher, ListLag); drover offers only
+//     (Labeller, Watcher, ListLag); drover offers only
 //     those, and refuses a provider whose plugin lacks a declared one.
 //   - Log with hclog.Default() (github.com/hashicorp/go-hclog): its lines
 //     reach drover's log with their level. Never write to stdout, which

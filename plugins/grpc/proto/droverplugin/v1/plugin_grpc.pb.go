@@ -26,7 +26,6 @@ const (
 	InstancePlugin_Destroy_FullMethodName   = "/droverplugin.v1.InstancePlugin/Destroy"
 	InstancePlugin_Describe_FullMethodName  = "/droverplugin.v1.InstancePlugin/Describe"
 	InstancePlugin_Label_FullMethodName     = "/droverplugin.v1.InstancePlugin/Label"
-	InstancePlugin_CPU_FullMethodName       = "/droverplugin.v1.InstancePlugin/CPU"
 	InstancePlugin_Watch_FullMethodName     = "/droverplugin.v1.InstancePlugin/Watch"
 )
 
@@ -41,7 +40,6 @@ type InstancePluginClient interface {
 	Destroy(ctx context.Context, in *DestroyRequest, opts ...grpc.CallOption) (*Empty, error)
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
 	Label(ctx context.Context, in *LabelRequest, opts ...grpc.CallOption) (*Empty, error)
-	CPU(ctx context.Context, in *CPURequest, opts ...grpc.CallOption) (*CPUResponse, error)
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Change], error)
 }
 
@@ -123,16 +121,6 @@ func (c *instancePluginClient) Label(ctx context.Context, in *LabelRequest, opts
 	return out, nil
 }
 
-func (c *instancePluginClient) CPU(ctx context.Context, in *CPURequest, opts ...grpc.CallOption) (*CPUResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(CPUResponse)
-	err := c.cc.Invoke(ctx, InstancePlugin_CPU_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func (c *instancePluginClient) Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Change], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &InstancePlugin_ServiceDesc.Streams[0], InstancePlugin_Watch_FullMethodName, cOpts...)
@@ -163,7 +151,6 @@ type InstancePluginServer interface {
 	Destroy(context.Context, *DestroyRequest) (*Empty, error)
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
 	Label(context.Context, *LabelRequest) (*Empty, error)
-	CPU(context.Context, *CPURequest) (*CPUResponse, error)
 	Watch(*WatchRequest, grpc.ServerStreamingServer[Change]) error
 	mustEmbedUnimplementedInstancePluginServer()
 }
@@ -195,9 +182,6 @@ func (UnimplementedInstancePluginServer) Describe(context.Context, *DescribeRequ
 }
 func (UnimplementedInstancePluginServer) Label(context.Context, *LabelRequest) (*Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method Label not implemented")
-}
-func (UnimplementedInstancePluginServer) CPU(context.Context, *CPURequest) (*CPUResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method CPU not implemented")
 }
 func (UnimplementedInstancePluginServer) Watch(*WatchRequest, grpc.ServerStreamingServer[Change]) error {
 	return status.Error(codes.Unimplemented, "method Watch not implemented")
@@ -349,24 +333,6 @@ func _InstancePlugin_Label_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
-func _InstancePlugin_CPU_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CPURequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(InstancePluginServer).CPU(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: InstancePlugin_CPU_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(InstancePluginServer).CPU(ctx, req.(*CPURequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
 func _InstancePlugin_Watch_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -412,10 +378,6 @@ var InstancePlugin_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Label",
 			Handler:    _InstancePlugin_Label_Handler,
-		},
-		{
-			MethodName: "CPU",
-			Handler:    _InstancePlugin_CPU_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
