@@ -84,14 +84,15 @@ func (labelStub) Label(context.Context, instance.ID, map[string]string) error {
 	return errors.New("unsupported")
 }
 
-// capabilities says which optional capabilities p has, as a bit set:
+// capabilities says which optional capabilities p has, as the controller
+// finds them, as a bit set:
 // 1 Watcher, 2 Labeller.
 func capabilities(p instance.Plugin) int {
 	c := 0
-	if _, ok := p.(instance.Watcher); ok {
+	if _, ok := instance.Capability[instance.Watcher](p); ok {
 		c |= 1
 	}
-	if _, ok := p.(instance.Labeller); ok {
+	if _, ok := instance.Capability[instance.Labeller](p); ok {
 		c |= 2
 	}
 	return c
@@ -142,13 +143,13 @@ func TestInstrumentKeepsExactlyTheCapabilities(t *testing.T) {
 func callCapabilities(t *testing.T, p instance.Plugin) {
 	t.Helper()
 	ctx := t.Context()
-	if w, ok := p.(instance.Watcher); ok {
+	if w, ok := instance.Capability[instance.Watcher](p); ok {
 		ch, err := w.Watch(ctx, nil)
 		if c := <-ch; err != nil || c.Action != "die" {
 			t.Errorf("Watch = %v, %v; want the stub's change", c, err)
 		}
 	}
-	if l, ok := p.(instance.Labeller); ok {
+	if l, ok := instance.Capability[instance.Labeller](p); ok {
 		if err := l.Label(ctx, "fake-1", nil); err == nil || err.Error() != "unsupported" {
 			t.Errorf("Label = %v, want the stub's error", err)
 		}
