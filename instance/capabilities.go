@@ -22,7 +22,15 @@ var (
 				return err
 			})
 		})
+
+	// Measuring declares MetricsSource, "cpu".
+	Measuring = declare("cpu", MetricsSource.CPU,
+		func(f func(context.Context, []ID) (map[ID]float64, error)) MetricsSource { return cpuFunc(f) })
 )
+
+type cpuFunc func(context.Context, []ID) (map[ID]float64, error)
+
+func (f cpuFunc) CPU(ctx context.Context, ids []ID) (map[ID]float64, error) { return f(ctx, ids) }
 
 type watchFunc func(context.Context, map[string]string) (<-chan Change, error)
 

@@ -66,6 +66,17 @@ type Labeller interface {
 	Label(ctx context.Context, id ID, labels map[string]string) error
 }
 
+// MetricsSource is an optional capability of a Plugin: reporting load, for
+// autoscaling. Discover it with Capability; it is declared (Measuring).
+type MetricsSource interface {
+	// CPU returns the recent CPU utilisation of each of ids, from 0 (idle) to
+	// 1 (all cores busy), averaged over a window of the plugin's choosing.
+	// Instances without data (unknown, just created, or gone) are left out
+	// of the map rather than failing the call; an error means no data could
+	// be fetched at all.
+	CPU(ctx context.Context, ids []ID) (map[ID]float64, error)
+}
+
 // Watcher is an optional capability of a Plugin: a stream of hints that
 // instances changed, so that the controller can react within a second
 // instead of at its next resync. Hints may be lost or repeated; the

@@ -13,9 +13,9 @@ import (
 // Instrument wraps p so that each of its calls counts in
 // drover_provider_calls_total and drover_provider_call_duration_seconds,
 // labelled with provider. The wrapper is an instance.Hook: the declared
-// capabilities of p (instance.Watcher, instance.Labeller, ...), found
-// through it with instance.Capability, are counted under their names
-// (watch, label, ...). A Watch is counted when the stream is opened, not
+// capabilities of p (instance.Watcher, instance.Labeller,
+// instance.MetricsSource, ...), found through it with instance.Capability,
+// are counted under their names (watch, label, cpu, ...). A Watch is counted when the stream is opened, not
 // per change.
 func (m *Metrics) Instrument(provider string, p instance.Plugin) instance.Plugin {
 	return &plugin{inner: p, provider: provider, m: m}

@@ -71,6 +71,7 @@ func TestInstrumentCountsCalls(t *testing.T) {
 type (
 	watchStub struct{}
 	labelStub struct{}
+	cpuStub   struct{}
 )
 
 func (watchStub) Watch(context.Context, map[string]string) (<-chan instance.Change, error) {
@@ -84,9 +85,13 @@ func (labelStub) Label(context.Context, instance.ID, map[string]string) error {
 	return errors.New("unsupported")
 }
 
+func (cpuStub) CPU(context.Context, []instance.ID) (map[instance.ID]float64, error) {
+	return map[instance.ID]float64{"fake-1": 0.5}, nil
+}
+
 // capabilities says which optional capabilities p has, as the controller
 // finds them, as a bit set:
-// 1 Watcher, 2 Labeller.
+// 1 Watcher, 2 Labeller, 4 MetricsSource.
 func capabilities(p instance.Plugin) int {
 	c := 0
 	if _, ok := instance.Capability[instance.Watcher](p); ok {
@@ -94,6 +99,9 @@ func capabilities(p instance.Plugin) int {
 	}
 	if _, ok := instance.Capability[instance.Labeller](p); ok {
 		c |= 2
+	}
+	if _, ok := instance.Capability[instance.MetricsSource](p); ok {
+		c |= 4
 	}
 	return c
 }
@@ -115,24 +123,44 @@ func TestInstrumentKeepsExactlyTheCapabilities(t *testing.T) {
 			watchStub
 			labelStub
 		}{f, watchStub{}, labelStub{}},
+		struct {
+			*fake.Plugin
+			cpuStub
+		}{f, cpuStub{}},
+		struct {
+			*fake.Plugin
+			watchStub
+			cpuStub
+		}{f, watchStub{}, cpuStub{}},
+		struct {
+			*fake.Plugin
+			labelStub
+			cpuStub
+		}{f, labelStub{}, cpuStub{}},
+		struct {
+			*fake.Plugin
+			watchStub
+			labelStub
+			cpuStub
+		}{f, watchStub{}, labelStub{}, cpuStub{}},
 	}
 	for want, inner := range inners {
 		if capabilities(inner) != want {
-			t.Fatalf("test plugin %d has capabilities %02b, want %02b", want, capabilities(inner), want)
+			t.Fatalf("test plugin %d has capabilities %03b, want %03b", want, capabilities(inner), want)
 		}
 		m, _ := newMetrics(t)
 		p := m.Instrument("p", inner)
 		if got := capabilities(p); got != want {
-			t.Errorf("instrumented plugin with capabilities %02b has %02b", want, got)
+			t.Errorf("instrumented plugin with capabilities %03b has %03b", want, got)
 		}
 		callCapabilities(t, p)
-		for bit, c := range []struct{ call, result string }{{"watch", "ok"}, {"label", "error"}} {
+		for bit, c := range []struct{ call, result string }{{"watch", "ok"}, {"label", "error"}, {"cpu", "ok"}} {
 			wantCount := 0.0
 			if want&(1<<bit) != 0 {
 				wantCount = 1
 			}
 			if n := testutil.ToFloat64(m.providerCalls.WithLabelValues("p", c.call, c.result)); n != wantCount {
-				t.Errorf("capabilities %02b: %s counted %v times, want %v", want, c.call, n, wantCount)
+				t.Errorf("capabilities %03b: %s counted %v times, want %v", want, c.call, n, wantCount)
 			}
 		}
 	}
@@ -152,6 +180,11 @@ func callCapabilities(t *testing.T, p instance.Plugin) {
 	if l, ok := instance.Capability[instance.Labeller](p); ok {
 		if err := l.Label(ctx, "fake-1", nil); err == nil || err.Error() != "unsupported" {
 			t.Errorf("Label = %v, want the stub's error", err)
+		}
+	}
+	if s, ok := instance.Capability[instance.MetricsSource](p); ok {
+		if cpu, err := s.CPU(ctx, nil); err != nil || cpu["fake-1"] != 0.5 {
+			t.Errorf("CPU = %v, %v; want the stub's", cpu, err)
 		}
 	}
 }

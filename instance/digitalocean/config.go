@@ -85,8 +85,9 @@ type created struct {
 func (p *Plugin) ListLag() time.Duration { return p.listLag }
 
 var (
-	_ instance.Lagging = (*Plugin)(nil)
-	_ instance.Plugin  = (*Plugin)(nil)
+	_ instance.Lagging       = (*Plugin)(nil)
+	_ instance.Plugin        = (*Plugin)(nil)
+	_ instance.MetricsSource = (*Plugin)(nil)
 )
 
 // New returns a plugin for the provider block config. It does not call the

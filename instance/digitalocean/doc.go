@@ -59,8 +59,8 @@
 //     never creates it twice. The plugin's own destroys are described as
 //     terminated while lists still show them, for DefaultGrace (2 min, or
 //     twice list_lag).
-//   - metrics.go: CPU, the droplet CPU metric (not yet a capability drover
-//     calls), one call per droplet: 1 - Δidle/ΣΔ over the last 5 minutes.
+//   - metrics.go: instance.MetricsSource from the droplet CPU metric, one
+//     call per droplet: 1 - Δidle/ΣΔ over the last 5 minutes.
 //
 // States: new is pending, active running, off stopped, archive terminated.
 //

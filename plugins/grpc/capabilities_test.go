@@ -16,19 +16,19 @@ import (
 
 // caps is one combination of optional capabilities.
 type caps struct {
-	labeller, watcher bool
-	lag               time.Duration
+	labeller, watcher, metrics bool
+	lag                        time.Duration
 }
 
 func (c caps) String() string {
-	return fmt.Sprintf("L=%v,W=%v,lag=%v", c.labeller, c.watcher, c.lag)
+	return fmt.Sprintf("L=%v,W=%v,S=%v,lag=%v", c.labeller, c.watcher, c.metrics, c.lag)
 }
 
-// allCaps are the 8 combinations.
+// allCaps are the 16 combinations.
 func allCaps() []caps {
 	var out []caps
-	for mask := range 8 {
-		c := caps{labeller: mask&1 != 0, watcher: mask&2 != 0}
+	for mask := range 16 {
+		c := caps{labeller: mask&1 != 0, watcher: mask&2 != 0, metrics: mask&8 != 0}
 		if mask&4 != 0 {
 			c.lag = 90 * time.Second
 		}
@@ -45,6 +45,9 @@ func (c caps) declarations() []instance.Declaration {
 	}
 	if c.watcher {
 		ds = append(ds, instance.Watching)
+	}
+	if c.metrics {
+		ds = append(ds, instance.Measuring)
 	}
 	return ds
 }
@@ -66,6 +69,7 @@ func has(p instance.Plugin) caps {
 	var c caps
 	_, c.labeller = instance.Capability[instance.Labeller](p)
 	_, c.watcher = instance.Capability[instance.Watcher](p)
+	_, c.metrics = instance.Capability[instance.MetricsSource](p)
 	if l, ok := instance.Capability[instance.Lagging](p); ok {
 		c.lag = l.ListLag()
 	}
@@ -98,6 +102,11 @@ func TestCapabilitiesAsDeclared(t *testing.T) {
 					t.Errorf("Label: %v", err)
 				}
 			}
+			if s, ok := instance.Capability[instance.MetricsSource](ip); ok {
+				if cpu, err := s.CPU(ctx, []instance.ID{"i-1"}); err != nil || cpu["i-1"] != 0.5 {
+					t.Errorf("CPU = %v, %v; want i-1: 0.5", cpu, err)
+				}
+			}
 			if w, ok := instance.Capability[instance.Watcher](ip); ok {
 				wctx, cancel := context.WithCancel(ctx)
 				ch, err := w.Watch(wctx, nil)
@@ -121,6 +130,7 @@ func TestDeclaredButMissing(t *testing.T) {
 	}{
 		{"labeller", func(p *InstanceProvider) { p.Capabilities = []instance.Declaration{instance.Labelling} }},
 		{"watcher", func(p *InstanceProvider) { p.Capabilities = []instance.Declaration{instance.Watching} }},
+		{"metrics source", func(p *InstanceProvider) { p.Capabilities = []instance.Declaration{instance.Measuring} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,10 +146,14 @@ func TestDeclaredButMissing(t *testing.T) {
 		c := dialInstance(t, provide(newFull()))
 		configure(t, c, "p")
 		// A client that believes the plugin declared them.
-		forged := &remoteInstance{rpc: c.rpc, key: "p", names: []string{"label", "watch"}}
+		forged := &remoteInstance{rpc: c.rpc, key: "p", names: []string{"cpu", "label", "watch"}}
 		l, _ := instance.Capability[instance.Labeller](forged)
 		if err := l.Label(t.Context(), "i-1", nil); !errors.Is(err, spierr.ErrUnsupported) || !spierr.IsNotDone(err) {
 			t.Errorf("Label of an undeclared Labeller = %v, want spierr.ErrUnsupported, not done", err)
+		}
+		s, _ := instance.Capability[instance.MetricsSource](forged)
+		if _, err := s.CPU(t.Context(), []instance.ID{"i-1"}); !errors.Is(err, spierr.ErrUnsupported) || !spierr.IsNotDone(err) {
+			t.Errorf("CPU of an undeclared MetricsSource = %v, want spierr.ErrUnsupported, not done", err)
 		}
 		w, _ := instance.Capability[instance.Watcher](forged)
 		if _, err := w.Watch(t.Context(), nil); !errors.Is(err, spierr.ErrUnsupported) || !spierr.IsNotDone(err) {

@@ -47,7 +47,7 @@ func TestConformanceProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(info.Capabilities, []string{"label", "watch"}) || info.ProviderSchema.Attributes[0].Name != "region" {
+	if !slices.Equal(info.Capabilities, []string{"cpu", "label", "watch"}) || info.ProviderSchema.Attributes[0].Name != "region" {
 		t.Errorf("Info = %+v, want the full plugin's schemas and capabilities", info)
 	}
 	conformance(t, configure(t, c, "p"), badSizes...)

@@ -58,7 +58,7 @@ func provide(p instance.Plugin) InstanceProvider {
 }
 
 // full is the fake plugin with every optional capability: Watch reports
-// the fake's provisions and destroys, Label sets tags.
+// the fake's provisions and destroys, Label sets tags, CPU reports 0.5.
 type full struct {
 	*fake.Plugin
 
@@ -71,13 +71,14 @@ func newFull() *full {
 }
 
 var (
-	_ instance.Watcher  = (*full)(nil)
-	_ instance.Labeller = (*full)(nil)
+	_ instance.Watcher       = (*full)(nil)
+	_ instance.Labeller      = (*full)(nil)
+	_ instance.MetricsSource = (*full)(nil)
 )
 
 // fullCapabilities declares every optional capability full has.
 func fullCapabilities() []instance.Declaration {
-	return []instance.Declaration{instance.Labelling, instance.Watching}
+	return []instance.Declaration{instance.Labelling, instance.Watching, instance.Measuring}
 }
 
 // Validate wants {"size": "..."}.
@@ -151,6 +152,14 @@ func (f *full) watching() int {
 }
 
 func (f *full) Label(context.Context, instance.ID, map[string]string) error { return nil }
+
+func (f *full) CPU(_ context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
+	out := map[instance.ID]float64{}
+	for _, id := range ids {
+		out[id] = 0.5
+	}
+	return out, nil
+}
 
 // failing returns err from every call.
 type failing struct{ err error }
