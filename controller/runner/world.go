@@ -120,7 +120,7 @@ func (r *Runner) providers(ctx context.Context, spec *specs.Spec, w *world) (map
 			plugin = r.opts.WrapProvider(p.Name, plugin)
 		}
 		providers[p.Name] = plugin
-		if wt, ok := plugin.(instance.Watcher); ok {
+		if wt, ok := instance.Capability[instance.Watcher](plugin); ok {
 			w.watchers[p.Name] = wt
 		}
 	}
