@@ -55,7 +55,8 @@ type Plugin interface {
 
 // Labeller is an optional capability of a Plugin: changing the tags of an
 // existing instance, e.g. to record a logical id or a new config hash after
-// an in-place update. Discover it with a type assertion.
+// an in-place update. Discover it with Capability; it is declared
+// (Labelling).
 type Labeller interface {
 	// Label merges labels into the tags of instance id: the given keys are
 	// set, other tags are left as they are. It is idempotent. It returns a
@@ -66,7 +67,7 @@ type Labeller interface {
 }
 
 // MetricsSource is an optional capability of a Plugin: reporting load, for
-// autoscaling. Discover it with a type assertion.
+// autoscaling. Discover it with Capability; it is declared (Measuring).
 type MetricsSource interface {
 	// CPU returns the recent CPU utilisation of each of ids, from 0 (idle) to
 	// 1 (all cores busy), averaged over a window of the plugin's choosing.
@@ -79,8 +80,8 @@ type MetricsSource interface {
 // Watcher is an optional capability of a Plugin: a stream of hints that
 // instances changed, so that the controller can react within a second
 // instead of at its next resync. Hints may be lost or repeated; the
-// controller always re-reads with Describe. Discover it with a type
-// assertion.
+// controller always re-reads with Describe. Discover it with Capability;
+// it is declared (Watching).
 type Watcher interface {
 	// Watch sends a Change whenever an instance whose tags include every
 	// pair in selector is created, stops, dies, is destroyed or changes
@@ -98,27 +99,11 @@ type Change struct {
 	Action string `json:"action"`
 }
 
-// Capability finds the optional capability T (Lagging, ...) of p, looking
-// through wrappers that expose the plugin they wrap with an
-// Unwrap() Plugin method (instrumentation, transports).
-func Capability[T any](p Plugin) (T, bool) {
-	for p != nil {
-		if c, ok := p.(T); ok {
-			return c, true
-		}
-		u, ok := p.(interface{ Unwrap() Plugin })
-		if !ok {
-			break
-		}
-		p = u.Unwrap()
-	}
-	var zero T
-	return zero, false
-}
-
 // Lagging is an optional capability of a Plugin whose listings may miss a
 // new instance for a while after it was created (an eventually consistent
-// cloud API). Discover it with Capability.
+// cloud API). Discover it with Capability. A ListLag of 0 is no lag: a
+// wrapper that stands for a plugin whose lag it knows (a transport, a
+// supervisor) answers for it.
 type Lagging interface {
 	// ListLag bounds how long after a create request Describe may still
 	// miss the instance. After a create whose outcome is unknown (a 5xx, a

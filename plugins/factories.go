@@ -89,9 +89,8 @@ func (r *Registry) Flavor(name string) (FlavorPlugin, bool) {
 
 // Provider returns p as a plugin binary serves it (plugins/sdk), e.g. to
 // run a built-in out of process. InstancePlugin declares no optional
-// capabilities: set the result's Labeller, MetricsSource, Watcher and
-// ListLag to those of the plugins p.New builds, or drover will not offer
-// them.
+// capabilities: set the result's Capabilities and ListLag to those of the
+// plugins p.New builds, or drover will not offer them.
 func (p InstancePlugin) Provider() plugingrpc.InstanceProvider {
 	return plugingrpc.InstanceProvider{ProviderSchema: p.ProviderSchema, InstanceSchema: p.InstanceSchema, New: p.New}
 }

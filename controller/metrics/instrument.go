@@ -12,74 +12,30 @@ import (
 
 // Instrument wraps p so that each of its calls counts in
 // drover_provider_calls_total and drover_provider_call_duration_seconds,
-// labelled with provider. The wrapper has exactly the optional
+// labelled with provider. The wrapper is an instance.Hook: the declared
 // capabilities of p (instance.Watcher, instance.Labeller,
-// instance.MetricsSource), so type assertions on it answer as on p; their
-// calls are counted as watch, label and cpu. A Watch is counted when the
-// stream is opened, not per change.
+// instance.MetricsSource, ...), found through it with instance.Capability,
+// are counted under their names (watch, label, cpu, ...). A Watch is counted when the stream is opened, not
+// per change.
 func (m *Metrics) Instrument(provider string, p instance.Plugin) instance.Plugin {
-	b := &plugin{inner: p, provider: provider, m: m}
-	w, l, s := watching{b}, labelling{b}, measuring{b}
-	_, isW := p.(instance.Watcher)
-	_, isL := p.(instance.Labeller)
-	_, isS := p.(instance.MetricsSource)
-	switch {
-	case isW && isL && isS:
-		return struct {
-			*plugin
-			watching
-			labelling
-			measuring
-		}{b, w, l, s}
-	case isW && isL:
-		return struct {
-			*plugin
-			watching
-			labelling
-		}{b, w, l}
-	case isW && isS:
-		return struct {
-			*plugin
-			watching
-			measuring
-		}{b, w, s}
-	case isL && isS:
-		return struct {
-			*plugin
-			labelling
-			measuring
-		}{b, l, s}
-	case isW:
-		return struct {
-			*plugin
-			watching
-		}{b, w}
-	case isL:
-		return struct {
-			*plugin
-			labelling
-		}{b, l}
-	case isS:
-		return struct {
-			*plugin
-			measuring
-		}{b, s}
-	}
-	return b
+	return &plugin{inner: p, provider: provider, m: m}
 }
 
-// plugin is the instrumented instance.Plugin; the capability types below
-// add one optional method each, so that the combinations Instrument builds
-// show exactly the inner plugin's capabilities.
+// plugin is the instrumented instance.Plugin.
 type plugin struct {
 	inner    instance.Plugin
 	provider string
 	m        *Metrics
 }
 
-// Unwrap returns the instrumented plugin, for instance.Capability: the
-// capabilities that are not calls (instance.Lagging) are read from it.
+// Unwrap returns the instrumented plugin, for instance.Capability.
 func (p *plugin) Unwrap() instance.Plugin { return p.inner }
+
+// Around times a call of a declared capability, for instance.Capability.
+func (p *plugin) Around(ctx context.Context, call string, do func(context.Context, instance.Plugin) error) error {
+	done := p.timed(call)
+	return done(do(ctx, p.inner))
+}
 
 // timed starts timing a call; the function it returns records the call
 // with its error and passes the error on.
@@ -119,31 +75,4 @@ func (p *plugin) Describe(ctx context.Context, selector map[string]string) ([]in
 	done := p.timed("describe")
 	ds, err := p.inner.Describe(ctx, selector)
 	return ds, done(err)
-}
-
-// watching adds instance.Watcher to a plugin whose inner plugin has it.
-type watching struct{ p *plugin }
-
-func (w watching) Watch(ctx context.Context, selector map[string]string) (<-chan instance.Change, error) {
-	done := w.p.timed("watch")
-	ch, err := w.p.inner.(instance.Watcher).Watch(ctx, selector)
-	return ch, done(err)
-}
-
-// labelling adds instance.Labeller to a plugin whose inner plugin has it.
-type labelling struct{ p *plugin }
-
-func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]string) error {
-	done := l.p.timed("label")
-	return done(l.p.inner.(instance.Labeller).Label(ctx, id, labels))
-}
-
-// measuring adds instance.MetricsSource to a plugin whose inner plugin has
-// it.
-type measuring struct{ p *plugin }
-
-func (s measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
-	done := s.p.timed("cpu")
-	cpu, err := s.p.inner.(instance.MetricsSource).CPU(ctx, ids)
-	return cpu, done(err)
 }

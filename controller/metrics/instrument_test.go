@@ -89,17 +89,18 @@ func (cpuStub) CPU(context.Context, []instance.ID) (map[instance.ID]float64, err
 	return map[instance.ID]float64{"fake-1": 0.5}, nil
 }
 
-// capabilities says which optional capabilities p has, as a bit set:
+// capabilities says which optional capabilities p has, as the controller
+// finds them, as a bit set:
 // 1 Watcher, 2 Labeller, 4 MetricsSource.
 func capabilities(p instance.Plugin) int {
 	c := 0
-	if _, ok := p.(instance.Watcher); ok {
+	if _, ok := instance.Capability[instance.Watcher](p); ok {
 		c |= 1
 	}
-	if _, ok := p.(instance.Labeller); ok {
+	if _, ok := instance.Capability[instance.Labeller](p); ok {
 		c |= 2
 	}
-	if _, ok := p.(instance.MetricsSource); ok {
+	if _, ok := instance.Capability[instance.MetricsSource](p); ok {
 		c |= 4
 	}
 	return c
@@ -170,18 +171,18 @@ func TestInstrumentKeepsExactlyTheCapabilities(t *testing.T) {
 func callCapabilities(t *testing.T, p instance.Plugin) {
 	t.Helper()
 	ctx := t.Context()
-	if w, ok := p.(instance.Watcher); ok {
+	if w, ok := instance.Capability[instance.Watcher](p); ok {
 		ch, err := w.Watch(ctx, nil)
 		if c := <-ch; err != nil || c.Action != "die" {
 			t.Errorf("Watch = %v, %v; want the stub's change", c, err)
 		}
 	}
-	if l, ok := p.(instance.Labeller); ok {
+	if l, ok := instance.Capability[instance.Labeller](p); ok {
 		if err := l.Label(ctx, "fake-1", nil); err == nil || err.Error() != "unsupported" {
 			t.Errorf("Label = %v, want the stub's error", err)
 		}
 	}
-	if s, ok := p.(instance.MetricsSource); ok {
+	if s, ok := instance.Capability[instance.MetricsSource](p); ok {
 		if cpu, err := s.CPU(ctx, nil); err != nil || cpu["fake-1"] != 0.5 {
 			t.Errorf("CPU = %v, %v; want the stub's", cpu, err)
 		}

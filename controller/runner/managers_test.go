@@ -30,10 +30,8 @@ group "m" {
 func TestServicesNeedManagers(t *testing.T) {
 	const refusal = "services and networks need the swarm flavor, which this build of drover lacks"
 	tests := []struct {
-		name     string
-		src      string
-		managers bool
-		refused  bool
+		name, src         string
+		managers, refused bool
 	}{
 		{name: "service without managers", src: `service "web" {
   swarm = swarm.s

@@ -35,8 +35,8 @@ type Config struct {
 }
 
 // Plugin is the docker instance provider: a machine is a container. It
-// implements instance.Plugin and instance.Watcher and is safe for
-// concurrent use.
+// implements instance.Plugin, instance.Watcher and instance.MetricsSource
+// and is safe for concurrent use.
 type Plugin struct {
 	cli       *client.Client
 	socketDir string // absolute; "" when no data dir is known: no nodes
@@ -60,8 +60,9 @@ type Plugin struct {
 }
 
 var (
-	_ instance.Plugin  = (*Plugin)(nil)
-	_ instance.Watcher = (*Plugin)(nil)
+	_ instance.Plugin        = (*Plugin)(nil)
+	_ instance.Watcher       = (*Plugin)(nil)
+	_ instance.MetricsSource = (*Plugin)(nil)
 )
 
 // New connects to the engine the provider block config describes. It does

@@ -6,8 +6,8 @@
 // and checking the instance block), config.go (the container a spec
 // becomes, built without calling the engine), networks.go (creating and resolving
 // networks), provision.go, node.go (node containers: capabilities,
-// socket directory, image preload), describe.go, destroy.go, watch.go and
-// errors.go (the one mapping of engine errors to spierr codes),
+// socket directory, image preload), describe.go, destroy.go, watch.go,
+// cpu.go (CPU use from the engine's stats) and errors.go (the one mapping of engine errors to spierr codes),
 // hostaccess.go (the settings that need allow_host_access) and
 // socketdir.go (where node sockets live, and its checks).
 //

@@ -161,7 +161,7 @@ const watchTimeout = 30 * time.Second
 // testWatch: a Watcher reports the creation and destruction of an
 // instance it selects.
 func (s *suite) testWatch(t *testing.T) {
-	w, ok := s.plugin.(instance.Watcher)
+	w, ok := instance.Capability[instance.Watcher](s.plugin)
 	if !ok {
 		t.Skip("the plugin is not an instance.Watcher")
 	}

@@ -3,6 +3,7 @@ package external
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/drover/drover/instance"
@@ -13,84 +14,27 @@ import (
 // going to whichever process runs.
 //
 // It has exactly the optional capabilities of the provider the plugin's
-// first Configure reported, as a type: the controller and the metrics wrapper find
-// Watcher, Labeller and MetricsSource by type assertion. Lagging is found
-// through Unwrap (instance.Capability). Unwrap does not return the gRPC
-// client of the running process: that client is replaced at each restart
-// and there is none while the plugin is down, so a capability found
-// through it would come and go, and a caller keeping it would keep a dead
-// client. It returns a fixed view with ListLag instead, or nil when the
-// plugin has no list lag. A restarted plugin declaring other capabilities
-// is refused (see Supervisor.provider).
+// first Configure reported: it is an instance.Declarer naming them, and
+// an instance.Hook whose Around routes each call to the running process,
+// so that instance.Capability finds them on it. It has no Unwrap: the
+// gRPC client of the running process is replaced at each restart and
+// there is none while the plugin is down, so a capability found through it
+// would come and go, and a caller keeping it would keep a dead client. Its
+// list lag is its own ListLag. A restarted plugin declaring other
+// capabilities is refused (see Supervisor.provider).
 func newInstance(ctx context.Context, s *Supervisor, config json.RawMessage) (instance.Plugin, error) {
 	key, cp, err := s.configure(ctx, config)
 	if err != nil {
 		return nil, err
 	}
-	c := &core{s: s, key: key, lag: cp.lag}
-	u := unwrapping{c}
-	w, l, m := watching{c}, labelling{c}, measuring{c}
-	isW, isL, isM := cp.watcher, cp.labeller, cp.metrics
-	switch {
-	case isW && isL && isM:
-		return struct {
-			*core
-			unwrapping
-			watching
-			labelling
-			measuring
-		}{c, u, w, l, m}, nil
-	case isW && isL:
-		return struct {
-			*core
-			unwrapping
-			watching
-			labelling
-		}{c, u, w, l}, nil
-	case isW && isM:
-		return struct {
-			*core
-			unwrapping
-			watching
-			measuring
-		}{c, u, w, m}, nil
-	case isL && isM:
-		return struct {
-			*core
-			unwrapping
-			labelling
-			measuring
-		}{c, u, l, m}, nil
-	case isW:
-		return struct {
-			*core
-			unwrapping
-			watching
-		}{c, u, w}, nil
-	case isL:
-		return struct {
-			*core
-			unwrapping
-			labelling
-		}{c, u, l}, nil
-	case isM:
-		return struct {
-			*core
-			unwrapping
-			measuring
-		}{c, u, m}, nil
-	}
-	return struct {
-		*core
-		unwrapping
-	}{c, u}, nil
+	return &core{s: s, key: key, caps: cp}, nil
 }
 
 // core is the instance.Plugin of one provider of a supervised plugin.
 type core struct {
-	s   *Supervisor
-	key string
-	lag time.Duration
+	s    *Supervisor
+	key  string
+	caps caps
 }
 
 func (c *core) Validate(ctx context.Context, props json.RawMessage) error {
@@ -119,56 +63,24 @@ func (c *core) Describe(ctx context.Context, selector map[string]string) ([]inst
 	})
 }
 
-// unwrapping gives instance.Capability the plugin's list lag.
-type unwrapping struct{ c *core }
+// Declares names the capabilities of the provider, as first configured.
+func (c *core) Declares(name string) bool { return slices.Contains(c.caps.names, name) }
 
-// Unwrap returns a view of the plugin with its ListLag, or nil if it
-// declared none.
-func (u unwrapping) Unwrap() instance.Plugin {
-	if u.c.lag <= 0 {
-		return nil
+// ListLag is the provider's list lag, as first configured: 0 if it has
+// none (instance.Lagging).
+func (c *core) ListLag() time.Duration { return c.caps.lag }
+
+// Around makes a call of a declared capability on the running process.
+// A stream (Watch) is not bounded by the default deadline: it lives as
+// long as ctx, and ends when the process dies; the controller watches
+// again, with backoff, as for any Watcher.
+func (c *core) Around(ctx context.Context, call string, do func(context.Context, instance.Plugin) error) error {
+	f := func(ctx context.Context, p instance.Plugin) (struct{}, error) { return struct{}{}, do(ctx, p) }
+	var err error
+	if d, ok := instance.Declared(call); ok && d.Stream() {
+		_, err = retryInstance(ctx, c.s, c.key, call, f)
+	} else {
+		_, err = callInstance(ctx, c.s, c.key, call, f)
 	}
-	return lagView{u.c}
-}
-
-// lagView is the plugin with Lagging, and no Unwrap.
-type lagView struct{ *core }
-
-func (v lagView) ListLag() time.Duration { return v.lag }
-
-type watching struct{ c *core }
-
-// Watch opens a stream on the running process. It ends when the process
-// dies; the controller watches again, with backoff, as for any Watcher.
-func (w watching) Watch(ctx context.Context, selector map[string]string) (<-chan instance.Change, error) {
-	// No default deadline: the stream lives as long as ctx.
-	for try := 0; ; try++ {
-		p, err := w.c.s.provider(ctx, "Watch", w.c.key)
-		if err != nil {
-			return nil, err
-		}
-		ch, err := p.(instance.Watcher).Watch(ctx, selector)
-		if try == 0 && isNotConfigured(err) {
-			w.c.s.forget(w.c.key)
-			continue
-		}
-		return ch, err
-	}
-}
-
-type labelling struct{ c *core }
-
-func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]string) error {
-	_, err := callInstance(ctx, l.c.s, l.c.key, "Label", func(ctx context.Context, p instance.Plugin) (struct{}, error) {
-		return struct{}{}, p.(instance.Labeller).Label(ctx, id, labels)
-	})
 	return err
-}
-
-type measuring struct{ c *core }
-
-func (m measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
-	return callInstance(ctx, m.c.s, m.c.key, "CPU", func(ctx context.Context, p instance.Plugin) (map[instance.ID]float64, error) {
-		return p.(instance.MetricsSource).CPU(ctx, ids)
-	})
 }

@@ -82,7 +82,7 @@ func serveMem(hang bool) {
 		Instance: &plugingrpc.InstanceProvider{
 			ProviderSchema: &s.Block{Attributes: []s.Attribute{{Name: "prefix", Type: s.String}}},
 			InstanceSchema: &s.Block{},
-			Labeller:       true,
+			Capabilities:   []instance.Declaration{instance.Labelling},
 			ListLag:        5 * time.Second,
 			New: func(ctx context.Context, config json.RawMessage) (instance.Plugin, error) {
 				var cfg struct{ Prefix string }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/drover/drover/flavor"
@@ -40,16 +39,6 @@ func NewManager(binaries map[string]string, opts Options) *Manager {
 		m.sups[name] = newSupervisor(name, path, opts, m.starter)
 	}
 	return m
-}
-
-// Names lists the plugins the manager knows, sorted.
-func (m *Manager) Names() []string {
-	names := make([]string, 0, len(m.sups))
-	for n := range m.sups {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Supervisor returns the supervisor of a plugin.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -111,7 +112,7 @@ func (s *Supervisor) run(ctx context.Context) {
 
 // start launches the plugin and checks that it declares what its first
 // start declared: the controller found the capabilities of its plugins
-// once, by type, and cannot learn new ones.
+// once, and cannot learn new ones.
 func (s *Supervisor) start(ctx context.Context) (*conn, error) {
 	c, err := s.launch(ctx)
 	if err != nil {
@@ -213,22 +214,22 @@ type providerState struct {
 	caps   *caps // nil until the first Configure succeeds
 }
 
-// caps are the optional capabilities of an instance.Plugin.
+// caps are the optional capabilities of an instance.Plugin: the names of
+// its declared ones, sorted, and its list lag.
 type caps struct {
-	watcher, labeller, metrics bool
-	lag                        time.Duration
+	names []string
+	lag   time.Duration
 }
 
 func capsOf(p instance.Plugin) caps {
-	var c caps
-	_, c.watcher = p.(instance.Watcher)
-	_, c.labeller = p.(instance.Labeller)
-	_, c.metrics = p.(instance.MetricsSource)
+	c := caps{names: instance.Capabilities(p)}
 	if l, ok := instance.Capability[instance.Lagging](p); ok {
 		c.lag = l.ListLag()
 	}
 	return c
 }
+
+func (c caps) equal(o caps) bool { return slices.Equal(c.names, o.names) && c.lag == o.lag }
 
 // configure connects a provider in the plugin, now and after every
 // restart, and returns the key its calls carry and its capabilities.
@@ -273,8 +274,8 @@ func (s *Supervisor) provider(ctx context.Context, op, key string) (instance.Plu
 	if err != nil {
 		return nil, err
 	}
-	// The controller found the provider's capabilities by type when it
-	// was first configured; a restarted plugin must keep them.
+	// The controller found the provider's capabilities when it was first
+	// configured; a restarted plugin must keep them.
 	got := capsOf(p)
 	s.mu.Lock()
 	if st.caps == nil {
@@ -282,7 +283,7 @@ func (s *Supervisor) provider(ctx context.Context, op, key string) (instance.Plu
 	}
 	want := *st.caps
 	s.mu.Unlock()
-	if got != want {
+	if !got.equal(want) {
 		return nil, spierr.Internal(op, "plugin %s (%s) now gives the provider other capabilities than when drover configured it; restart drover to use them", s.name, s.path)
 	}
 	c.mu.Lock()
@@ -329,6 +330,11 @@ func (s *Supervisor) bound(ctx context.Context) (context.Context, context.Cancel
 func callInstance[T any](ctx context.Context, s *Supervisor, key, op string, f func(context.Context, instance.Plugin) (T, error)) (T, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	return retryInstance(ctx, s, key, op, f)
+}
+
+// retryInstance is callInstance without the deadline, for a stream.
+func retryInstance[T any](ctx context.Context, s *Supervisor, key, op string, f func(context.Context, instance.Plugin) (T, error)) (T, error) {
 	var zero T
 	for try := 0; ; try++ {
 		p, err := s.provider(ctx, op, key)
@@ -336,7 +342,7 @@ func callInstance[T any](ctx context.Context, s *Supervisor, key, op string, f f
 			return zero, err
 		}
 		v, err := f(ctx, p)
-		if try == 0 && errors.Is(err, plugingrpc.ErrNotConfigured) {
+		if try == 0 && isNotConfigured(err) {
 			s.forget(key)
 			continue
 		}

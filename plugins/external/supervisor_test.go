@@ -38,23 +38,21 @@ func TestRegistryResolvesExternalPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := p.(instance.Labeller); !ok {
+	if _, ok := instance.Capability[instance.Labeller](p); !ok {
 		t.Error("the provider lost Labeller")
 	}
-	if _, ok := p.(instance.Watcher); ok {
+	if _, ok := instance.Capability[instance.Watcher](p); ok {
 		t.Error("the provider gained Watcher")
 	}
-	if _, ok := p.(instance.MetricsSource); ok {
-		t.Error("the provider gained MetricsSource")
-	}
 	if l, ok := instance.Capability[instance.Lagging](p); !ok || l.ListLag() != 5*time.Second {
-		t.Errorf("list lag through Unwrap: %v %v", l, ok)
+		t.Errorf("list lag: %v %v", l, ok)
 	}
 	id, err := p.Provision(t.Context(), instance.Spec{Tags: map[string]string{"a": "b"}})
 	if err != nil || id != "m-1" {
 		t.Fatalf("Provision: %q %v", id, err)
 	}
-	if err := p.(instance.Labeller).Label(t.Context(), id, map[string]string{"c": "d"}); err != nil {
+	l, _ := instance.Capability[instance.Labeller](p)
+	if err := l.Label(t.Context(), id, map[string]string{"c": "d"}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := p.Describe(t.Context(), map[string]string{"c": "d"})

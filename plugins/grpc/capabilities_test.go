@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,20 +16,20 @@ import (
 
 // caps is one combination of optional capabilities.
 type caps struct {
-	labeller, metrics, watcher bool
+	labeller, watcher, metrics bool
 	lag                        time.Duration
 }
 
 func (c caps) String() string {
-	return fmt.Sprintf("L=%v,S=%v,W=%v,lag=%v", c.labeller, c.metrics, c.watcher, c.lag)
+	return fmt.Sprintf("L=%v,W=%v,S=%v,lag=%v", c.labeller, c.watcher, c.metrics, c.lag)
 }
 
 // allCaps are the 16 combinations.
 func allCaps() []caps {
 	var out []caps
 	for mask := range 16 {
-		c := caps{labeller: mask&1 != 0, metrics: mask&2 != 0, watcher: mask&4 != 0}
-		if mask&8 != 0 {
+		c := caps{labeller: mask&1 != 0, watcher: mask&2 != 0, metrics: mask&8 != 0}
+		if mask&4 != 0 {
 			c.lag = 90 * time.Second
 		}
 		out = append(out, c)
@@ -36,13 +37,39 @@ func allCaps() []caps {
 	return out
 }
 
+// declarations are c's declared capabilities.
+func (c caps) declarations() []instance.Declaration {
+	var ds []instance.Declaration
+	if c.labeller {
+		ds = append(ds, instance.Labelling)
+	}
+	if c.watcher {
+		ds = append(ds, instance.Watching)
+	}
+	if c.metrics {
+		ds = append(ds, instance.Measuring)
+	}
+	return ds
+}
+
+// names are the names of c's declared capabilities, as Info reports them
+// (sorted).
+func (c caps) names() []string {
+	var names []string
+	for _, d := range c.declarations() {
+		names = append(names, d.Name())
+	}
+	slices.Sort(names)
+	return names
+}
+
 // has reports the optional capabilities of p, as the controller finds
 // them.
 func has(p instance.Plugin) caps {
 	var c caps
-	_, c.labeller = p.(instance.Labeller)
-	_, c.metrics = p.(instance.MetricsSource)
-	_, c.watcher = p.(instance.Watcher)
+	_, c.labeller = instance.Capability[instance.Labeller](p)
+	_, c.watcher = instance.Capability[instance.Watcher](p)
+	_, c.metrics = instance.Capability[instance.MetricsSource](p)
 	if l, ok := instance.Capability[instance.Lagging](p); ok {
 		c.lag = l.ListLag()
 	}
@@ -56,31 +83,31 @@ func TestCapabilitiesAsDeclared(t *testing.T) {
 	for _, want := range allCaps() {
 		t.Run(want.String(), func(t *testing.T) {
 			p := provide(newFull())
-			p.Labeller, p.MetricsSource, p.Watcher, p.ListLag = want.labeller, want.metrics, want.watcher, want.lag
+			p.Capabilities, p.ListLag = want.declarations(), want.lag
 			c := dialInstance(t, p)
 			info, err := c.Info(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := (caps{info.Labeller, info.MetricsSource, info.Watcher, info.ListLag}); got != want {
-				t.Errorf("Info declares %v, want %v", got, want)
+			if !slices.Equal(info.Capabilities, want.names()) || info.ListLag != want.lag {
+				t.Errorf("Info declares %v and lag %v, want %v", info.Capabilities, info.ListLag, want)
 			}
 			ip := configure(t, c, "p")
 			if got := has(ip); got != want {
 				t.Fatalf("the configured plugin has %v, want %v", got, want)
 			}
 			ctx := t.Context()
-			if l, ok := ip.(instance.Labeller); ok {
+			if l, ok := instance.Capability[instance.Labeller](ip); ok {
 				if err := l.Label(ctx, "i-1", map[string]string{"a": "b"}); err != nil {
 					t.Errorf("Label: %v", err)
 				}
 			}
-			if s, ok := ip.(instance.MetricsSource); ok {
+			if s, ok := instance.Capability[instance.MetricsSource](ip); ok {
 				if cpu, err := s.CPU(ctx, []instance.ID{"i-1"}); err != nil || cpu["i-1"] != 0.5 {
 					t.Errorf("CPU = %v, %v; want i-1: 0.5", cpu, err)
 				}
 			}
-			if w, ok := ip.(instance.Watcher); ok {
+			if w, ok := instance.Capability[instance.Watcher](ip); ok {
 				wctx, cancel := context.WithCancel(ctx)
 				ch, err := w.Watch(wctx, nil)
 				if err != nil {
@@ -94,34 +121,6 @@ func TestCapabilitiesAsDeclared(t *testing.T) {
 	}
 }
 
-// TestComposeAllCombinations: compose builds each combination.
-func TestComposeAllCombinations(t *testing.T) {
-	f := newFull()
-	for _, want := range allCaps() {
-		var (
-			w instance.Watcher
-			l instance.Labeller
-			s instance.MetricsSource
-			g instance.Lagging
-		)
-		if want.watcher {
-			w = f
-		}
-		if want.labeller {
-			l = f
-		}
-		if want.metrics {
-			s = f
-		}
-		if want.lag > 0 {
-			g = lagging(want.lag)
-		}
-		if got := has(compose(checking{f.Plugin}, w, l, s, g)); got != want {
-			t.Errorf("compose(%v) has %v", want, got)
-		}
-	}
-}
-
 // TestDeclaredButMissing: a plugin that lacks a capability it declares is
 // refused at Configure; an undeclared one is refused per call.
 func TestDeclaredButMissing(t *testing.T) {
@@ -129,9 +128,9 @@ func TestDeclaredButMissing(t *testing.T) {
 		name    string
 		declare func(*InstanceProvider)
 	}{
-		{"labeller", func(p *InstanceProvider) { p.Labeller = true }},
-		{"metrics source", func(p *InstanceProvider) { p.MetricsSource = true }},
-		{"watcher", func(p *InstanceProvider) { p.Watcher = true }},
+		{"labeller", func(p *InstanceProvider) { p.Capabilities = []instance.Declaration{instance.Labelling} }},
+		{"watcher", func(p *InstanceProvider) { p.Capabilities = []instance.Declaration{instance.Watching} }},
+		{"metrics source", func(p *InstanceProvider) { p.Capabilities = []instance.Declaration{instance.Measuring} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,9 +145,19 @@ func TestDeclaredButMissing(t *testing.T) {
 	t.Run("undeclared call", func(t *testing.T) {
 		c := dialInstance(t, provide(newFull()))
 		configure(t, c, "p")
-		l := labelling{&remoteInstance{rpc: c.rpc, key: "p"}}
-		if err := l.Label(t.Context(), "i-1", nil); !errors.Is(err, spierr.ErrUnsupported) {
-			t.Errorf("Label of an undeclared Labeller = %v, want spierr.ErrUnsupported", err)
+		// A client that believes the plugin declared them.
+		forged := &remoteInstance{rpc: c.rpc, key: "p", names: []string{"cpu", "label", "watch"}}
+		l, _ := instance.Capability[instance.Labeller](forged)
+		if err := l.Label(t.Context(), "i-1", nil); !errors.Is(err, spierr.ErrUnsupported) || !spierr.IsNotDone(err) {
+			t.Errorf("Label of an undeclared Labeller = %v, want spierr.ErrUnsupported, not done", err)
+		}
+		s, _ := instance.Capability[instance.MetricsSource](forged)
+		if _, err := s.CPU(t.Context(), []instance.ID{"i-1"}); !errors.Is(err, spierr.ErrUnsupported) || !spierr.IsNotDone(err) {
+			t.Errorf("CPU of an undeclared MetricsSource = %v, want spierr.ErrUnsupported, not done", err)
+		}
+		w, _ := instance.Capability[instance.Watcher](forged)
+		if _, err := w.Watch(t.Context(), nil); !errors.Is(err, spierr.ErrUnsupported) || !spierr.IsNotDone(err) {
+			t.Errorf("Watch of an undeclared Watcher = %v, want spierr.ErrUnsupported, not done", err)
 		}
 	})
 }
@@ -172,11 +181,4 @@ func TestInfoSchemas(t *testing.T) {
 	if err := info.ProviderSchema.Validate(); err != nil {
 		t.Errorf("the received schema does not validate: %v", err)
 	}
-}
-
-// checking gives a plugin the Check that compose wants.
-type checking struct{ instance.Plugin }
-
-func (c checking) Check(ctx context.Context, props json.RawMessage) ([]spierr.Warning, error) {
-	return nil, c.Validate(ctx, props)
 }

@@ -17,15 +17,19 @@ import (
 // name cross the connection, whatever capabilities the plugin declares.
 func TestCheckOverGRPC(t *testing.T) {
 	for _, watcher := range []bool{false, true} {
+		var declared []instance.Declaration
+		if watcher {
+			declared = append(declared, instance.Watching)
+		}
 		c := dialInstance(t, InstanceProvider{
-			Watcher: watcher,
+			Capabilities: declared,
 			New: func(ctx context.Context, cfg json.RawMessage) (instance.Plugin, error) {
 				// An engine that is never called: Validate is offline.
 				return docker.New(ctx, json.RawMessage(`{"host": "tcp://192.0.2.1:2376", "socket_dir": "`+t.TempDir()+`"}`))
 			},
 		})
 		p := configure(t, c, "local")
-		ch, ok := p.(checkingPlugin)
+		ch, ok := p.(instance.Checker)
 		if !ok {
 			t.Fatalf("watcher=%v: the remote plugin %T has no Check", watcher, p)
 		}
@@ -60,7 +64,7 @@ func TestCheckOverGRPC(t *testing.T) {
 func TestCheckWithoutWarnings(t *testing.T) {
 	f := fake.New(nil)
 	p := configure(t, dialInstance(t, provide(f)), "k")
-	ws, err := p.(checkingPlugin).Check(t.Context(), json.RawMessage(`{}`))
+	ws, err := p.(instance.Checker).Check(t.Context(), json.RawMessage(`{}`))
 	if err != nil || ws != nil {
 		t.Errorf("Check = %+v, %v; want no warnings and no error", ws, err)
 	}

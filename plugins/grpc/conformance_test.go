@@ -2,6 +2,7 @@ package plugingrpc
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/drover/drover/instance"
@@ -31,7 +32,7 @@ func TestConformanceInMemory(t *testing.T) {
 	})
 	t.Run("watcher", func(t *testing.T) {
 		p := provide(newFull())
-		p.Watcher, p.Labeller, p.MetricsSource = true, true, true
+		p.Capabilities = fullCapabilities()
 		conformance(t, configure(t, dialInstance(t, p), "p"), badSizes...)
 	})
 }
@@ -46,7 +47,7 @@ func TestConformanceProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.Watcher || !info.Labeller || !info.MetricsSource || info.ProviderSchema.Attributes[0].Name != "region" {
+	if !slices.Equal(info.Capabilities, []string{"cpu", "label", "watch"}) || info.ProviderSchema.Attributes[0].Name != "region" {
 		t.Errorf("Info = %+v, want the full plugin's schemas and capabilities", info)
 	}
 	conformance(t, configure(t, c, "p"), badSizes...)

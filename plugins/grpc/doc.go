@@ -14,11 +14,16 @@
 //     InstanceClient.Configure builds one under a key that each later call
 //     carries. After a plugin restart the keys are gone: calls fail with
 //     ErrNotConfigured until Configure is called again.
-//   - Capabilities: the instance.Plugin Configure returns, and the
-//     flavor.Plugin FlavorClient.Flavor returns, have exactly the optional
-//     capabilities of the plugin in the plugin process (instance.Labeller,
-//     MetricsSource, Watcher, Lagging; flavor.Observer), so the controller's
-//     type assertions answer as in-process.
+//   - Capabilities: an instance plugin declares its optional capabilities
+//     by name (InstanceProvider.Capabilities: instance.Labelling, ...) and
+//     its list lag; the instance.Plugin Configure returns has exactly
+//     those, found with instance.Capability as in-process. Every unary
+//     capability crosses as one generic Call (its name, JSON arguments,
+//     JSON result: instance.Invoke on the plugin's side); Watch is its own
+//     stream. A call of a capability the plugin did not declare is refused
+//     (spierr.ErrUnsupported, not done). The flavor.Plugin
+//     FlavorClient.Flavor returns is a flavor.Observer exactly when the
+//     plugin's is.
 //   - Errors: spierr errors keep their code, op, message, RetryAfter and
 //     NotDone (as spierr.Wire, a detail of the gRPC status). A plugin that
 //     cannot be reached gives spierr.ErrUnavailable errors, not marked

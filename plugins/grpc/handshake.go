@@ -12,9 +12,10 @@ import (
 // Handshake is what drover and a plugin check before they talk. Bump
 // ProtocolVersion on an incompatible change of the proto service; the
 // magic cookie only stops a plugin binary run by hand from waiting for a
-// handshake (it is not security: AutoMTLS is).
+// handshake (it is not security: AutoMTLS is). Version 2: capabilities
+// are declared by name and called through the generic Call.
 var Handshake = plugin.HandshakeConfig{
-	ProtocolVersion:  1,
+	ProtocolVersion:  2,
 	MagicCookieKey:   "DROVER_PLUGIN",
 	MagicCookieValue: "4f9d3c1e-drover-plugin-v1-8a2b6e57c0d4",
 }

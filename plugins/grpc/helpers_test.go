@@ -76,6 +76,11 @@ var (
 	_ instance.MetricsSource = (*full)(nil)
 )
 
+// fullCapabilities declares every optional capability full has.
+func fullCapabilities() []instance.Declaration {
+	return []instance.Declaration{instance.Labelling, instance.Watching, instance.Measuring}
+}
+
 // Validate wants {"size": "..."}.
 func (f *full) Validate(_ context.Context, props json.RawMessage) error {
 	var p struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/drover/drover/instance"
@@ -23,11 +24,13 @@ type InstanceClient struct {
 // InstanceInfo is what an instance plugin declares before it is
 // configured: its schemas, never nil (a plugin that declares none has an
 // empty block: no properties), and the optional capabilities of every
-// provider it builds. ListLag > 0 means instance.Lagging.
+// provider it builds: the names of the declared ones
+// (instance.Declaration.Name), sorted, and its list lag (> 0 means
+// instance.Lagging).
 type InstanceInfo struct {
-	ProviderSchema, InstanceSchema   *schema.Block
-	Labeller, MetricsSource, Watcher bool
-	ListLag                          time.Duration
+	ProviderSchema, InstanceSchema *schema.Block
+	Capabilities                   []string
+	ListLag                        time.Duration
 }
 
 // Done is closed when go-plugin sees the plugin process exit. Calls made
@@ -52,9 +55,7 @@ func (c *InstanceClient) Info(ctx context.Context) (InstanceInfo, error) {
 	if info.InstanceSchema, err = decodeSchema(op, "instance", r.InstanceSchema); err != nil {
 		return InstanceInfo{}, err
 	}
-	caps := r.GetCapabilities()
-	info.Labeller, info.MetricsSource, info.Watcher = caps.GetLabeller(), caps.GetMetricsSource(), caps.GetWatcher()
-	info.ListLag = time.Duration(max(caps.GetListLagMillis(), 0)) * time.Millisecond
+	info.Capabilities, info.ListLag = fromCapabilities(r.GetCapabilities())
 	return info, nil
 }
 
@@ -77,10 +78,12 @@ func decodeSchema(op, what string, b []byte) (*schema.Block, error) {
 // properties (secrets revealed), under the key provider (the provider
 // block's name), replacing what was configured under that key. The
 // returned plugin's calls all carry the key, and it has exactly the
-// optional capabilities (instance.Labeller, MetricsSource, Watcher,
-// Lagging) that Info declares. A call for a key the
-// plugin process does not know (it restarted) returns an error matching
-// ErrNotConfigured: Configure again.
+// optional capabilities that Info declares: it is an instance.Declarer
+// naming them, an instance.Invoker that carries the unary ones over the
+// generic Call, a Watcher over its own stream, and Lagging (ListLag 0 when
+// it declares no lag). A call for a key the plugin process does not know
+// (it restarted) returns an error matching ErrNotConfigured: Configure
+// again.
 func (c *InstanceClient) Configure(ctx context.Context, provider string, config json.RawMessage) (instance.Plugin, error) {
 	ctx, cancel := withDeadline(ctx)
 	defer cancel()
@@ -88,33 +91,52 @@ func (c *InstanceClient) Configure(ctx context.Context, provider string, config 
 	if err != nil {
 		return nil, fromStatus(ctx, "plugin.Configure", err)
 	}
-	caps := r.GetCapabilities()
 	p := &remoteInstance{rpc: c.rpc, key: provider}
-	var (
-		w instance.Watcher
-		l instance.Labeller
-		s instance.MetricsSource
-		g instance.Lagging
-	)
-	if caps.GetWatcher() {
-		w = watching{p}
-	}
-	if caps.GetLabeller() {
-		l = labelling{p}
-	}
-	if caps.GetMetricsSource() {
-		s = measuring{p}
-	}
-	if caps.GetListLagMillis() > 0 {
-		g = lagging(time.Duration(caps.GetListLagMillis()) * time.Millisecond)
-	}
-	return compose(p, w, l, s, g), nil
+	p.names, p.lag = fromCapabilities(r.GetCapabilities())
+	return p, nil
 }
 
-// remoteInstance is the instance.Plugin of one configured provider.
+// fromCapabilities reads declared capabilities off the wire.
+func fromCapabilities(c *pb.Capabilities) ([]string, time.Duration) {
+	names := slices.Clone(c.GetNames())
+	slices.Sort(names)
+	return slices.Compact(names), time.Duration(max(c.GetListLagMillis(), 0)) * time.Millisecond
+}
+
+// remoteInstance is the instance.Plugin of one configured provider, with
+// its declared capabilities.
 type remoteInstance struct {
-	rpc pb.InstancePluginClient
-	key string
+	rpc   pb.InstancePluginClient
+	key   string
+	names []string // declared, sorted
+	lag   time.Duration
+}
+
+var (
+	_ instance.Declarer = (*remoteInstance)(nil)
+	_ instance.Invoker  = (*remoteInstance)(nil)
+	_ instance.Checker  = (*remoteInstance)(nil)
+	_ instance.Lagging  = (*remoteInstance)(nil)
+)
+
+// Declares says whether the plugin declared the capability name.
+func (p *remoteInstance) Declares(name string) bool {
+	_, ok := slices.BinarySearch(p.names, name)
+	return ok
+}
+
+// ListLag is the plugin's declared list lag, 0 if none.
+func (p *remoteInstance) ListLag() time.Duration { return p.lag }
+
+// Invoke calls the unary capability name with the generic Call.
+func (p *remoteInstance) Invoke(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+	ctx, cancel := withDeadline(ctx)
+	defer cancel()
+	r, err := p.rpc.Call(ctx, &pb.CallRequest{Provider: p.key, Name: name, Args: args})
+	if err != nil {
+		return nil, fromStatus(ctx, "plugin."+name, err)
+	}
+	return r.GetResult(), nil
 }
 
 func (p *remoteInstance) Validate(ctx context.Context, props json.RawMessage) error {
@@ -175,56 +197,18 @@ func (p *remoteInstance) Describe(ctx context.Context, selector map[string]strin
 	return ds, nil
 }
 
-// labelling is instance.Labeller over the wire.
-type labelling struct{ p *remoteInstance }
-
-func (l labelling) Label(ctx context.Context, id instance.ID, labels map[string]string) error {
-	ctx, cancel := withDeadline(ctx)
-	defer cancel()
-	_, err := l.p.rpc.Label(ctx, &pb.LabelRequest{Provider: l.p.key, Id: string(id), Labels: labels})
-	return fromStatus(ctx, "plugin.Label", err)
-}
-
-// measuring is instance.MetricsSource over the wire.
-type measuring struct{ p *remoteInstance }
-
-func (s measuring) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
-	ctx, cancel := withDeadline(ctx)
-	defer cancel()
-	req := &pb.CPURequest{Provider: s.p.key, Ids: make([]string, len(ids))}
-	for i, id := range ids {
-		req.Ids[i] = string(id)
-	}
-	r, err := s.p.rpc.CPU(ctx, req)
-	if err != nil {
-		return nil, fromStatus(ctx, "plugin.CPU", err)
-	}
-	out := make(map[instance.ID]float64, len(r.Cpu))
-	for id, v := range r.Cpu {
-		out[instance.ID(id)] = v
-	}
-	return out, nil
-}
-
-// lagging is instance.Lagging: a constant the plugin reported.
-type lagging time.Duration
-
-func (g lagging) ListLag() time.Duration { return time.Duration(g) }
-
 // watchBuffer is how many changes a Watch channel holds.
 const watchBuffer = 16
 
-// watching is instance.Watcher over a server stream.
-type watching struct{ p *remoteInstance }
-
-// Watch opens the stream and returns once the plugin's Watch has
+// Watch is instance.Watcher over a server stream; instance.Capability
+// finds it only if the plugin declared it. It opens the stream and returns once the plugin's Watch has
 // succeeded, or with its error. The stream is not bounded by
 // DefaultTimeout: it lasts until ctx ends, the plugin ends it, or the
 // plugin dies; the channel is then closed.
-func (w watching) Watch(ctx context.Context, selector map[string]string) (<-chan instance.Change, error) {
+func (p *remoteInstance) Watch(ctx context.Context, selector map[string]string) (<-chan instance.Change, error) {
 	const op = "plugin.Watch"
 	ctx, cancel := context.WithCancel(ctx)
-	stream, err := w.p.rpc.Watch(ctx, &pb.WatchRequest{Provider: w.p.key, Selector: selector})
+	stream, err := p.rpc.Watch(ctx, &pb.WatchRequest{Provider: p.key, Selector: selector})
 	if err != nil {
 		cancel()
 		return nil, fromStatus(ctx, op, err)

@@ -3,6 +3,7 @@ package plugingrpc
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,37 +28,36 @@ type InstanceProvider struct {
 	// when the Configure call does.
 	New func(ctx context.Context, config json.RawMessage) (instance.Plugin, error)
 
-	// Labeller, MetricsSource and Watcher declare the optional
-	// capabilities (instance.Labeller, ...) of every plugin New builds:
-	// drover learns them before it configures anything. A plugin that
-	// lacks a declared capability is refused at Configure; undeclared
-	// capabilities are not offered to drover.
-	Labeller, MetricsSource, Watcher bool
+	// Capabilities declare the optional capabilities (instance.Watching,
+	// instance.Labelling, ...) of every plugin New builds: drover learns
+	// them before it configures anything. A plugin that lacks a declared
+	// capability is refused at Configure; undeclared capabilities are not
+	// offered to drover, and their calls are refused.
+	Capabilities []instance.Declaration
 	// ListLag > 0 declares instance.Lagging, with this lag.
 	ListLag time.Duration
 }
 
 // capabilities are the declared capabilities, on the wire.
 func (p InstanceProvider) capabilities() *pb.Capabilities {
-	return &pb.Capabilities{
-		Labeller: p.Labeller, MetricsSource: p.MetricsSource, Watcher: p.Watcher,
-		ListLagMillis: lagMillis(p.ListLag),
+	c := &pb.Capabilities{ListLagMillis: lagMillis(p.ListLag)}
+	for _, d := range p.Capabilities {
+		c.Names = append(c.Names, d.Name())
 	}
+	return c
+}
+
+// declares says whether p declares the capability name.
+func (p InstanceProvider) declares(name string) bool {
+	return slices.ContainsFunc(p.Capabilities, func(d instance.Declaration) bool { return d.Name() == name })
 }
 
 // check returns an error if built lacks a capability p declares.
 func (p InstanceProvider) check(op string, built instance.Plugin) error {
-	missing := func(what string) error {
-		return spierr.MarkNotDone(spierr.Invalid(op, "the plugin declares %s, but New built a %T without it", what, built))
-	}
-	if _, ok := built.(instance.Labeller); p.Labeller && !ok {
-		return missing("instance.Labeller")
-	}
-	if _, ok := built.(instance.MetricsSource); p.MetricsSource && !ok {
-		return missing("instance.MetricsSource")
-	}
-	if _, ok := built.(instance.Watcher); p.Watcher && !ok {
-		return missing("instance.Watcher")
+	for _, d := range p.Capabilities {
+		if !instance.Has(built, d) {
+			return spierr.MarkNotDone(spierr.Invalid(op, "the plugin declares the %s capability, but New built a %T without it", d.Name(), built))
+		}
 	}
 	return nil
 }
@@ -188,45 +188,21 @@ func (s *instanceServer) Describe(ctx context.Context, r *pb.DescribeRequest) (*
 	return &pb.DescribeResponse{Descriptions: b}, nil
 }
 
-func (s *instanceServer) Label(ctx context.Context, r *pb.LabelRequest) (*pb.Empty, error) {
-	const op = "plugin.Label"
+// Call calls a declared unary capability of the plugin (instance.Invoke).
+func (s *instanceServer) Call(ctx context.Context, r *pb.CallRequest) (*pb.CallResponse, error) {
+	const op = "plugin.Call"
 	p, err := s.plugin(op, r.Provider)
 	if err != nil {
 		return nil, err
 	}
-	l, ok := p.(instance.Labeller)
-	if !ok || !s.provider.Labeller {
-		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.Labeller")))
+	if !s.provider.declares(r.Name) {
+		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare that capability")))
 	}
-	if err := l.Label(ctx, instance.ID(r.Id), r.Labels); err != nil {
-		return nil, toStatus(ctx, err)
-	}
-	return &pb.Empty{}, nil
-}
-
-func (s *instanceServer) CPU(ctx context.Context, r *pb.CPURequest) (*pb.CPUResponse, error) {
-	const op = "plugin.CPU"
-	p, err := s.plugin(op, r.Provider)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := p.(instance.MetricsSource)
-	if !ok || !s.provider.MetricsSource {
-		return nil, toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.MetricsSource")))
-	}
-	ids := make([]instance.ID, len(r.Ids))
-	for i, id := range r.Ids {
-		ids[i] = instance.ID(id)
-	}
-	cpu, err := m.CPU(ctx, ids)
+	res, err := instance.Invoke(ctx, p, r.Name, r.Args)
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
-	out := make(map[string]float64, len(cpu))
-	for id, v := range cpu {
-		out[string(id)] = v
-	}
-	return &pb.CPUResponse{Cpu: out}, nil
+	return &pb.CallResponse{Result: res}, nil
 }
 
 // Watch streams the plugin's changes until its channel closes (the
@@ -238,9 +214,9 @@ func (s *instanceServer) Watch(r *pb.WatchRequest, stream pb.InstancePlugin_Watc
 	if err != nil {
 		return err
 	}
-	w, ok := p.(instance.Watcher)
-	if !ok || !s.provider.Watcher {
-		return toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare instance.Watcher")))
+	w, ok := instance.Capability[instance.Watcher](p)
+	if !ok || !s.provider.declares(instance.Watching.Name()) {
+		return toStatus(ctx, spierr.MarkNotDone(spierr.Unsupported(op, "the plugin does not declare the watch capability")))
 	}
 	changes, err := w.Watch(ctx, r.Selector)
 	if err != nil {

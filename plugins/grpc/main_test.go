@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 				New: func(context.Context, json.RawMessage) (instance.Plugin, error) {
 					return newFull(), nil
 				},
-				Labeller: true, MetricsSource: true, Watcher: true,
+				Capabilities: fullCapabilities(),
 			},
 			Flavor: func() *FlavorProvider { p := vanillaProvider(); return &p }(),
 		})

@@ -43,7 +43,11 @@ func TestProcessDeath(t *testing.T) {
 	c := dispense[*InstanceClient](t, rpc, PluginInstance)
 	fc := dispense[*FlavorClient](t, rpc, PluginFlavor)
 	p := configure(t, c, "p")
-	changes, err := p.(instance.Watcher).Watch(t.Context(), nil)
+	w, ok := instance.Capability[instance.Watcher](p)
+	if !ok {
+		t.Fatal("the full plugin is not a Watcher")
+	}
+	changes, err := w.Watch(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

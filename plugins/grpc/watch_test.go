@@ -39,8 +39,8 @@ func newStreamer(err error) *streamer {
 func watcher(t *testing.T, s *streamer) instance.Watcher {
 	t.Helper()
 	p := provide(s)
-	p.Watcher = true
-	w, ok := configure(t, dialInstance(t, p), "p").(instance.Watcher)
+	p.Capabilities = []instance.Declaration{instance.Watching}
+	w, ok := instance.Capability[instance.Watcher](configure(t, dialInstance(t, p), "p"))
 	if !ok {
 		t.Fatal("not a Watcher")
 	}

@@ -37,7 +37,8 @@
 //				}
 //				return newCloud(c.Region, c.Token), nil // an instance.Plugin
 //			},
-//			Watcher: true, // newCloud's plugin is also an instance.Watcher
+//			// newCloud's plugin is also an instance.Watcher
+//			Capabilities: []instance.Declaration{instance.Watching},
 //		})
 //	}
 //
@@ -50,9 +51,10 @@
 //   - Return spierr errors (spierr.NotFound, Unavailable, Invalid, ...):
 //     their code, message, RetryAfter and NotDone reach drover intact;
 //     other errors arrive as spierr.CodeInternal.
-//   - Declare the optional capabilities every plugin New builds has
-//     (Labeller, MetricsSource, Watcher, ListLag); drover offers only
-//     those, and refuses a provider whose plugin lacks a declared one.
+//   - Declare the optional capabilities every plugin New builds has, by
+//     their declarations (instance.Labelling, instance.Watching, ...), and
+//     its ListLag; drover offers only those, and refuses a provider whose
+//     plugin lacks a declared one.
 //   - Log with hclog.Default() (github.com/hashicorp/go-hclog): its lines
 //     reach drover's log with their level. Never write to stdout, which
 //     carries the handshake, and never log provider configs: they hold

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ func TestConformanceOverGRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.Watcher || info.InstanceSchema == nil {
+	if !slices.Contains(info.Capabilities, instance.Watching.Name()) || info.InstanceSchema == nil {
 		t.Fatalf("Info = %+v: want the docker schemas and a watcher", info)
 	}
 	p, err := c.Configure(t.Context(), "local", json.RawMessage(`{}`))

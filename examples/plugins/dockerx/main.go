@@ -20,7 +20,7 @@ func main() {
 	sdk.ServeInstance(plugingrpc.InstanceProvider{
 		ProviderSchema: docker.ProviderSchema(),
 		InstanceSchema: docker.InstanceSchema(),
-		Watcher:        true, // docker's plugin streams engine events
+		Capabilities:   []instance.Declaration{instance.Watching}, // docker's plugin streams engine events
 		New: func(ctx context.Context, config json.RawMessage) (instance.Plugin, error) {
 			p, err := docker.New(ctx, config)
 			if err != nil {

@@ -208,10 +208,10 @@ func (x *InstanceInfo) GetCapabilities() *Capabilities {
 // Capabilities are an instance plugin's optional capabilities.
 type Capabilities struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Labeller      bool                   `protobuf:"varint,1,opt,name=labeller,proto3" json:"labeller,omitempty"`
-	MetricsSource bool                   `protobuf:"varint,2,opt,name=metrics_source,json=metricsSource,proto3" json:"metrics_source,omitempty"`
-	Watcher       bool                   `protobuf:"varint,3,opt,name=watcher,proto3" json:"watcher,omitempty"`
 	ListLagMillis int64                  `protobuf:"varint,4,opt,name=list_lag_millis,json=listLagMillis,proto3" json:"list_lag_millis,omitempty"` // > 0: the plugin is instance.Lagging
+	// The declared capabilities, by name (instance.Declaration.Name: "label",
+	// "watch", ...). Call and Watch refuse a capability not named here.
+	Names         []string `protobuf:"bytes,5,rep,name=names,proto3" json:"names,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -246,32 +246,18 @@ func (*Capabilities) Descriptor() ([]byte, []int) {
 	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *Capabilities) GetLabeller() bool {
-	if x != nil {
-		return x.Labeller
-	}
-	return false
-}
-
-func (x *Capabilities) GetMetricsSource() bool {
-	if x != nil {
-		return x.MetricsSource
-	}
-	return false
-}
-
-func (x *Capabilities) GetWatcher() bool {
-	if x != nil {
-		return x.Watcher
-	}
-	return false
-}
-
 func (x *Capabilities) GetListLagMillis() int64 {
 	if x != nil {
 		return x.ListLagMillis
 	}
 	return 0
+}
+
+func (x *Capabilities) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
 }
 
 // ConfigureRequest builds a provider in the plugin: config is the provider
@@ -779,29 +765,30 @@ func (x *DescribeResponse) GetDescriptions() []byte {
 	return nil
 }
 
-type LabelRequest struct {
+// CallRequest calls the declared unary capability name of a provider.
+type CallRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Provider      string                 `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
-	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
-	Labels        map[string]string      `protobuf:"bytes,3,rep,name=labels,proto3" json:"labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Args          []byte                 `protobuf:"bytes,3,opt,name=args,proto3" json:"args,omitempty"` // JSON, the capability's arguments (instance.Invoke)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *LabelRequest) Reset() {
-	*x = LabelRequest{}
+func (x *CallRequest) Reset() {
+	*x = CallRequest{}
 	mi := &file_droverplugin_v1_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *LabelRequest) String() string {
+func (x *CallRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*LabelRequest) ProtoMessage() {}
+func (*CallRequest) ProtoMessage() {}
 
-func (x *LabelRequest) ProtoReflect() protoreflect.Message {
+func (x *CallRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_droverplugin_v1_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -813,54 +800,53 @@ func (x *LabelRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use LabelRequest.ProtoReflect.Descriptor instead.
-func (*LabelRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
+func (*CallRequest) Descriptor() ([]byte, []int) {
 	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{14}
 }
 
-func (x *LabelRequest) GetProvider() string {
+func (x *CallRequest) GetProvider() string {
 	if x != nil {
 		return x.Provider
 	}
 	return ""
 }
 
-func (x *LabelRequest) GetId() string {
+func (x *CallRequest) GetName() string {
 	if x != nil {
-		return x.Id
+		return x.Name
 	}
 	return ""
 }
 
-func (x *LabelRequest) GetLabels() map[string]string {
+func (x *CallRequest) GetArgs() []byte {
 	if x != nil {
-		return x.Labels
+		return x.Args
 	}
 	return nil
 }
 
-type CPURequest struct {
+type CallResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Provider      string                 `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
-	Ids           []string               `protobuf:"bytes,2,rep,name=ids,proto3" json:"ids,omitempty"`
+	Result        []byte                 `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"` // JSON, the capability's result
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *CPURequest) Reset() {
-	*x = CPURequest{}
+func (x *CallResponse) Reset() {
+	*x = CallResponse{}
 	mi := &file_droverplugin_v1_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *CPURequest) String() string {
+func (x *CallResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*CPURequest) ProtoMessage() {}
+func (*CallResponse) ProtoMessage() {}
 
-func (x *CPURequest) ProtoReflect() protoreflect.Message {
+func (x *CallResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_droverplugin_v1_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -872,65 +858,14 @@ func (x *CPURequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use CPURequest.ProtoReflect.Descriptor instead.
-func (*CPURequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
+func (*CallResponse) Descriptor() ([]byte, []int) {
 	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{15}
 }
 
-func (x *CPURequest) GetProvider() string {
+func (x *CallResponse) GetResult() []byte {
 	if x != nil {
-		return x.Provider
-	}
-	return ""
-}
-
-func (x *CPURequest) GetIds() []string {
-	if x != nil {
-		return x.Ids
-	}
-	return nil
-}
-
-type CPUResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Cpu           map[string]float64     `protobuf:"bytes,1,rep,name=cpu,proto3" json:"cpu,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *CPUResponse) Reset() {
-	*x = CPUResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *CPUResponse) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*CPUResponse) ProtoMessage() {}
-
-func (x *CPUResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use CPUResponse.ProtoReflect.Descriptor instead.
-func (*CPUResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{16}
-}
-
-func (x *CPUResponse) GetCpu() map[string]float64 {
-	if x != nil {
-		return x.Cpu
+		return x.Result
 	}
 	return nil
 }
@@ -945,7 +880,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -957,7 +892,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -970,7 +905,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{17}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *WatchRequest) GetProvider() string {
@@ -996,7 +931,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1008,7 +943,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1021,7 +956,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{18}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Change) GetChange() []byte {
@@ -1041,7 +976,7 @@ type FlavorInfo struct {
 
 func (x *FlavorInfo) Reset() {
 	*x = FlavorInfo{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1053,7 +988,7 @@ func (x *FlavorInfo) String() string {
 func (*FlavorInfo) ProtoMessage() {}
 
 func (x *FlavorInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1066,7 +1001,7 @@ func (x *FlavorInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlavorInfo.ProtoReflect.Descriptor instead.
 func (*FlavorInfo) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{19}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *FlavorInfo) GetSchema() []byte {
@@ -1093,7 +1028,7 @@ type FlavorValidateRequest struct {
 
 func (x *FlavorValidateRequest) Reset() {
 	*x = FlavorValidateRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1105,7 +1040,7 @@ func (x *FlavorValidateRequest) String() string {
 func (*FlavorValidateRequest) ProtoMessage() {}
 
 func (x *FlavorValidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1118,7 +1053,7 @@ func (x *FlavorValidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlavorValidateRequest.ProtoReflect.Descriptor instead.
 func (*FlavorValidateRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{20}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *FlavorValidateRequest) GetProperties() []byte {
@@ -1146,7 +1081,7 @@ type PrepareRequest struct {
 
 func (x *PrepareRequest) Reset() {
 	*x = PrepareRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1158,7 +1093,7 @@ func (x *PrepareRequest) String() string {
 func (*PrepareRequest) ProtoMessage() {}
 
 func (x *PrepareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1171,7 +1106,7 @@ func (x *PrepareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrepareRequest.ProtoReflect.Descriptor instead.
 func (*PrepareRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{21}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PrepareRequest) GetProperties() []byte {
@@ -1204,7 +1139,7 @@ type PrepareResponse struct {
 
 func (x *PrepareResponse) Reset() {
 	*x = PrepareResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1151,7 @@ func (x *PrepareResponse) String() string {
 func (*PrepareResponse) ProtoMessage() {}
 
 func (x *PrepareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1164,7 @@ func (x *PrepareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PrepareResponse.ProtoReflect.Descriptor instead.
 func (*PrepareResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{22}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PrepareResponse) GetSpec() []byte {
@@ -1249,7 +1184,7 @@ type InstanceRequest struct {
 
 func (x *InstanceRequest) Reset() {
 	*x = InstanceRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +1196,7 @@ func (x *InstanceRequest) String() string {
 func (*InstanceRequest) ProtoMessage() {}
 
 func (x *InstanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +1209,7 @@ func (x *InstanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstanceRequest.ProtoReflect.Descriptor instead.
 func (*InstanceRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{23}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *InstanceRequest) GetProperties() []byte {
@@ -1301,7 +1236,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[24]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1313,7 +1248,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[24]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1326,7 +1261,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{24}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *HealthResponse) GetStatus() string {
@@ -1354,7 +1289,7 @@ type ObserveRequest struct {
 
 func (x *ObserveRequest) Reset() {
 	*x = ObserveRequest{}
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[25]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1366,7 +1301,7 @@ func (x *ObserveRequest) String() string {
 func (*ObserveRequest) ProtoMessage() {}
 
 func (x *ObserveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_droverplugin_v1_plugin_proto_msgTypes[25]
+	mi := &file_droverplugin_v1_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1379,7 +1314,7 @@ func (x *ObserveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObserveRequest.ProtoReflect.Descriptor instead.
 func (*ObserveRequest) Descriptor() ([]byte, []int) {
-	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{25}
+	return file_droverplugin_v1_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ObserveRequest) GetProperties() []byte {
@@ -1419,12 +1354,10 @@ const file_droverplugin_v1_plugin_proto_rawDesc = "" +
 	"\fInstanceInfo\x12'\n" +
 	"\x0fprovider_schema\x18\x01 \x01(\fR\x0eproviderSchema\x12'\n" +
 	"\x0finstance_schema\x18\x02 \x01(\fR\x0einstanceSchema\x12A\n" +
-	"\fcapabilities\x18\x03 \x01(\v2\x1d.droverplugin.v1.CapabilitiesR\fcapabilities\"\x93\x01\n" +
-	"\fCapabilities\x12\x1a\n" +
-	"\blabeller\x18\x01 \x01(\bR\blabeller\x12%\n" +
-	"\x0emetrics_source\x18\x02 \x01(\bR\rmetricsSource\x12\x18\n" +
-	"\awatcher\x18\x03 \x01(\bR\awatcher\x12&\n" +
-	"\x0flist_lag_millis\x18\x04 \x01(\x03R\rlistLagMillis\"F\n" +
+	"\fcapabilities\x18\x03 \x01(\v2\x1d.droverplugin.v1.CapabilitiesR\fcapabilities\"\x81\x01\n" +
+	"\fCapabilities\x12&\n" +
+	"\x0flist_lag_millis\x18\x04 \x01(\x03R\rlistLagMillis\x12\x14\n" +
+	"\x05names\x18\x05 \x03(\tR\x05namesJ\x04\b\x01\x10\x02J\x04\b\x02\x10\x03J\x04\b\x03\x10\x04R\blabellerR\x0emetrics_sourceR\awatcher\"F\n" +
 	"\x10ConfigureRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x16\n" +
 	"\x06config\x18\x02 \x01(\fR\x06config\"V\n" +
@@ -1456,23 +1389,13 @@ const file_droverplugin_v1_plugin_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"6\n" +
 	"\x10DescribeResponse\x12\"\n" +
-	"\fdescriptions\x18\x01 \x01(\fR\fdescriptions\"\xb8\x01\n" +
-	"\fLabelRequest\x12\x1a\n" +
-	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\tR\x02id\x12A\n" +
-	"\x06labels\x18\x03 \x03(\v2).droverplugin.v1.LabelRequest.LabelsEntryR\x06labels\x1a9\n" +
-	"\vLabelsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\":\n" +
-	"\n" +
-	"CPURequest\x12\x1a\n" +
-	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x10\n" +
-	"\x03ids\x18\x02 \x03(\tR\x03ids\"~\n" +
-	"\vCPUResponse\x127\n" +
-	"\x03cpu\x18\x01 \x03(\v2%.droverplugin.v1.CPUResponse.CpuEntryR\x03cpu\x1a6\n" +
-	"\bCpuEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xb0\x01\n" +
+	"\fdescriptions\x18\x01 \x01(\fR\fdescriptions\"Q\n" +
+	"\vCallRequest\x12\x1a\n" +
+	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04args\x18\x03 \x01(\fR\x04args\"&\n" +
+	"\fCallResponse\x12\x16\n" +
+	"\x06result\x18\x01 \x01(\fR\x06result\"\xb0\x01\n" +
 	"\fWatchRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12G\n" +
 	"\bselector\x18\x02 \x03(\v2+.droverplugin.v1.WatchRequest.SelectorEntryR\bselector\x1a;\n" +
@@ -1517,16 +1440,15 @@ const file_droverplugin_v1_plugin_proto_rawDesc = "" +
 	"\n" +
 	"allocation\x18\x02 \x01(\fR\n" +
 	"allocation\x12\x1c\n" +
-	"\tinstances\x18\x03 \x01(\fR\tinstances2\xa2\x05\n" +
+	"\tinstances\x18\x03 \x01(\fR\tinstances2\xe5\x04\n" +
 	"\x0eInstancePlugin\x12=\n" +
 	"\x04Info\x12\x16.droverplugin.v1.Empty\x1a\x1d.droverplugin.v1.InstanceInfo\x12R\n" +
 	"\tConfigure\x12!.droverplugin.v1.ConfigureRequest\x1a\".droverplugin.v1.ConfigureResponse\x12O\n" +
 	"\bValidate\x12 .droverplugin.v1.ValidateRequest\x1a!.droverplugin.v1.ValidateResponse\x12R\n" +
 	"\tProvision\x12!.droverplugin.v1.ProvisionRequest\x1a\".droverplugin.v1.ProvisionResponse\x12B\n" +
 	"\aDestroy\x12\x1f.droverplugin.v1.DestroyRequest\x1a\x16.droverplugin.v1.Empty\x12O\n" +
-	"\bDescribe\x12 .droverplugin.v1.DescribeRequest\x1a!.droverplugin.v1.DescribeResponse\x12>\n" +
-	"\x05Label\x12\x1d.droverplugin.v1.LabelRequest\x1a\x16.droverplugin.v1.Empty\x12@\n" +
-	"\x03CPU\x12\x1b.droverplugin.v1.CPURequest\x1a\x1c.droverplugin.v1.CPUResponse\x12A\n" +
+	"\bDescribe\x12 .droverplugin.v1.DescribeRequest\x1a!.droverplugin.v1.DescribeResponse\x12C\n" +
+	"\x04Call\x12\x1c.droverplugin.v1.CallRequest\x1a\x1d.droverplugin.v1.CallResponse\x12A\n" +
 	"\x05Watch\x12\x1d.droverplugin.v1.WatchRequest\x1a\x17.droverplugin.v1.Change0\x012\xb9\x03\n" +
 	"\fFlavorPlugin\x12;\n" +
 	"\x04Info\x12\x16.droverplugin.v1.Empty\x1a\x1b.droverplugin.v1.FlavorInfo\x12J\n" +
@@ -1548,7 +1470,7 @@ func file_droverplugin_v1_plugin_proto_rawDescGZIP() []byte {
 	return file_droverplugin_v1_plugin_proto_rawDescData
 }
 
-var file_droverplugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_droverplugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_droverplugin_v1_plugin_proto_goTypes = []any{
 	(*Error)(nil),                 // 0: droverplugin.v1.Error
 	(*Empty)(nil),                 // 1: droverplugin.v1.Empty
@@ -1564,66 +1486,59 @@ var file_droverplugin_v1_plugin_proto_goTypes = []any{
 	(*DestroyRequest)(nil),        // 11: droverplugin.v1.DestroyRequest
 	(*DescribeRequest)(nil),       // 12: droverplugin.v1.DescribeRequest
 	(*DescribeResponse)(nil),      // 13: droverplugin.v1.DescribeResponse
-	(*LabelRequest)(nil),          // 14: droverplugin.v1.LabelRequest
-	(*CPURequest)(nil),            // 15: droverplugin.v1.CPURequest
-	(*CPUResponse)(nil),           // 16: droverplugin.v1.CPUResponse
-	(*WatchRequest)(nil),          // 17: droverplugin.v1.WatchRequest
-	(*Change)(nil),                // 18: droverplugin.v1.Change
-	(*FlavorInfo)(nil),            // 19: droverplugin.v1.FlavorInfo
-	(*FlavorValidateRequest)(nil), // 20: droverplugin.v1.FlavorValidateRequest
-	(*PrepareRequest)(nil),        // 21: droverplugin.v1.PrepareRequest
-	(*PrepareResponse)(nil),       // 22: droverplugin.v1.PrepareResponse
-	(*InstanceRequest)(nil),       // 23: droverplugin.v1.InstanceRequest
-	(*HealthResponse)(nil),        // 24: droverplugin.v1.HealthResponse
-	(*ObserveRequest)(nil),        // 25: droverplugin.v1.ObserveRequest
-	nil,                           // 26: droverplugin.v1.DescribeRequest.SelectorEntry
-	nil,                           // 27: droverplugin.v1.LabelRequest.LabelsEntry
-	nil,                           // 28: droverplugin.v1.CPUResponse.CpuEntry
-	nil,                           // 29: droverplugin.v1.WatchRequest.SelectorEntry
+	(*CallRequest)(nil),           // 14: droverplugin.v1.CallRequest
+	(*CallResponse)(nil),          // 15: droverplugin.v1.CallResponse
+	(*WatchRequest)(nil),          // 16: droverplugin.v1.WatchRequest
+	(*Change)(nil),                // 17: droverplugin.v1.Change
+	(*FlavorInfo)(nil),            // 18: droverplugin.v1.FlavorInfo
+	(*FlavorValidateRequest)(nil), // 19: droverplugin.v1.FlavorValidateRequest
+	(*PrepareRequest)(nil),        // 20: droverplugin.v1.PrepareRequest
+	(*PrepareResponse)(nil),       // 21: droverplugin.v1.PrepareResponse
+	(*InstanceRequest)(nil),       // 22: droverplugin.v1.InstanceRequest
+	(*HealthResponse)(nil),        // 23: droverplugin.v1.HealthResponse
+	(*ObserveRequest)(nil),        // 24: droverplugin.v1.ObserveRequest
+	nil,                           // 25: droverplugin.v1.DescribeRequest.SelectorEntry
+	nil,                           // 26: droverplugin.v1.WatchRequest.SelectorEntry
 }
 var file_droverplugin_v1_plugin_proto_depIdxs = []int32{
 	3,  // 0: droverplugin.v1.InstanceInfo.capabilities:type_name -> droverplugin.v1.Capabilities
 	3,  // 1: droverplugin.v1.ConfigureResponse.capabilities:type_name -> droverplugin.v1.Capabilities
 	8,  // 2: droverplugin.v1.ValidateResponse.warnings:type_name -> droverplugin.v1.Warning
-	26, // 3: droverplugin.v1.DescribeRequest.selector:type_name -> droverplugin.v1.DescribeRequest.SelectorEntry
-	27, // 4: droverplugin.v1.LabelRequest.labels:type_name -> droverplugin.v1.LabelRequest.LabelsEntry
-	28, // 5: droverplugin.v1.CPUResponse.cpu:type_name -> droverplugin.v1.CPUResponse.CpuEntry
-	29, // 6: droverplugin.v1.WatchRequest.selector:type_name -> droverplugin.v1.WatchRequest.SelectorEntry
-	1,  // 7: droverplugin.v1.InstancePlugin.Info:input_type -> droverplugin.v1.Empty
-	4,  // 8: droverplugin.v1.InstancePlugin.Configure:input_type -> droverplugin.v1.ConfigureRequest
-	6,  // 9: droverplugin.v1.InstancePlugin.Validate:input_type -> droverplugin.v1.ValidateRequest
-	9,  // 10: droverplugin.v1.InstancePlugin.Provision:input_type -> droverplugin.v1.ProvisionRequest
-	11, // 11: droverplugin.v1.InstancePlugin.Destroy:input_type -> droverplugin.v1.DestroyRequest
-	12, // 12: droverplugin.v1.InstancePlugin.Describe:input_type -> droverplugin.v1.DescribeRequest
-	14, // 13: droverplugin.v1.InstancePlugin.Label:input_type -> droverplugin.v1.LabelRequest
-	15, // 14: droverplugin.v1.InstancePlugin.CPU:input_type -> droverplugin.v1.CPURequest
-	17, // 15: droverplugin.v1.InstancePlugin.Watch:input_type -> droverplugin.v1.WatchRequest
-	1,  // 16: droverplugin.v1.FlavorPlugin.Info:input_type -> droverplugin.v1.Empty
-	20, // 17: droverplugin.v1.FlavorPlugin.Validate:input_type -> droverplugin.v1.FlavorValidateRequest
-	21, // 18: droverplugin.v1.FlavorPlugin.Prepare:input_type -> droverplugin.v1.PrepareRequest
-	23, // 19: droverplugin.v1.FlavorPlugin.Health:input_type -> droverplugin.v1.InstanceRequest
-	23, // 20: droverplugin.v1.FlavorPlugin.Drain:input_type -> droverplugin.v1.InstanceRequest
-	25, // 21: droverplugin.v1.FlavorPlugin.Observe:input_type -> droverplugin.v1.ObserveRequest
-	2,  // 22: droverplugin.v1.InstancePlugin.Info:output_type -> droverplugin.v1.InstanceInfo
-	5,  // 23: droverplugin.v1.InstancePlugin.Configure:output_type -> droverplugin.v1.ConfigureResponse
-	7,  // 24: droverplugin.v1.InstancePlugin.Validate:output_type -> droverplugin.v1.ValidateResponse
-	10, // 25: droverplugin.v1.InstancePlugin.Provision:output_type -> droverplugin.v1.ProvisionResponse
-	1,  // 26: droverplugin.v1.InstancePlugin.Destroy:output_type -> droverplugin.v1.Empty
-	13, // 27: droverplugin.v1.InstancePlugin.Describe:output_type -> droverplugin.v1.DescribeResponse
-	1,  // 28: droverplugin.v1.InstancePlugin.Label:output_type -> droverplugin.v1.Empty
-	16, // 29: droverplugin.v1.InstancePlugin.CPU:output_type -> droverplugin.v1.CPUResponse
-	18, // 30: droverplugin.v1.InstancePlugin.Watch:output_type -> droverplugin.v1.Change
-	19, // 31: droverplugin.v1.FlavorPlugin.Info:output_type -> droverplugin.v1.FlavorInfo
-	1,  // 32: droverplugin.v1.FlavorPlugin.Validate:output_type -> droverplugin.v1.Empty
-	22, // 33: droverplugin.v1.FlavorPlugin.Prepare:output_type -> droverplugin.v1.PrepareResponse
-	24, // 34: droverplugin.v1.FlavorPlugin.Health:output_type -> droverplugin.v1.HealthResponse
-	1,  // 35: droverplugin.v1.FlavorPlugin.Drain:output_type -> droverplugin.v1.Empty
-	1,  // 36: droverplugin.v1.FlavorPlugin.Observe:output_type -> droverplugin.v1.Empty
-	22, // [22:37] is the sub-list for method output_type
-	7,  // [7:22] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	25, // 3: droverplugin.v1.DescribeRequest.selector:type_name -> droverplugin.v1.DescribeRequest.SelectorEntry
+	26, // 4: droverplugin.v1.WatchRequest.selector:type_name -> droverplugin.v1.WatchRequest.SelectorEntry
+	1,  // 5: droverplugin.v1.InstancePlugin.Info:input_type -> droverplugin.v1.Empty
+	4,  // 6: droverplugin.v1.InstancePlugin.Configure:input_type -> droverplugin.v1.ConfigureRequest
+	6,  // 7: droverplugin.v1.InstancePlugin.Validate:input_type -> droverplugin.v1.ValidateRequest
+	9,  // 8: droverplugin.v1.InstancePlugin.Provision:input_type -> droverplugin.v1.ProvisionRequest
+	11, // 9: droverplugin.v1.InstancePlugin.Destroy:input_type -> droverplugin.v1.DestroyRequest
+	12, // 10: droverplugin.v1.InstancePlugin.Describe:input_type -> droverplugin.v1.DescribeRequest
+	14, // 11: droverplugin.v1.InstancePlugin.Call:input_type -> droverplugin.v1.CallRequest
+	16, // 12: droverplugin.v1.InstancePlugin.Watch:input_type -> droverplugin.v1.WatchRequest
+	1,  // 13: droverplugin.v1.FlavorPlugin.Info:input_type -> droverplugin.v1.Empty
+	19, // 14: droverplugin.v1.FlavorPlugin.Validate:input_type -> droverplugin.v1.FlavorValidateRequest
+	20, // 15: droverplugin.v1.FlavorPlugin.Prepare:input_type -> droverplugin.v1.PrepareRequest
+	22, // 16: droverplugin.v1.FlavorPlugin.Health:input_type -> droverplugin.v1.InstanceRequest
+	22, // 17: droverplugin.v1.FlavorPlugin.Drain:input_type -> droverplugin.v1.InstanceRequest
+	24, // 18: droverplugin.v1.FlavorPlugin.Observe:input_type -> droverplugin.v1.ObserveRequest
+	2,  // 19: droverplugin.v1.InstancePlugin.Info:output_type -> droverplugin.v1.InstanceInfo
+	5,  // 20: droverplugin.v1.InstancePlugin.Configure:output_type -> droverplugin.v1.ConfigureResponse
+	7,  // 21: droverplugin.v1.InstancePlugin.Validate:output_type -> droverplugin.v1.ValidateResponse
+	10, // 22: droverplugin.v1.InstancePlugin.Provision:output_type -> droverplugin.v1.ProvisionResponse
+	1,  // 23: droverplugin.v1.InstancePlugin.Destroy:output_type -> droverplugin.v1.Empty
+	13, // 24: droverplugin.v1.InstancePlugin.Describe:output_type -> droverplugin.v1.DescribeResponse
+	15, // 25: droverplugin.v1.InstancePlugin.Call:output_type -> droverplugin.v1.CallResponse
+	17, // 26: droverplugin.v1.InstancePlugin.Watch:output_type -> droverplugin.v1.Change
+	18, // 27: droverplugin.v1.FlavorPlugin.Info:output_type -> droverplugin.v1.FlavorInfo
+	1,  // 28: droverplugin.v1.FlavorPlugin.Validate:output_type -> droverplugin.v1.Empty
+	21, // 29: droverplugin.v1.FlavorPlugin.Prepare:output_type -> droverplugin.v1.PrepareResponse
+	23, // 30: droverplugin.v1.FlavorPlugin.Health:output_type -> droverplugin.v1.HealthResponse
+	1,  // 31: droverplugin.v1.FlavorPlugin.Drain:output_type -> droverplugin.v1.Empty
+	1,  // 32: droverplugin.v1.FlavorPlugin.Observe:output_type -> droverplugin.v1.Empty
+	19, // [19:33] is the sub-list for method output_type
+	5,  // [5:19] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_droverplugin_v1_plugin_proto_init() }
@@ -1637,7 +1552,7 @@ func file_droverplugin_v1_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_droverplugin_v1_plugin_proto_rawDesc), len(file_droverplugin_v1_plugin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -25,8 +25,7 @@ const (
 	InstancePlugin_Provision_FullMethodName = "/droverplugin.v1.InstancePlugin/Provision"
 	InstancePlugin_Destroy_FullMethodName   = "/droverplugin.v1.InstancePlugin/Destroy"
 	InstancePlugin_Describe_FullMethodName  = "/droverplugin.v1.InstancePlugin/Describe"
-	InstancePlugin_Label_FullMethodName     = "/droverplugin.v1.InstancePlugin/Label"
-	InstancePlugin_CPU_FullMethodName       = "/droverplugin.v1.InstancePlugin/CPU"
+	InstancePlugin_Call_FullMethodName      = "/droverplugin.v1.InstancePlugin/Call"
 	InstancePlugin_Watch_FullMethodName     = "/droverplugin.v1.InstancePlugin/Watch"
 )
 
@@ -40,8 +39,7 @@ type InstancePluginClient interface {
 	Provision(ctx context.Context, in *ProvisionRequest, opts ...grpc.CallOption) (*ProvisionResponse, error)
 	Destroy(ctx context.Context, in *DestroyRequest, opts ...grpc.CallOption) (*Empty, error)
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
-	Label(ctx context.Context, in *LabelRequest, opts ...grpc.CallOption) (*Empty, error)
-	CPU(ctx context.Context, in *CPURequest, opts ...grpc.CallOption) (*CPUResponse, error)
+	Call(ctx context.Context, in *CallRequest, opts ...grpc.CallOption) (*CallResponse, error)
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Change], error)
 }
 
@@ -113,20 +111,10 @@ func (c *instancePluginClient) Describe(ctx context.Context, in *DescribeRequest
 	return out, nil
 }
 
-func (c *instancePluginClient) Label(ctx context.Context, in *LabelRequest, opts ...grpc.CallOption) (*Empty, error) {
+func (c *instancePluginClient) Call(ctx context.Context, in *CallRequest, opts ...grpc.CallOption) (*CallResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
-	err := c.cc.Invoke(ctx, InstancePlugin_Label_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *instancePluginClient) CPU(ctx context.Context, in *CPURequest, opts ...grpc.CallOption) (*CPUResponse, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(CPUResponse)
-	err := c.cc.Invoke(ctx, InstancePlugin_CPU_FullMethodName, in, out, cOpts...)
+	out := new(CallResponse)
+	err := c.cc.Invoke(ctx, InstancePlugin_Call_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +150,7 @@ type InstancePluginServer interface {
 	Provision(context.Context, *ProvisionRequest) (*ProvisionResponse, error)
 	Destroy(context.Context, *DestroyRequest) (*Empty, error)
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
-	Label(context.Context, *LabelRequest) (*Empty, error)
-	CPU(context.Context, *CPURequest) (*CPUResponse, error)
+	Call(context.Context, *CallRequest) (*CallResponse, error)
 	Watch(*WatchRequest, grpc.ServerStreamingServer[Change]) error
 	mustEmbedUnimplementedInstancePluginServer()
 }
@@ -193,11 +180,8 @@ func (UnimplementedInstancePluginServer) Destroy(context.Context, *DestroyReques
 func (UnimplementedInstancePluginServer) Describe(context.Context, *DescribeRequest) (*DescribeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Describe not implemented")
 }
-func (UnimplementedInstancePluginServer) Label(context.Context, *LabelRequest) (*Empty, error) {
-	return nil, status.Error(codes.Unimplemented, "method Label not implemented")
-}
-func (UnimplementedInstancePluginServer) CPU(context.Context, *CPURequest) (*CPUResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method CPU not implemented")
+func (UnimplementedInstancePluginServer) Call(context.Context, *CallRequest) (*CallResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Call not implemented")
 }
 func (UnimplementedInstancePluginServer) Watch(*WatchRequest, grpc.ServerStreamingServer[Change]) error {
 	return status.Error(codes.Unimplemented, "method Watch not implemented")
@@ -331,38 +315,20 @@ func _InstancePlugin_Describe_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
-func _InstancePlugin_Label_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(LabelRequest)
+func _InstancePlugin_Call_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CallRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(InstancePluginServer).Label(ctx, in)
+		return srv.(InstancePluginServer).Call(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: InstancePlugin_Label_FullMethodName,
+		FullMethod: InstancePlugin_Call_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(InstancePluginServer).Label(ctx, req.(*LabelRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _InstancePlugin_CPU_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CPURequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(InstancePluginServer).CPU(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: InstancePlugin_CPU_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(InstancePluginServer).CPU(ctx, req.(*CPURequest))
+		return srv.(InstancePluginServer).Call(ctx, req.(*CallRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -410,12 +376,8 @@ var InstancePlugin_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _InstancePlugin_Describe_Handler,
 		},
 		{
-			MethodName: "Label",
-			Handler:    _InstancePlugin_Label_Handler,
-		},
-		{
-			MethodName: "CPU",
-			Handler:    _InstancePlugin_CPU_Handler,
+			MethodName: "Call",
+			Handler:    _InstancePlugin_Call_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
