@@ -43,8 +43,8 @@ var rules = []rule{
 		reason: "the gRPC transport carries the SPIs whatever implements them, and is linked into plugin binaries"},
 	{name: "the API is the wire", pkgs: []string{"controller/api/..."}, forbidden: []string{"controller/daemon/...", "controller/runner/...", "cmd/..."},
 		reason: "the API's server and client share wire types; the daemon implements its Backend, so the CLI's client never links the daemon"},
-	{name: "the plumbing knows no kind", pkgs: []string{"controller/events/...", "controller/store/..."}, forbidden: []string{"group/...", "service/..."},
-		reason: "kinds register their reconcilers in the runner; the hub and the store carry resource keys, events and specs whatever the kind"},
+	{name: "the plumbing knows no kind", pkgs: []string{"controller/events/...", "controller/store/...", "controller/metrics/..."}, forbidden: []string{"group/...", "service/..."},
+		reason: "kinds register their reconcilers in the runner; the hub, the store and the metrics carry resource keys, events, statuses and specs whatever the kind"},
 	{name: "test support only in tests", pkgs: all, except: testSupport, forbidden: testSupport,
 		reason: "test-support packages (testing, fakes of engines) must not be linked into drover; only _test files and other test support import them"},
 }
