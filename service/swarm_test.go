@@ -533,7 +533,7 @@ service "nw-web" {
 		st, _ := e.r.Status(resource.Network.KeyOf("nw-net"))
 		return st.Converged, fmt.Errorf("%+v (%v)", st, err)
 	})
-	if n, err := e.cli.NetworkInspect(ctx, "nw-net", network.InspectOptions{}); err != nil || n.IPAM.Config[0].Subnet != "10.79.0.0/24" {
+	if n, err := e.cli.NetworkInspect(ctx, "nw-net", network.InspectOptions{}); err != nil || len(n.IPAM.Config) == 0 || n.IPAM.Config[0].Subnet != "10.79.0.0/24" {
 		t.Errorf("recreated network: %+v, %v", n.IPAM, err)
 	}
 	if n := e.events.count("network.nw-net", service.EventUpdated); n != 1 {

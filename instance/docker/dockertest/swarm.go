@@ -1,6 +1,7 @@
 package dockertest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/pkg/stdcopy"
 
 	"github.com/drover/drover/instance/docker/engine"
 
@@ -280,6 +282,9 @@ func (s *NodeSwarm) form(ctx context.Context) error {
 func (s *NodeSwarm) remove(t testing.TB, cli *client.Client, dirs []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
+	if t.Failed() {
+		s.report(ctx, t, cli)
+	}
 	var wg sync.WaitGroup
 	for _, n := range s.Nodes {
 		if n.Client != nil {
@@ -301,6 +306,33 @@ func (s *NodeSwarm) remove(t testing.TB, cli *client.Client, dirs []string) {
 	}
 	for _, d := range dirs {
 		_ = os.RemoveAll(d)
+	}
+}
+
+// report logs, for a failed test, how each node container stands (running,
+// exit code, OOM-killed) and the end of its output (its inner dockerd's
+// log): a node whose engine died mid-test says why here.
+func (s *NodeSwarm) report(ctx context.Context, t testing.TB, cli *client.Client) {
+	for _, n := range s.Nodes {
+		if n.ContainerID == "" {
+			continue
+		}
+		c, err := cli.ContainerInspect(ctx, n.ContainerID)
+		if err != nil {
+			t.Logf("node %s: inspect: %v", n.Name, err)
+			continue
+		}
+		st := c.State
+		t.Logf("node %s: status %s, exit code %d, OOM-killed %t, error %q, finished %s", n.Name, st.Status, st.ExitCode, st.OOMKilled, st.Error, st.FinishedAt)
+		logs, err := cli.ContainerLogs(ctx, n.ContainerID, container.LogsOptions{ShowStdout: true, ShowStderr: true, Tail: "30"})
+		if err != nil {
+			t.Logf("node %s: logs: %v", n.Name, err)
+			continue
+		}
+		var out bytes.Buffer
+		_, _ = stdcopy.StdCopy(&out, &out, logs)
+		_ = logs.Close()
+		t.Logf("node %s: the last lines of its output:\n%s", n.Name, out.String())
 	}
 }
 
