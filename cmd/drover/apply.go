@@ -307,34 +307,24 @@ func (a *app) converge(ctx context.Context, r *runner.Runner, out *views.Progres
 	return nil
 }
 
-func summary(r *runner.Runner) string {
-	var parts []string
-	for _, name := range r.Groups() {
-		if st, ok := r.GroupStatus(name); ok {
-			parts = append(parts, fmt.Sprintf("group.%s %d/%d ready", st.Group, st.Counts.Ready, st.Counts.Desired))
-		}
-	}
-	for _, key := range r.Keys() {
-		if st, ok := r.ServiceStatus(key); ok {
-			parts = append(parts, fmt.Sprintf("%s %d/%d running", key, st.Running, st.Desired))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
+func summary(r *runner.Runner) string { return views.ResourceSummary(observed(r)) }
 
 // showStatuses shows the status line of each of r's resources that
 // changed.
 func showStatuses(out *views.Progress, r *runner.Runner) {
-	for _, key := range r.Keys() {
-		switch key.Kind {
-		case resource.Group:
-			if st, ok := r.GroupStatus(key.Name); ok {
-				out.Line(key.String(), views.GroupLine(st))
-			}
-		case resource.Service, resource.Network:
-			if st, ok := r.ServiceStatus(key); ok {
-				out.Line(key.String(), views.ServiceLine(st))
-			}
+	for _, st := range observed(r) {
+		out.Line(st.Resource.String(), views.ResourceLine(st))
+	}
+}
+
+// observed are the statuses of r's resources that had a pass on the
+// current spec.
+func observed(r *runner.Runner) []resource.Status {
+	var out []resource.Status
+	for _, st := range r.Statuses() {
+		if st.Passes > 0 {
+			out = append(out, st)
 		}
 	}
+	return out
 }

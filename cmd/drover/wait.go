@@ -47,12 +47,12 @@ func pollStatus(ctx context.Context, c *api.Client, rev int64, out *views.Progre
 		case st.Error != "":
 			return fmt.Errorf("revision %d cannot be served: %s", st.Revision, st.Error)
 		case st.Converged:
-			out.Printf("Revision %d converged: %s.\n", rev, views.ResourceSummary(st))
+			out.Printf("Revision %d converged: %s.\n", rev, views.ResourceSummary(st.Resources))
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("revision %d has not converged (%s): %w", rev, views.ResourceSummary(st), context.Cause(ctx))
+			return fmt.Errorf("revision %d has not converged (%s): %w", rev, views.ResourceSummary(st.Resources), context.Cause(ctx))
 		case err := <-evErr:
 			if err != nil {
 				return fmt.Errorf("event stream: %w", err)

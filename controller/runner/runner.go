@@ -261,18 +261,6 @@ func (r *Runner) Status(key resource.Key) (resource.Status, bool) {
 	return k.Status(key.Name)
 }
 
-// GroupStatus returns the group reconciler's own last status of a group,
-// with what resource.Status does not say (what it waits for, why it is
-// held); false before its first pass.
-func (r *Runner) GroupStatus(name string) (group.Status, bool) { return r.groups.Status(name) }
-
-// ServiceStatus returns the service reconciler's own last status of a
-// service or network, with what resource.Status does not say (tasks
-// running, the rollout's state); false before its first pass.
-func (r *Runner) ServiceStatus(key resource.Key) (service.Status, bool) {
-	return r.services.Status(key)
-}
-
 // ServicePlans says what the service reconciler would do to each service.
 func (r *Runner) ServicePlans(ctx context.Context) ([]service.Plan, error) {
 	var plans []service.Plan
