@@ -262,8 +262,11 @@ func (d *Daemon) Addr() string {
 func (d *Daemon) Run(ctx context.Context) error {
 	srv := api.NewHTTPServer(ctx, d.handler, d.opts.API)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(d.listener) }()
+	// Running before the first request is served: a client that sees the
+	// API answer must find the daemon ready (the listener is bound since
+	// New, so nothing is lost meanwhile).
 	d.running.Store(true)
+	go func() { served <- srv.Serve(d.listener) }()
 	reconcile.Logger(ctx).Info("drover daemon serving", "listen", d.Addr(), "revision", d.state.Load().rec.Number, "owner", d.opts.Owner)
 	d.runner.Run(ctx, nil, d.afterPass(ctx))
 	d.running.Store(false)
