@@ -87,7 +87,7 @@ func main() {
 	flag.Parse()
 	log.SetOutput(os.Stdout)
 	if *probe {
-		if err := check(checkURL(*listen), 2*time.Second); err != nil {
+		if err := check(checkURL(*listen), 5*time.Second); err != nil {
 			fmt.Fprintln(os.Stderr, "unhealthy:", err)
 			os.Exit(1)
 		}
