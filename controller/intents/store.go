@@ -71,7 +71,9 @@ func (s *FileStore) Delete(_ context.Context, groupName, name string) error {
 }
 
 // List returns a group's intents by name. An unreadable file is an error:
-// a lost intent could mean a duplicate create.
+// a lost intent could mean a duplicate create. A file deleted between the
+// listing and its reading (a pass forgetting it while a plan lists) is
+// left out: Delete is the only way one goes.
 func (s *FileStore) List(_ context.Context, groupName string) ([]group.Intent, error) {
 	entries, err := os.ReadDir(filepath.Join(s.dir, groupName))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -86,6 +88,9 @@ func (s *FileStore) List(_ context.Context, groupName string) ([]group.Intent, e
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(s.dir, groupName, e.Name()))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted since the listing: drover forgot it on purpose
+		}
 		if err != nil {
 			return nil, fmt.Errorf("intents: %w", err)
 		}

@@ -71,3 +71,25 @@ func TestFileStoreCorrupt(t *testing.T) {
 		t.Fatal("the corrupt file was removed")
 	}
 }
+
+// An intent whose file goes between the listing of the directory and its
+// reading (here: a link to nothing, which the listing shows and reading
+// cannot open) was forgotten meanwhile: it is left out, not an error. A
+// file that cannot be read for another reason still is one.
+func TestFileStoreGoneWhileListing(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := intents.NewFileStore(dir)
+	os.MkdirAll(filepath.Join(dir, "web"), 0o700)
+	if err := os.Symlink(filepath.Join(dir, "gone.json"), filepath.Join(dir, "web", "web-1.json")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.List(t.Context(), "web"); err != nil || len(got) != 0 {
+		t.Fatalf("List = %v, %v; want nothing and no error", got, err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "web", "web-2.json"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.List(t.Context(), "web"); err == nil {
+		t.Fatal("an intent that cannot be read is no error")
+	}
+}
