@@ -305,16 +305,18 @@ func TestSwarmManagerLoss(t *testing.T) {
 		_, _, gone := m.NodeInspectWithRaw(t.Context(), victimNode)
 		return gone != nil && r.Converged(), fmt.Errorf("dead manager removed: %v; %s", gone != nil, w.state(r))
 	})
-	nodes, _ := m.NodeList(t.Context(), dswarm.NodeListOptions{Filters: filters.NewArgs(filters.Arg("role", "manager"))})
-	var reachable []string
-	for _, n := range nodes {
-		if n.ManagerStatus != nil && n.ManagerStatus.Reachability == dswarm.ReachabilityReachable {
-			reachable = append(reachable, n.Description.Hostname)
+	// The replacement has joined; swarm calls it reachable once its raft
+	// connection is up, which can lag the join on a loaded machine.
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
+		nodes, err := m.NodeList(t.Context(), dswarm.NodeListOptions{Filters: filters.NewArgs(filters.Arg("role", "manager"))})
+		var reachable []string
+		for _, n := range nodes {
+			if n.ManagerStatus != nil && n.ManagerStatus.Reachability == dswarm.ReachabilityReachable {
+				reachable = append(reachable, n.Description.Hostname)
+			}
 		}
-	}
-	if len(reachable) != 3 {
-		t.Fatalf("reachable managers after the replacement: %v", reachable)
-	}
+		return len(reachable) == 3, fmt.Errorf("reachable managers after the replacement: %v (%v)", reachable, err)
+	})
 }
 
 // nodeOf finds a machine's swarm node by drover's node label.
