@@ -77,7 +77,6 @@ func nextRetired(old map[string]int64, prev *specs.Spec, rev int64, next *specs.
 	return out
 }
 
-// specLoader loads the spec of a revision.
 // retires reports whether the desired state retired key: a group that
 // left the spec and whose machines are being removed. Only groups are
 // retired; a service or network that leaves is removed at once.
@@ -86,6 +85,7 @@ func (d *desired) retires(key resource.Key) bool {
 	return ok && key.Kind == resource.Group
 }
 
+// specLoader loads the spec of a revision.
 type specLoader func(ctx context.Context, rev int64) (*specs.Spec, error)
 
 // effective is the spec the runner reconciles: spec's groups, then each

@@ -60,6 +60,7 @@ func TestLossPass(t *testing.T) {
 			clock := clocktest.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 			r := &Runner{queue: reconcile.NewQueue[resource.Key](reconcile.QueueOptions{Clock: clock}), opts: Options{Clock: clock}, lossUntil: map[string]time.Time{}}
 			r.world.Store(w)
+			r.bindKinds()
 			if res, err := (mux{r}).Reconcile(t.Context(), lossKey("workers")); err != nil || res != (reconcile.Result{}) {
 				t.Fatalf("unwatched: %+v, %v", res, err)
 			}

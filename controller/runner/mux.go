@@ -37,13 +37,19 @@ var kinds = map[resource.Kind]func(*Runner) kind{
 	kindLoss:       func(r *Runner) kind { return passOnly(r.lossPass) },
 }
 
+// bindKinds makes r's reconciler of each kind, once: New calls it when
+// r's reconcilers exist.
+func (r *Runner) bindKinds() {
+	r.kinds = make(map[resource.Kind]kind, len(kinds))
+	for k, f := range kinds {
+		r.kinds[k] = f(r)
+	}
+}
+
 // kind returns the reconciler of the keys of kind k.
 func (r *Runner) kind(k resource.Kind) (kind, bool) {
-	f, ok := kinds[k]
-	if !ok {
-		return nil, false
-	}
-	return f(r), true
+	rec, ok := r.kinds[k]
+	return rec, ok
 }
 
 // mux routes a work-queue key to the reconciler of its kind.

@@ -72,6 +72,7 @@ type Runner struct {
 	world    atomic.Pointer[world]
 	groups   *group.Reconciler
 	services *service.Reconciler
+	kinds    map[resource.Kind]kind // bindKinds; read-only after New
 	queue    *reconcile.Queue[resource.Key]
 	gen      atomic.Int64  // of the last world built
 	changed  chan struct{} // a pass ended
@@ -132,6 +133,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	if err := r.newServices(); err != nil {
 		return nil, err
 	}
+	r.bindKinds()
 	r.queue = reconcile.NewQueue[resource.Key](reconcile.QueueOptions{Clock: opts.Clock})
 	r.Resync()
 	return r, nil
