@@ -177,10 +177,13 @@ func autoscaleSchema(maxSize float64) s.Block {
 		Attributes: []s.Attribute{
 			{Name: "min", Type: s.Int, Required: true, Min: s.Ptr(0), Max: s.Ptr(maxSize)},
 			{Name: "max", Type: s.Int, Required: true, Min: s.Ptr(0), Max: s.Ptr(maxSize)},
-			{Name: "cooldown_up", Type: s.Duration, Default: "1m", Description: "after a scale-up, no new decision for this long"},
-			{Name: "cooldown_down", Type: s.Duration, Default: "5m", Description: "after a scale-down, no new decision for this long"},
-			{Name: "stabilization_window", Type: s.Duration, Default: "5m", Description: "scale down only to the highest recommendation of this window"},
+			{Name: "interval", Type: s.Duration, Default: "10s", Description: "how often the metrics are read and a decision is made"},
+			{Name: "cooldown_up", Type: s.Duration, Default: "1m", Description: "after any scale action, no scale-up for this long (evaluation goes on)"},
+			{Name: "cooldown_down", Type: s.Duration, Default: "5m", Description: "after any scale action, no scale-down for this long (evaluation goes on)"},
+			{Name: "stabilization_window", Type: s.Duration, Default: "5m", Description: "scale down only to the highest recommendation of this window; for a group, how long a node must be unneeded before it is removed"},
 			{Name: "tolerance", Type: s.Number, Default: 0.1, Min: s.Ptr(0), Max: s.Ptr(1), Description: "no change while metric/target is within 1 +- tolerance"},
+			{Name: "max_step", Type: s.Int, Default: 0, Min: s.Ptr(0), Max: s.Ptr(maxSize), Description: "most replicas or machines added or removed by one action; 0 is no limit (a group grows by at most 10 at once)"},
+			{Name: "converge_timeout", Type: s.Duration, Default: "5m", Description: "no new action while the last one converges, for at most this long"},
 		},
 		Blocks: []s.Block{
 			{Type: "metric", Labels: []string{"plugin"}, Plugin: PluginMetric, Repeated: true, Required: true},

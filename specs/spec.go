@@ -273,10 +273,13 @@ type GroupUpdate struct {
 type Autoscale struct {
 	Min                 int            `json:"min"`
 	Max                 int            `json:"max"`
+	Interval            time.Duration  `json:"interval"`
 	CooldownUp          time.Duration  `json:"cooldown_up"`
 	CooldownDown        time.Duration  `json:"cooldown_down"`
 	StabilizationWindow time.Duration  `json:"stabilization_window"`
 	Tolerance           float64        `json:"tolerance"`
+	MaxStep             int            `json:"max_step"`
+	ConvergeTimeout     time.Duration  `json:"converge_timeout"`
 	Metrics             []PluginConfig `json:"metric"`
 }
 
