@@ -57,6 +57,10 @@ type Reading struct {
 	// Detail explains a demand reading in a line ("3 tasks pending: 2
 	// machines more place them").
 	Detail string `json:"detail,omitempty"`
+	// Unneeded are, for a demand metric of a group, the machines (instance
+	// IDs) whose work fits on the others, best to remove first: the
+	// machine a scale-down should take.
+	Unneeded []string `json:"unneeded,omitempty"`
 }
 
 // Input is what one evaluation decides from.

@@ -55,6 +55,8 @@ type Machines struct {
 	Group    string
 	Owner    string
 	Provider instance.Plugin
+	// ProviderType is the provider's plugin: "docker", "digitalocean", ...
+	ProviderType string
 	// Instances are the group's live machines, as Describe lists them.
 	Instances []instance.Description
 	// Swarm, Role and Labels are the group's swarm flavor settings; Swarm
