@@ -10,8 +10,6 @@ import (
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/instance/digitalocean"
 	"github.com/drover/drover/instance/docker"
-	s "github.com/drover/drover/schema"
-	"github.com/drover/drover/specs"
 )
 
 // BuiltinOptions are what the built-in plugins need of the runtime that
@@ -75,9 +73,7 @@ func Builtins(opts BuiltinOptions) *Registry {
 		New:            plugin(digitalocean.New),
 		NewValidator:   plugin(digitalocean.NewValidator),
 	}))
-	for name, schema := range metricSchemas() {
-		must(r.Register(specs.PluginMetric, name, schema))
-	}
+	must(r.registerMetrics())
 	return r
 }
 
@@ -90,23 +86,5 @@ func plugin[P instance.Plugin](f func(context.Context, json.RawMessage) (P, erro
 			return nil, err
 		}
 		return p, nil
-	}
-}
-
-// metricSchemas are the autoscale metric sources: metric "NAME" {}.
-func metricSchemas() map[string]*s.Block {
-	target := s.Attribute{Name: "target", Type: s.Number, Required: true, Min: s.Ptr(0), Description: "the value the metric is kept at"}
-	return map[string]*s.Block{
-		// Mean CPU utilisation (0..1) of the machines or tasks: engine
-		// stats for containers, the monitoring API for droplets.
-		"cpu": {Attributes: []s.Attribute{target}},
-		// Tasks of the swarm that no node can take: grow until they fit.
-		"swarm_pending_tasks": {},
-		// A Prometheus instant query returning one number.
-		"prometheus": {Attributes: []s.Attribute{
-			{Name: "address", Type: s.String, Required: true, Description: `Prometheus base URL, such as "http://prometheus:9090"`},
-			{Name: "query", Type: s.String, Required: true},
-			target,
-		}},
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/resource"
 	"github.com/drover/drover/schema"
 	"github.com/drover/drover/specs"
 	"github.com/drover/drover/spierr"
@@ -39,6 +40,10 @@ func (r *Registry) Validate(ctx context.Context, spec *specs.Spec) hcl.Diagnosti
 			v.instance(ctx, g, inst)
 		}
 		v.flavor(ctx, r, g)
+		v.autoscale(&g.Resource, resource.Group, g.Autoscale)
+	}
+	for _, svc := range spec.Services {
+		v.autoscale(&svc.Resource, resource.Service, svc.Autoscale)
 	}
 	return v.diags
 }

@@ -19,12 +19,16 @@ type Event struct {
 	// Kind says what happened: created, destroyed, lost, create_failed,
 	// destroy_failed, held (groups); created, updated, removed, drift,
 	// drift_corrected, update_paused, update_rolled_back, update_resumed
-	// (services and networks); converged, removed, applied (the daemon).
+	// (services and networks); autoscaled, scale_held, autoscale_failed
+	// (autoscalers); converged, removed, applied (the daemon).
 	Kind string `json:"kind"`
 	// Instance is the machine the event is about, if any.
 	Instance string `json:"instance,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Autoscale is the evaluation of an autoscaled, scale_held or
+	// autoscale_failed event: its inputs, outcome and rule.
+	Autoscale *Autoscaling `json:"autoscale,omitempty"`
 	// Revision is the desired state's revision the event belongs to, when
 	// the daemon knows it.
 	Revision int64 `json:"revision,omitempty"`

@@ -25,6 +25,9 @@ type Status struct {
 	Reason     string      `json:"reason,omitempty"`
 	LastError  string      `json:"last_error,omitempty"`
 	Conditions []Condition `json:"conditions"`
+	// Autoscale is what the resource's autoscaler last decided; nil for a
+	// resource without an autoscale block or before its first evaluation.
+	Autoscale *Autoscaling `json:"autoscale,omitempty"`
 	Passes     int         `json:"passes"`
 	LastPass   time.Time   `json:"last_pass,omitzero"`
 }

@@ -1,8 +1,6 @@
 package specs
 
 import (
-	"fmt"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -11,8 +9,6 @@ import (
 // so that applying them is refused rather than silently ignored. This is
 // the one list of them: remove an entry when its feature lands.
 //
-//   - autoscale, in a group or a service: the size or replicas stay
-//     where they are, whatever the metrics say.
 //   - rebalance = true, in a service: tasks are not spread again when
 //     nodes join.
 func (s *Spec) Unimplemented() hcl.Diagnostics {
@@ -21,17 +17,7 @@ func (s *Spec) Unimplemented() hcl.Diagnostics {
 		rng := r.Range(path)
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: r.Addr() + ": " + detail, Subject: &rng})
 	}
-	for _, g := range s.Groups {
-		if g.Autoscale != nil {
-			add(&g.Resource, "autoscale", "autoscale is not implemented yet: remove the block or pin size",
-				fmt.Sprintf("drover accepts the block but nothing acts on it yet: the group would stay at %d machines whatever its metrics say.", g.Size))
-		}
-	}
 	for _, svc := range s.Services {
-		if svc.Autoscale != nil {
-			add(&svc.Resource, "autoscale", "autoscale is not implemented yet: remove the block or pin replicas",
-				fmt.Sprintf("drover accepts the block but nothing acts on it yet: the service would stay at %d replicas whatever its metrics say.", svc.Replicas))
-		}
 		if svc.Rebalance {
 			add(&svc.Resource, "rebalance", "rebalance is not implemented yet: remove it or set it to false",
 				"drover accepts the attribute but nothing acts on it yet: tasks would not be spread again when nodes join.")

@@ -8,6 +8,7 @@ import (
 	"github.com/drover/drover/specs"
 )
 
+// Autoscale blocks are implemented: only rebalance = true is refused.
 func TestUnimplementedRefused(t *testing.T) {
 	const src = `swarm "s" {}
 group "m" {
@@ -52,16 +53,14 @@ service "plain" {
 		got = append(got, d.Subject.String()+": "+d.Summary)
 	}
 	want := []string{
-		"spec.hcl:16,3-12: autoscale is not implemented yet: remove the block or pin size",
-		"spec.hcl:26,3-12: autoscale is not implemented yet: remove the block or pin replicas",
 		"spec.hcl:25,15-19: rebalance is not implemented yet: remove it or set it to false",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("diagnostics:\n%q\nwant\n%q", got, want)
 	}
 	var le *specs.LoadError
-	if err := spec.RefuseUnimplemented(); !errors.As(err, &le) || len(le.Diagnostics) != 3 || le.Files == nil {
-		t.Fatalf("RefuseUnimplemented: %v, want a LoadError with the 3 diagnostics and the files", err)
+	if err := spec.RefuseUnimplemented(); !errors.As(err, &le) || len(le.Diagnostics) != 1 || le.Files == nil {
+		t.Fatalf("RefuseUnimplemented: %v, want a LoadError with the diagnostic and the files", err)
 	}
 	if err := mustLoad(t, `group "g" {
   size = 1

@@ -34,7 +34,7 @@ served on the same listener. Only one daemon may use a data dir at a time.`,
 				return err
 			}
 			d, err := daemon.New(cmd.Context(), daemon.Options{
-				Registry: a.schemas, Managers: a.clusters, DataDir: dir, Owner: a.v.GetString("owner"),
+				Registry: a.schemas, Managers: a.clusters, Engines: a.clusters, DataDir: dir, Owner: a.v.GetString("owner"),
 				Listen: a.v.GetString("listen"), Token: a.v.GetString("token"), Resync: a.v.GetDuration("resync"),
 			})
 			if err != nil {

@@ -86,7 +86,7 @@ func (a *app) newRunner(ctx context.Context, spec *specs.Spec, out *views.Progre
 	if err != nil {
 		return nil, err
 	}
-	opts := runner.Options{Registry: a.schemas, Managers: a.clusters, Owner: a.v.GetString("owner"), DataDir: dir, Resync: a.v.GetDuration("resync")}
+	opts := runner.Options{Registry: a.schemas, Managers: a.clusters, Engines: a.clusters, Owner: a.v.GetString("owner"), DataDir: dir, Resync: a.v.GetDuration("resync")}
 	if out != nil {
 		opts.Events = out
 	}

@@ -37,6 +37,10 @@ type Options struct {
 	// flavor was built with, which the caller closes. Default: none, and
 	// then specs with services or networks are refused.
 	Managers service.Managers
+	// Engines reaches the machines' engines, for the metrics of services'
+	// tasks (see runner.Options.Engines): the same *swarm.Clusters.
+	// Default: none.
+	Engines runner.Engines
 	// DataDir holds the store (drover.db), the create intents and, by
 	// default, the API socket. Required.
 	DataDir string
@@ -179,7 +183,7 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 
 func (d *Daemon) runnerOptions() runner.Options {
 	return runner.Options{
-		Registry: d.opts.Registry, Managers: d.opts.Managers, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
+		Registry: d.opts.Registry, Managers: d.opts.Managers, Engines: d.opts.Engines, Owner: d.opts.Owner, DataDir: d.opts.DataDir,
 		Workers: d.opts.Workers, Resync: d.opts.Resync, Clock: d.opts.Clock, Group: d.opts.Group,
 		Events: sink{d}, WrapReconciler: d.metrics.Reconciler, WrapProvider: d.metrics.Instrument,
 	}

@@ -22,6 +22,7 @@ func (d *Daemon) afterPass(ctx context.Context) func(*runner.Runner) {
 				continue // no pass on the current spec yet
 			}
 			d.metrics.Instances(st)
+			d.metrics.Autoscaling(st)
 			d.announce(st, cur.rec.Number)
 			if cur.retires(st.Resource) && st.Converged && st.Observed.Total == 0 {
 				emptied = append(emptied, st.Resource.Name)

@@ -15,20 +15,17 @@ func TestUnimplementedRefusedByDaemon(t *testing.T) {
 	h := newHarness(t)
 	h.apply(bundle("a=1"))
 	b := bundle("a=1")
-	b.Files["t.hcl"] = append(b.Files["t.hcl"], []byte(`group "auto" {
-  instance "fake" {}
-  flavor "vanilla" {}
-  autoscale {
-    min = 1
-    max = 3
-    metric "cpu" { target = 0.5 }
-  }
+	b.Files["t.hcl"] = append(b.Files["t.hcl"], []byte(`swarm "s" {}
+service "auto" {
+  swarm     = swarm.s
+  image     = "x:1"
+  rebalance = true
 }
 `)...)
 	check := func(what string, err error) {
 		t.Helper()
 		var le *specs.LoadError
-		if !errors.As(err, &le) || !strings.Contains(err.Error(), "t.hcl:9,3-12: autoscale is not implemented yet: remove the block or pin size") {
+		if !errors.As(err, &le) || !strings.Contains(err.Error(), "rebalance is not implemented yet: remove it or set it to false") {
 			t.Fatalf("%s: %v, want a LoadError at t.hcl:9", what, err)
 		}
 	}

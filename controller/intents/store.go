@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/internal/atomicfile"
 )
 
 // FileStore keeps each intent in a JSON file under a directory:
@@ -44,19 +45,7 @@ func (s *FileStore) Put(_ context.Context, it group.Intent) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("intents: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".intent-*")
-	if err != nil {
-		return fmt.Errorf("intents: %w", err)
-	}
-	_, werr := tmp.Write(b)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("intents: write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(p, b, 0o600); err != nil {
 		return fmt.Errorf("intents: %w", err)
 	}
 	return nil

@@ -33,6 +33,7 @@ type Metrics struct {
 	instances        *prometheus.GaugeVec
 	providerCalls    *prometheus.CounterVec
 	providerDuration *prometheus.HistogramVec
+	autoscale        autoscaleMetrics
 }
 
 // New creates the metrics and registers them, with the Go runtime and
@@ -62,12 +63,13 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "Duration of calls to instance plugins, by provider and call.",
 			Buckets: durationBuckets,
 		}, []string{"provider", "call"}),
+		autoscale: newAutoscaleMetrics(),
 	}
-	for _, c := range []prometheus.Collector{
+	for _, c := range append([]prometheus.Collector{
 		m.reconcile, m.actions, m.instances, m.providerCalls, m.providerDuration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	} {
+	}, m.autoscale.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

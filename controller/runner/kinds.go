@@ -15,7 +15,7 @@ func (k groups) Reconcile(ctx context.Context, name string) (reconcile.Result, e
 }
 
 func (k groups) Status(name string) (resource.Status, bool) {
-	t, ok := k.r.world.Load().Target(name)
+	t, ok := k.r.scaledGroup(k.r.world.Load(), name)
 	if !ok {
 		return resource.Status{}, false
 	}

@@ -35,6 +35,7 @@ var kinds = map[resource.Kind]func(*Runner) kind{
 	},
 	resource.Swarm: func(r *Runner) kind { return passOnly(r.sweep) },
 	kindLoss:       func(r *Runner) kind { return passOnly(r.lossPass) },
+	kindAutoscale:  func(r *Runner) kind { return passOnly(r.autoscalePass) },
 }
 
 // bindKinds makes r's reconciler of each kind, once: New calls it when

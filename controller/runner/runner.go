@@ -13,7 +13,9 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/drover/drover/autoscale"
 	"github.com/drover/drover/controller/intents"
+	"github.com/drover/drover/controller/scalestore"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
@@ -32,6 +34,18 @@ type Options struct {
 	// (plugins.BuiltinOptions.Clusters). Default: none, and then specs
 	// with services or networks are refused.
 	Managers service.Managers
+	// Engines reaches the engines of machines, where the cpu and memory
+	// metrics of services' tasks are read: the *swarm.Clusters of
+	// Managers. Default: none, and those metrics cannot be read (their
+	// autoscalers hold).
+	Engines Engines
+	// Scales keeps what each autoscaler remembers, so that a restart or
+	// a re-apply keeps the autoscaled counts. Default: files in
+	// DataDir/autoscale/OWNER.
+	Scales ScaleStore
+	// MetricTimeout bounds the reading of an autoscaler's metrics, all
+	// at once. Default 15s.
+	MetricTimeout time.Duration
 	// Owner is the drover.owner tag of every instance: specs applied with
 	// different owners never touch each other's instances. Default "drover".
 	Owner string
@@ -63,6 +77,18 @@ type Options struct {
 	WrapProvider func(name string, p instance.Plugin) instance.Plugin
 }
 
+// Engines gives a client of a machine's engine.
+type Engines interface {
+	Engine(inst instance.Description) (client.APIClient, error)
+}
+
+// ScaleStore keeps the autoscalers' states by the autoscaled resource's
+// key (controller/scalestore).
+type ScaleStore interface {
+	Get(ctx context.Context, key resource.Key) (autoscale.State, bool, error)
+	Put(ctx context.Context, key resource.Key, st autoscale.State) error
+}
+
 var ownerRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // Runner reconciles the resources of one spec at a time; Update switches
@@ -73,6 +99,7 @@ type Runner struct {
 	groups   *group.Reconciler
 	services *service.Reconciler
 	kinds    map[resource.Kind]kind // bindKinds; read-only after New
+	scaling  scaling
 	queue    *reconcile.Queue[resource.Key]
 	gen      atomic.Int64  // of the last world built
 	changed  chan struct{} // a pass ended
@@ -85,9 +112,11 @@ type Runner struct {
 // current serves the targets of the runner's world of the moment.
 type current struct{ r *Runner }
 
-func (c current) Target(name string) (*group.Target, bool) { return c.r.world.Load().Target(name) }
+func (c current) Target(name string) (*group.Target, bool) {
+	return c.r.scaledGroup(c.r.world.Load(), name)
+}
 func (c current) Service(name string) (*service.Target, bool) {
-	return c.r.world.Load().Service(name)
+	return c.r.scaledService(c.r.world.Load(), name)
 }
 func (c current) Network(name string) (*service.NetworkTarget, bool) {
 	return c.r.world.Load().Network(name)
@@ -113,6 +142,19 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = reconcile.RealClock{}
+	}
+	if opts.MetricTimeout <= 0 {
+		opts.MetricTimeout = 15 * time.Second
+	}
+	if opts.Events == nil {
+		opts.Events = resource.Discard
+	}
+	if opts.Scales == nil {
+		s, err := scalestore.NewFileStore(filepath.Join(opts.DataDir, "autoscale", opts.Owner))
+		if err != nil {
+			return nil, err
+		}
+		opts.Scales = s
 	}
 	r := &Runner{opts: opts, changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1), lossUntil: map[string]time.Time{}}
 	w, err := r.build(ctx, spec)
@@ -182,7 +224,7 @@ func (r *Runner) Update(ctx context.Context, spec *specs.Spec, commit func() err
 		}
 	}
 	old := r.world.Swap(w)
-	for _, key := range append(old.keys, w.keys...) {
+	for _, key := range append(old.queued(), w.queued()...) {
 		r.queue.Add(key)
 	}
 	signal(r.swapped)
@@ -217,7 +259,7 @@ func (r *Runner) Keys() []resource.Key { return r.world.Load().keys }
 
 // Resync wakes every resource now, as the periodic resync does.
 func (r *Runner) Resync() {
-	for _, key := range r.Keys() {
+	for _, key := range r.world.Load().queued() {
 		r.queue.Add(key)
 	}
 }
@@ -260,7 +302,11 @@ func (r *Runner) Status(key resource.Key) (resource.Status, bool) {
 	if !ok {
 		return resource.Status{}, false
 	}
-	return k.Status(key.Name)
+	st, ok := k.Status(key.Name)
+	if ok && r.world.Load().autoscalers[key] != nil {
+		st.Autoscale = r.scaling.get(key).last
+	}
+	return st, ok
 }
 
 // ServicePlans says what the service reconciler would do to each service.

@@ -11,6 +11,7 @@ import (
 	"github.com/drover/drover/flavor"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/metric"
 	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
@@ -27,6 +28,40 @@ type world struct {
 	keys       []resource.Key              // every resource, in spec order by kind
 	declared   map[resource.Key]bool       // the keys, as a set
 	watchers   map[string]instance.Watcher // by provider
+	// autoscalers are the spec's autoscale blocks, by the key of the
+	// resource they scale, and autoscaled their keys in spec order.
+	autoscalers map[resource.Key]*autoscaler
+	autoscaled  []resource.Key
+}
+
+// queued are the work queue's keys of the world: its resources and its
+// autoscalers.
+func (w *world) queued() []resource.Key {
+	out := slices.Clone(w.keys)
+	for _, key := range w.autoscaled {
+		out = append(out, autoscaleKey(key))
+	}
+	return out
+}
+
+// autoscale adds the autoscaler of key, if a is set, from the spec's
+// count from. It reads the autoscaler's state from the store first, so
+// that no pass of the resource sees the spec's count in place of the
+// autoscaled one.
+func (r *Runner) autoscale(ctx context.Context, w *world, key resource.Key, a *specs.Autoscale, from int) error {
+	if a == nil {
+		return nil
+	}
+	as, err := newAutoscaler(key, a, from, metric.Options{Timeout: r.opts.MetricTimeout})
+	if err != nil {
+		return err
+	}
+	if _, err := r.loadScaled(ctx, key); err != nil {
+		return err
+	}
+	w.autoscalers[key] = as
+	w.autoscaled = append(w.autoscaled, key)
+	return nil
 }
 
 // Target implements group.Targets.
@@ -61,7 +96,7 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 	w := &world{
 		generation: r.gen.Add(1), groups: map[string]*group.Target{}, networks: map[string]*service.NetworkTarget{},
 		services: map[string]*service.Target{}, swarms: map[string]bool{}, watchers: map[string]instance.Watcher{},
-		declared: map[resource.Key]bool{},
+		declared: map[resource.Key]bool{}, autoscalers: map[resource.Key]*autoscaler{},
 	}
 	providers, err := r.providers(ctx, spec, w)
 	if err != nil {
@@ -77,6 +112,9 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 		t.Generation = w.generation
 		w.groups[g.Name] = t
 		w.declare(resource.Group.KeyOf(g.Name))
+		if err := r.autoscale(ctx, w, resource.Group.KeyOf(g.Name), g.Autoscale, g.Size); err != nil {
+			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
+		}
 	}
 	if len(spec.Services)+len(spec.Networks) > 0 && r.opts.Managers == nil {
 		errs = append(errs, errors.New("services and networks need the swarm flavor, which this build of drover lacks"))
@@ -88,6 +126,9 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 	for _, s := range spec.Services {
 		w.services[s.Name] = &service.Target{Spec: s, Owner: r.opts.Owner, Generation: w.generation}
 		w.declare(resource.Service.KeyOf(s.Name))
+		if err := r.autoscale(ctx, w, resource.Service.KeyOf(s.Name), s.Autoscale, s.Replicas); err != nil {
+			errs = append(errs, fmt.Errorf("service %s: %w", s.Name, err))
+		}
 	}
 	for _, s := range spec.Swarms {
 		w.swarms[s.Name] = true

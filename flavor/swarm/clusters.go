@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/drover/drover/flavor/swarm/pki"
+	"github.com/drover/drover/instance"
 	"github.com/drover/drover/spierr"
 )
 
@@ -313,4 +314,12 @@ func swarmInfo(ctx context.Context, cli client.APIClient, timeout time.Duration)
 		return swarm.Info{}, engineErr("swarm.info", fmt.Sprintf("engine %s", cli.DaemonHost()), err)
 	}
 	return info.Swarm, nil
+}
+
+// Engine returns the cached client of a machine's engine, as the flavor
+// reaches it (its engine tag; over the network only with mutual TLS):
+// the metrics of the swarm tasks it runs are read there. Callers must not
+// Close it.
+func (c *Clusters) Engine(inst instance.Description) (client.APIClient, error) {
+	return c.client(endpointOf(inst), inst.Tags[instance.TagOwner], inst.Tags[instance.TagGroup])
 }

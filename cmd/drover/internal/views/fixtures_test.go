@@ -15,7 +15,11 @@ var status = api.Status{Revision: 3, Hash: "abc123", Resources: []resource.Statu
 	{Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Desired: 3,
 		Observed: resource.Counts{Desired: 3, Total: 3, Ready: 1, Starting: 1, Creating: 1, Dead: 1, Outdated: 2},
 		Reason:   "waiting for web-3", Conditions: []resource.Condition{{Type: "Ready", Status: "False", Reason: "Starting"}}, Passes: 4, LastPass: when},
-	{Resource: resource.Service.KeyOf("api"), Kind: resource.Service, Name: "api", Desired: 2, Observed: resource.Counts{Ready: 2}, Converged: true},
+	{Resource: resource.Service.KeyOf("api"), Kind: resource.Service, Name: "api", Desired: 2, Observed: resource.Counts{Ready: 2}, Converged: true,
+		Autoscale: &resource.Autoscaling{Min: 1, Max: 10, Current: 2, Ready: 2, Recommended: 4, Desired: 2, Action: "hold", Rule: "cooldown_up",
+			Message: "held by cooldown_up", At: when, NextUp: when.Add(time.Minute), Metrics: []resource.MetricReading{
+				{Metric: "cpu", Value: 0.9, Target: 0.5, Recommended: 4}, {Metric: "prometheus", Target: 10, Recommended: 2, Error: "the query returned no series"},
+			}}},
 	{Resource: resource.Group.KeyOf("old"), Kind: resource.Group, Name: "old", Retired: true, Observed: resource.Counts{Total: 1}},
 }}
 

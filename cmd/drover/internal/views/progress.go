@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/drover/drover/autoscale"
 	"github.com/drover/drover/resource"
 )
 
@@ -38,11 +39,31 @@ func (p *Progress) Watch() {
 
 // Emit implements resource.Sink: one line per event, indented, such as
 // "+ group.web: web-3 created (missing)", "* service.api: updated (image
-// changed)" or "* revision 2 recorded (apply by ann@host)".
-func (p *Progress) Emit(e resource.Event) { p.Printf("%s\n", progressLine(e)) }
+// changed)" or "* revision 2 recorded (apply by ann@host)". An
+// autoscaler's evaluation that holds is shown when the rule that holds it
+// changes, not every interval.
+func (p *Progress) Emit(e resource.Event) {
+	if e.Autoscale != nil && !p.heldChanged(e) {
+		return
+	}
+	p.Printf("%s\n", progressLine(e))
+}
+
+// heldChanged says whether an autoscaler's evaluation is to be shown:
+// an action always is, a hold when its rule differs from the last
+// evaluation's of its resource.
+func (p *Progress) heldChanged(e resource.Event) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := "autoscale " + e.Resource.String()
+	last := p.lines[key]
+	p.lines[key] = e.Kind + " " + e.Autoscale.Rule
+	return e.Kind != autoscale.EventHeld || last != p.lines[key]
+}
 
 var eventSymbol = map[string]string{
 	"created": "+", "destroyed": "-", "lost": "!", "create_failed": "x", "destroy_failed": "x", "held": "?",
+	autoscale.EventAutoscaled: "~", autoscale.EventHeld: "=", autoscale.EventFailed: "x",
 }
 
 func progressLine(e resource.Event) string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drover/drover/autoscale"
 	"github.com/drover/drover/resource"
 )
 
@@ -71,4 +72,30 @@ func TestProgressLines(t *testing.T) {
 			wantText(t, "out", out.String(), tc.want)
 		})
 	}
+}
+
+// An autoscaler's evaluations that hold are shown when the rule holding
+// them changes, not every interval; every action is shown.
+func TestProgressAutoscaleEvents(t *testing.T) {
+	web := resource.Service.KeyOf("web")
+	ev := func(kind, rule, msg string) resource.Event {
+		return resource.Event{Resource: web, Kind: kind, Reason: msg, Autoscale: &resource.Autoscaling{Rule: rule}}
+	}
+	var out bytes.Buffer
+	p := NewProgress(&out)
+	for _, e := range []resource.Event{
+		ev(autoscale.EventHeld, autoscale.RuleTolerance, "cpu 0.52 of target 0.50"),
+		ev(autoscale.EventHeld, autoscale.RuleTolerance, "cpu 0.49 of target 0.50"),
+		ev(autoscale.EventAutoscaled, autoscale.RuleTarget, "scaling up 2 -> 4"),
+		ev(autoscale.EventHeld, autoscale.RuleCooldownDown, "held by cooldown_down"),
+		ev(autoscale.EventHeld, autoscale.RuleCooldownDown, "held by cooldown_down"),
+		ev(autoscale.EventHeld, autoscale.RuleTolerance, "cpu 0.5 of target 0.50"),
+	} {
+		p.Emit(e)
+	}
+	wantText(t, "out", out.String(), `  = service.web: scale held (cpu 0.52 of target 0.50)
+  ~ service.web: autoscaled (scaling up 2 -> 4)
+  = service.web: scale held (held by cooldown_down)
+  = service.web: scale held (cpu 0.5 of target 0.50)
+`)
 }

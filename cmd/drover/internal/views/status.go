@@ -47,7 +47,10 @@ func statusTable(w io.Writer, st api.Status) error {
 		c := rs.Observed
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", rs.Resource, rs.Desired, c.Ready, c.Starting+c.Creating, c.Unhealthy+c.Dead, c.Outdated, state, rs.Reason)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return autoscaleTable(w, st.Resources)
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }

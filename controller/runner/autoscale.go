@@ -1,0 +1,226 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/drover/drover/autoscale"
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/metric"
+	"github.com/drover/drover/reconcile"
+	"github.com/drover/drover/resource"
+	"github.com/drover/drover/specs"
+)
+
+// kindAutoscale is the kind of the work-queue key of a resource's
+// autoscaler: autoscale.service.web, autoscale.group.workers. Not a
+// resource of the spec: it sets the count of one.
+const kindAutoscale resource.Kind = "autoscale"
+
+// autoscaleKey is the work-queue key of the autoscaler of key.
+func autoscaleKey(key resource.Key) resource.Key { return kindAutoscale.KeyOf(key.String()) }
+
+// autoscaler is one autoscale block of the spec, with its metrics' sources.
+type autoscaler struct {
+	key     resource.Key
+	policy  autoscale.Policy
+	metrics []metricSource
+	// from is the spec's count (size or replicas): the autoscaler's
+	// starting value.
+	from int
+}
+
+// metricSource is one metric block of an autoscaler.
+type metricSource struct {
+	name string
+	src  metric.Source
+}
+
+// newAutoscaler makes the autoscaler of the autoscale block a of key,
+// building its metrics' sources: a metric unknown to this build of drover,
+// or one that cannot scale key's kind, is an error.
+func newAutoscaler(key resource.Key, a *specs.Autoscale, from int, opts metric.Options) (*autoscaler, error) {
+	plugins := metric.Builtins()
+	as := &autoscaler{key: key, policy: autoscale.PolicyOf(a), from: from}
+	for _, m := range a.Metrics {
+		p, ok := plugins[m.Plugin]
+		if !ok {
+			return nil, fmt.Errorf("autoscale: the %q metric is known to the spec language but has no implementation in this build of drover", m.Plugin)
+		}
+		if !canScale(p, key.Kind) {
+			return nil, fmt.Errorf("autoscale: the %q metric cannot scale a %s", m.Plugin, key.Kind)
+		}
+		src, err := p.New(m.Properties.Reveal(), opts)
+		if err != nil {
+			return nil, fmt.Errorf("autoscale: metric %q: %w", m.Plugin, err)
+		}
+		as.metrics = append(as.metrics, metricSource{name: m.Plugin, src: src})
+	}
+	return as, nil
+}
+
+// canScale says whether metric plugin p can scale resources of kind k.
+func canScale(p metric.Plugin, k resource.Kind) bool {
+	for _, pk := range p.Kinds {
+		if pk == k {
+			return true
+		}
+	}
+	return false
+}
+
+// scaling is what the runner knows of its autoscalers at run time: each
+// one's remembered state (loaded from the store on first use), its last
+// decision and when it evaluated. Safe for concurrent use.
+type scaling struct {
+	mu sync.Mutex
+	m  map[resource.Key]*scaled // by the autoscaled resource's key
+}
+
+// scaled is one autoscaler's run-time record.
+type scaled struct {
+	state    autoscale.State
+	loaded   bool
+	last     *resource.Autoscaling
+	prefer   []instance.ID // a group's machines to give up first
+	evalTick int64         // evaluations made, for tests and logs
+}
+
+func (s *scaling) get(key resource.Key) scaled {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rec := s.m[key]; rec != nil {
+		return *rec
+	}
+	return scaled{}
+}
+
+func (s *scaling) set(key resource.Key, rec scaled) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[resource.Key]*scaled{}
+	}
+	s.m[key] = &rec
+}
+
+// count is the count autoscaler a keeps its resource at: what it last set,
+// within the spec's bounds of the moment, or the spec's own count (from)
+// before its first decision.
+func (a *autoscaler) count(rec scaled) int {
+	if !rec.loaded || rec.state.Desired <= 0 {
+		return a.from
+	}
+	return min(max(rec.state.Desired, a.policy.Min), a.policy.Max)
+}
+
+// load reads autoscaler key's state from the store, once.
+func (r *Runner) loadScaled(ctx context.Context, key resource.Key) (scaled, error) {
+	rec := r.scaling.get(key)
+	if rec.loaded {
+		return rec, nil
+	}
+	st, _, err := r.opts.Scales.Get(ctx, key)
+	if err != nil {
+		return rec, err
+	}
+	rec.state, rec.loaded = st, true
+	r.scaling.set(key, rec)
+	return rec, nil
+}
+
+// autoscalePass evaluates the autoscaler of the resource named by name
+// ("service.web"): it reads the metrics, decides, records the decision
+// in the store before acting on it, sends it as an event and, when the
+// count changes, wakes the resource. It evaluates again after the
+// policy's interval.
+func (r *Runner) autoscalePass(ctx context.Context, name string) (reconcile.Result, error) {
+	key, err := resource.ParseKey(name)
+	if err != nil {
+		return reconcile.Result{}, nil
+	}
+	a, ok := r.world.Load().autoscalers[key]
+	if !ok {
+		return reconcile.Result{}, nil
+	}
+	rec, err := r.loadScaled(ctx, key)
+	if err != nil {
+		r.emitFailed(key, err)
+		return reconcile.Result{}, err
+	}
+	now := r.opts.Clock.Now()
+	if rec.last != nil {
+		if wait := rec.last.At.Add(a.policy.Interval).Sub(now); wait > 0 {
+			return reconcile.Result{RequeueAfter: wait}, nil // woken early (a resync): keep the interval
+		}
+	}
+	in := r.autoscaleInput(ctx, a, rec)
+	in.Now = r.opts.Clock.Now()
+	d := autoscale.Decide(a.policy, in)
+	if err := r.opts.Scales.Put(ctx, key, d.State); err != nil {
+		r.emitFailed(key, err)
+		return reconcile.Result{}, fmt.Errorf("%s: keep the autoscaler's decision: %w", key, err)
+	}
+	res := d.Resource(a.policy)
+	rec.state, rec.last, rec.evalTick = d.State, &res, rec.evalTick+1
+	if d.Action == autoscale.Down {
+		rec.prefer = unneeded(d)
+	}
+	r.scaling.set(key, rec)
+	r.opts.Events.Emit(d.Event(key, a.policy))
+	reconcile.Logger(ctx).Debug("autoscaler evaluated", "resource", key.String(), "action", d.Action, "rule", d.Rule, "desired", d.Desired)
+	if d.Action != autoscale.Hold {
+		r.queue.Add(key)
+	}
+	signal(r.changed)
+	return reconcile.Result{RequeueAfter: a.policy.Interval}, nil
+}
+
+// emitFailed sends the event of an evaluation that could not be made.
+func (r *Runner) emitFailed(key resource.Key, err error) {
+	r.opts.Events.Emit(resource.Event{Time: r.opts.Clock.Now(), Resource: key, Kind: autoscale.EventFailed, Error: err.Error()})
+}
+
+// unneeded are the machines the demand metrics of d found unneeded, best
+// first: a group's scale-down gives them up first.
+func unneeded(d autoscale.Decision) []instance.ID {
+	var out []instance.ID
+	for _, m := range d.Metrics {
+		for _, id := range m.Unneeded {
+			out = append(out, instance.ID(id))
+		}
+	}
+	return out
+}
+
+// autoscaleInput observes a's resource and reads its metrics, each within
+// its own timeout and all at once: a metric that cannot be read becomes a
+// reading that holds.
+func (r *Runner) autoscaleInput(ctx context.Context, a *autoscaler, rec scaled) autoscale.Input {
+	st, _ := r.Status(a.key)
+	in := autoscale.Input{State: rec.state, Ready: st.Observed.Ready}
+	in.Current = a.count(rec)
+	in.Ready = min(in.Ready, in.Current)
+	in.Converging = !st.Converged || st.Desired != in.Current
+	ctx, cancel := context.WithTimeout(ctx, r.opts.MetricTimeout)
+	defer cancel()
+	scope := r.newScope(a.key)
+	in.Readings = make([]autoscale.Reading, len(a.metrics))
+	var wg sync.WaitGroup
+	for i, m := range a.metrics {
+		wg.Go(func() { in.Readings[i] = read(ctx, m, scope) })
+	}
+	wg.Wait()
+	return in
+}
+
+// read reads one metric; its error becomes the reading's.
+func read(ctx context.Context, m metricSource, scope metric.Scope) autoscale.Reading {
+	rd, err := m.src.Read(ctx, scope)
+	rd.Metric = m.name
+	if err != nil {
+		rd.Err = err.Error()
+	}
+	return rd
+}
