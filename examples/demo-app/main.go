@@ -1,7 +1,8 @@
 // Command demo-app is a tiny HTTP service for `make demo` and tests: GET /
 // greets with the hostname and $GREETING, GET /healthz answers 503 after
 // POST /sick until POST /well, CRASH=1 or CRASH_AFTER=<duration> exit with
-// status 3, and -check probes /healthz for the image's HEALTHCHECK (a FROM
+// status 3, LOAD=<share of a core> or POST /load?cpu=<share> burns CPU
+// (for autoscaling), and -check probes /healthz for the image's HEALTHCHECK (a FROM
 // scratch image has no shell or curl).
 package main
 
@@ -23,6 +24,7 @@ import (
 type app struct {
 	hostname, greeting string
 	sick               atomic.Bool
+	load               burner
 }
 
 func (a *app) handler() http.Handler {
@@ -39,6 +41,7 @@ func (a *app) handler() http.Handler {
 	})
 	mux.HandleFunc("POST /sick", func(w http.ResponseWriter, r *http.Request) { a.sick.Store(true); fmt.Fprintln(w, "sick") })
 	mux.HandleFunc("POST /well", func(w http.ResponseWriter, r *http.Request) { a.sick.Store(false); fmt.Fprintln(w, "well") })
+	a.load.handle(mux)
 	return logRequests(mux)
 }
 
@@ -109,9 +112,17 @@ func main() {
 	if g := os.Getenv("GREETING"); g != "" {
 		a.greeting = g
 	}
+	if l := os.Getenv("LOAD"); l != "" {
+		m, err := parseLoad(l)
+		if err != nil {
+			log.Fatalf("LOAD: %v", err)
+		}
+		a.load.milli.Store(m)
+	}
 	srv := &http.Server{Addr: *listen, Handler: a.handler(), ReadHeaderTimeout: 5 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	go a.load.run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Printf("demo-app listening on %s", *listen)

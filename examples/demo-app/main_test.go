@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -32,6 +33,16 @@ func TestHandlers(t *testing.T) {
 		}},
 		{"well when already well", []step{{"POST", "/well", 200, "well\n"}, {"GET", "/healthz", 200, "ok\n"}}},
 		{"sick needs POST", []step{{"GET", "/sick", 405, ""}, {"GET", "/healthz", 200, "ok\n"}}},
+		{"load set and read", []step{
+			{"GET", "/load", 200, "0.000\n"},
+			{"POST", "/load?cpu=0.25", 200, "0.250\n"},
+			{"GET", "/load", 200, "0.250\n"},
+			{"POST", "/load?cpu=0", 200, "0.000\n"},
+		}},
+		{"load out of range", []step{
+			{"POST", "/load?cpu=1.5", 400, ""}, {"POST", "/load?cpu=-1", 400, ""}, {"POST", "/load?cpu=x", 400, ""}, {"POST", "/load", 400, ""},
+			{"GET", "/load", 200, "0.000\n"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,5 +110,18 @@ func TestCheckURL(t *testing.T) {
 		if got := checkURL(listen); got != want {
 			t.Errorf("checkURL(%q) = %q, want %q", listen, got, want)
 		}
+	}
+}
+
+// The burner stops with its context, whatever its load.
+func TestBurnerStops(t *testing.T) {
+	for _, milli := range []int64{0, 500, 1000} {
+		var b burner
+		b.milli.Store(milli)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { b.run(ctx); close(done) }()
+		cancel()
+		<-done
 	}
 }
