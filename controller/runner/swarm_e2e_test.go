@@ -113,7 +113,7 @@ service "web" {
 // start runs spec in the background until the test ends.
 func (w *swarmWorld) start(spec *specs.Spec) *runner.Runner {
 	w.t.Helper()
-	r, err := runner.New(w.t.Context(), spec, runner.Options{Registry: w.registry, Managers: w.managers, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second})
+	r, err := runner.New(w.t.Context(), spec, runner.Options{Registry: w.registry, Managers: w.managers, Engines: w.managers, Owner: w.owner, DataDir: w.data, Events: w.events, Resync: 5 * time.Second})
 	if err != nil {
 		w.t.Fatal(err)
 	}

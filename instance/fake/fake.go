@@ -27,6 +27,7 @@ type Plugin struct {
 	seq       int
 	faults    Faults
 	calls     Calls
+	cpu       *float64 // SetCPU
 }
 
 // Faults are injected failures; each counter is used up one call at a time.
@@ -37,6 +38,8 @@ type Faults struct {
 	// LostReplies makes the next N Provision calls create the instance
 	// but report failure, as when a reply is lost.
 	LostReplies int
+	// CPUErr makes every CPU call fail with it while set.
+	CPUErr error
 }
 
 // Calls count the calls made, for assertions.

@@ -1,0 +1,36 @@
+package fake
+
+import (
+	"context"
+
+	"github.com/drover/drover/instance"
+	"github.com/drover/drover/spierr"
+)
+
+// SetCPU sets the CPU use that CPU reports for every instance, from 0 to
+// 1; until it is set, CPU reports none.
+func (p *Plugin) SetCPU(use float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cpu = &use
+}
+
+// CPU implements instance.MetricsSource: the use SetCPU set, for each of
+// ids that exists; it fails while Faults.CPUErr is set.
+func (p *Plugin) CPU(ctx context.Context, ids []instance.ID) (map[instance.ID]float64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, spierr.Wrap(spierr.CodeUnavailable, "cpu", err)
+	}
+	if p.faults.CPUErr != nil {
+		return nil, p.faults.CPUErr
+	}
+	out := map[instance.ID]float64{}
+	for _, id := range ids {
+		if _, ok := p.instances[id]; ok && p.cpu != nil {
+			out[id] = *p.cpu
+		}
+	}
+	return out, nil
+}
