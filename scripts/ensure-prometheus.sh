@@ -15,12 +15,10 @@ if command -v prometheus >/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-  cat >&2 <<'MSG'
-ensure-prometheus: the prometheus binary is missing: the tests of the prometheus
-metric run a real Prometheus (2.x). Install it (as root on Debian or Ubuntu:
-apt-get install --no-install-recommends prometheus), or put a Prometheus release
-binary named `prometheus` on PATH, then run again.
-MSG
+  echo "ensure-prometheus: the prometheus binary is missing: the tests of the prometheus" \
+    "metric run a real Prometheus (2.x). Install it (as root on Debian or Ubuntu:" \
+    "apt-get install --no-install-recommends prometheus), or put a Prometheus release" \
+    "binary named prometheus on PATH, then run again." >&2
   exit 1
 fi
 
