@@ -79,7 +79,8 @@ func newPrometheus(props json.RawMessage, opts Options) (Source, error) {
 		RoundTripper: boundedTransport{next: api.DefaultRoundTripper, max: prometheusMaxBody},
 	})
 	if err != nil {
-		return nil, quiet("the address is not usable", err)
+		// Not kept as the cause: the URL parser's error quotes the address.
+		return nil, quiet("the address is not usable", nil)
 	}
 	return &prometheusSource{
 		api:     v1.NewAPI(client),
@@ -107,7 +108,8 @@ func checkPrometheusAddress(addr string) error {
 	return nil
 }
 
-// Read runs the instant query, within the timeout of Options.
+// Read runs the instant query, within the timeout of Options. Reads may
+// run concurrently.
 func (s *prometheusSource) Read(ctx context.Context, _ Scope) (autoscale.Reading, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -115,7 +117,7 @@ func (s *prometheusSource) Read(ctx context.Context, _ Scope) (autoscale.Reading
 	ctx = context.WithValue(ctx, statusKey{}, &status)
 	v, _, _, err := s.api.Query(ctx, s.query, time.Time{}, v1.WithTimeout(s.timeout))
 	if err != nil {
-		return autoscale.Reading{}, quiet(queryFailure(err, int(status.Load()), s.timeout), err)
+		return autoscale.Reading{}, quiet(queryFailure(err, int(status.Load()), s.timeout), withoutURL(err))
 	}
 	x, err := oneNumber(v)
 	if err != nil {

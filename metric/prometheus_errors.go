@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"syscall"
 	"time"
@@ -18,7 +19,8 @@ import (
 // failed without its cause's text: the HTTP client's errors quote the
 // address (which may hold credentials), and Prometheus's quote the query;
 // neither may reach an event, a status or a log. errors.Is and errors.As
-// still see the cause.
+// still see the cause, which holds neither the credentials nor the query
+// (see withoutURL), but may name the host: never print it.
 type quietError struct {
 	msg   string
 	cause error
@@ -91,4 +93,14 @@ func isTLSFailure(err error) bool {
 	var header tls.RecordHeaderError
 	return errors.As(err, &verify) || errors.As(err, &unknownAuthority) ||
 		errors.As(err, &hostname) || errors.As(err, &header)
+}
+
+// withoutURL is err without the *url.Error of the HTTP client, which
+// quotes the request's URL: the address, its user name included.
+func withoutURL(err error) error {
+	var u *url.Error
+	if errors.As(err, &u) {
+		return u.Err
+	}
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -225,6 +226,15 @@ func TestPrometheusRefused(t *testing.T) {
 		t.Fatalf("Read of a closed port: %v, want refused", err)
 	}
 	assertQuiet(t, err, hostport)
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		t.Errorf("the error's cause is the HTTP client's, which quotes the URL: %v", urlErr)
+	}
+	for cause := errors.Unwrap(err); cause != nil; cause = errors.Unwrap(cause) {
+		if strings.Contains(cause.Error(), testUser) || strings.Contains(cause.Error(), testPassword) {
+			t.Errorf("the error's cause %q shows the credentials", cause)
+		}
+	}
 }
 
 func TestPrometheusNew(t *testing.T) {
