@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 15m
 TEST_P       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZTIME  ?= 60s
 
-.PHONY: all build test vet fmt-check fuzz bench demo demo-swarm node-image clean
+.PHONY: all build test vet fmt-check fuzz bench demo demo-swarm node-image prometheus clean
 
 all: build
 
@@ -20,8 +20,9 @@ build:
 	$(GO) build -o $(BIN) ./cmd/drover
 
 # vet + every test (fuzz seed corpora included) with the race detector.
-# The swarm tests run node containers, hence the node image.
-test: fmt-check vet node-image
+# The swarm tests run node containers, hence the node image; the
+# prometheus metric's tests run a real Prometheus.
+test: fmt-check vet node-image prometheus
 	$(GO) test $(GOFLAGS_T) -timeout $(TEST_TIMEOUT) -p $(TEST_P) ./...
 
 vet:
@@ -42,6 +43,10 @@ fuzz:
 # The swarm node image (Docker in Docker) from Debian packages; cached.
 node-image:
 	./scripts/build-node-image.sh
+
+# A prometheus binary on PATH (Debian's package, its service not started).
+prometheus:
+	./scripts/ensure-prometheus.sh
 
 bench:
 	./scripts/bench.sh
