@@ -19,20 +19,20 @@ func TestUnneeded(t *testing.T) {
 		kept     []string
 	}{
 		{
-			name:  "both fit on the other: the least reserved first",
-			group: []placement.Node{node("w1", 2, 4), node("w2", 2, 4)},
-			tasks: []placement.Task{task("web.1", "web", 1, 0, "w1"), task("web.2", "web", 0.5, 0, "w2")},
+			name:     "both fit on the other: the least reserved first",
+			group:    []placement.Node{node("w1", 2, 4), node("w2", 2, 4)},
+			tasks:    []placement.Task{task("web.1", "web", 1, 0, "w1"), task("web.2", "web", 0.5, 0, "w2")},
 			unneeded: []string{"w2", "w1"},
 		},
 		{
-			name:  "the larger share of cpu and memory ranks",
-			group: []placement.Node{node("w1", 2, 4), node("w2", 2, 4)},
-			tasks: []placement.Task{task("web.1", "web", 0.2, 0, "w1"), task("web.2", "web", 0.1, 2, "w2")},
+			name:     "the larger share of cpu and memory ranks",
+			group:    []placement.Node{node("w1", 2, 4), node("w2", 2, 4)},
+			tasks:    []placement.Task{task("web.1", "web", 0.2, 0, "w1"), task("web.2", "web", 0.1, 2, "w2")},
 			unneeded: []string{"w1", "w2"},
 		},
 		{
-			name:  "empty nodes: the newest first",
-			group: []placement.Node{node("w1", 2, 4), node("w2", 2, 4, created(time.Hour)), node("w3", 2, 4)},
+			name:     "empty nodes: the newest first",
+			group:    []placement.Node{node("w1", 2, 4), node("w2", 2, 4, created(time.Hour)), node("w3", 2, 4)},
 			unneeded: []string{"w2", "w1", "w3"},
 		},
 		{
@@ -64,9 +64,9 @@ func TestUnneeded(t *testing.T) {
 			kept:     []string{"node host-w1: task a.3 (cpu 1) fits on no other node: 1 lacks cpu"},
 		},
 		{
-			name:  "constraints keep a node",
-			group: []placement.Node{node("w1", 2, 4), node("w2", 2, 4, zone("b"))},
-			tasks: []placement.Task{task("db.1", "db", 0.1, 0, "w1", constrained("node.labels.zone == a"))},
+			name:     "constraints keep a node",
+			group:    []placement.Node{node("w1", 2, 4), node("w2", 2, 4, zone("b"))},
+			tasks:    []placement.Task{task("db.1", "db", 0.1, 0, "w1", constrained("node.labels.zone == a"))},
 			unneeded: []string{"w2"},
 			kept:     []string{"node host-w1: task db.1 (cpu 0.1) fits on no other node: 1 does not meet its constraints"},
 		},
@@ -80,10 +80,10 @@ func TestUnneeded(t *testing.T) {
 			},
 		},
 		{
-			name:   "nodes beyond the group take tasks",
-			group:  []placement.Node{node("w1", 2, 4)},
-			others: []placement.Node{node("m1", 4, 4, manager)},
-			tasks:  []placement.Task{task("web.1", "web", 1, 0, "w1")},
+			name:     "nodes beyond the group take tasks",
+			group:    []placement.Node{node("w1", 2, 4)},
+			others:   []placement.Node{node("m1", 4, 4, manager)},
+			tasks:    []placement.Task{task("web.1", "web", 1, 0, "w1")},
 			unneeded: []string{"w1"},
 		},
 		{
