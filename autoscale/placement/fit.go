@@ -2,6 +2,7 @@ package placement
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -21,8 +22,7 @@ type bin struct {
 	node      Node
 	cpu, mem  int64          // free
 	perSvc    map[string]int // tasks of each service on it
-	nTasks    int
-	resCPU    int64 // reserved
+	resCPU    int64          // reserved
 	resMemory int64
 }
 
@@ -37,7 +37,6 @@ func (b *bin) add(t Task) {
 	b.resCPU += t.CPU
 	b.resMemory += t.Memory
 	b.perSvc[t.Service]++
-	b.nTasks++
 }
 
 // lack is why t does not fit on b, or "" when it does.
@@ -151,5 +150,5 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return itoa(n) + " " + many
+	return strconv.Itoa(n) + " " + many
 }

@@ -103,5 +103,3 @@ func bytes(n int64) string {
 	}
 	return fmt.Sprintf("%.4g%s", v, units[i])
 }
-
-func itoa(n int) string { return fmt.Sprint(n) }
