@@ -94,12 +94,10 @@ func (s pendingSource) Read(ctx context.Context, sc Scope) (autoscale.Reading, e
 	return w.judge(m), nil
 }
 
-// swarmView is a swarm as placement sees it, with the group's part.
+// swarmView is a swarm as placement sees it.
 type swarmView struct {
 	nodes []placement.Node
-	// labels are the nodes' labels by node ID.
-	labels map[string]map[string]string
-	tasks  []placement.Task
+	tasks []placement.Task
 }
 
 // listSwarm lists a swarm's nodes, services and tasks.
@@ -116,10 +114,9 @@ func listSwarm(ctx context.Context, cli swarmLister) (swarmView, error) {
 	if err != nil {
 		return swarmView{}, fmt.Errorf("listing tasks: %w", err)
 	}
-	w := swarmView{labels: make(map[string]map[string]string, len(nodes))}
+	var w swarmView
 	for _, n := range nodes {
 		w.nodes = append(w.nodes, nodeOf(n))
-		w.labels[n.ID] = n.Spec.Labels
 	}
 	w.tasks = tasksOf(services, tasks)
 	return w, nil
@@ -207,7 +204,7 @@ func taskName(svc swarm.Service, t swarm.Task) string {
 func (w swarmView) groupNodes(m Machines) []placement.Node {
 	var out []placement.Node
 	for _, n := range w.nodes {
-		if l := w.labels[n.ID]; l[labelGroup] == m.Group && l[labelOwner] == m.Owner {
+		if n.Labels[labelGroup] == m.Group && n.Labels[labelOwner] == m.Owner {
 			out = append(out, n)
 		}
 	}
@@ -368,7 +365,7 @@ func (w swarmView) shrink(r *autoscale.Reading, m Machines, group []placement.No
 	v := placement.Unneeded(group, w.nodes, w.tasks)
 	var names, unnamed []string
 	for _, n := range v.Unneeded {
-		if id := w.labels[n.ID][labelInstance]; id != "" {
+		if id := n.Labels[labelInstance]; id != "" {
 			r.Unneeded = append(r.Unneeded, id)
 			names = append(names, nodeName(n))
 		} else {
