@@ -25,6 +25,11 @@ type Target struct {
 	// pass's Status carries it, so callers can tell a status of the
 	// current spec from one of the spec before.
 	Generation int64
+	// Prefer are machines to give up first when the group has more than
+	// its size (the autoscaler's unneeded machines, best first), after
+	// unhealthy ones. Machines it names that the group does not have are
+	// ignored.
+	Prefer []instance.ID
 }
 
 // Targets finds the groups to reconcile.
@@ -117,7 +122,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, name string) (reconcile.Resu
 		return reconcile.Result{}, err // abandoned at shutdown: it saw nothing worth reporting
 	}
 	now := r.opts.Clock.Now()
-	p := Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now, PollStarting: pollStarting(t.Instance)})
+	p := Compute(Input{Desired: t.desired(), Observed: obs, History: mem.history(), Limits: r.opts.Limits, Now: now, PollStarting: pollStarting(t.Instance)})
 	mem.afterPlan(p, obs, now, r.opts)
 	err := r.act(ctx, t, p, obs.Descriptions, mem)
 	if ctx.Err() != nil {
@@ -151,7 +156,7 @@ func (r *Reconciler) Plan(ctx context.Context, name string) (Plan, error) {
 	}
 	hist := mem.history()
 	hist.DropConfirmed = true // a plan is a report, not an action: show what is there
-	return Compute(Input{Desired: DesiredFromSpec(t.Spec), Observed: obs, History: hist, Limits: r.opts.Limits, Now: r.opts.Clock.Now()}), nil
+	return Compute(Input{Desired: t.desired(), Observed: obs, History: hist, Limits: r.opts.Limits, Now: r.opts.Clock.Now()}), nil
 }
 
 func (r *Reconciler) memoryOf(name string) *memory {

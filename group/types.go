@@ -26,6 +26,10 @@ type Desired struct {
 	MaxSurge       int
 	MaxUnavailable int
 	UpdateDelay    time.Duration
+
+	// Prefer are machines to give up first when the group has more than
+	// its size, in this order, after unhealthy ones: Target.Prefer.
+	Prefer []instance.ID
 }
 
 // DesiredFromSpec turns a spec group into what the planner needs.
@@ -42,6 +46,14 @@ func DesiredFromSpec(g *specs.Group) Desired {
 		MaxUnavailable: g.Update.MaxUnavailable,
 		UpdateDelay:    g.Update.Delay,
 	}
+}
+
+// desired is what the planner needs of t: its spec's group and the
+// machines to give up first.
+func (t *Target) desired() Desired {
+	d := DesiredFromSpec(t.Spec)
+	d.Prefer = t.Prefer
+	return d
 }
 
 // Instance is an observed instance with what the planner needs to judge it.

@@ -121,7 +121,7 @@ func newWorld(in Input) *world {
 				p.victims = append(p.victims, m)
 			}
 		}
-		byVictimOrder(p.victims)
+		byVictimOrder(p.victims, w.d.Prefer)
 	}
 	return w
 }
@@ -275,23 +275,36 @@ func (w *world) count(c *resource.Counts, m *member) {
 }
 
 // byVictimOrder sorts members in the order they are given up: unhealthy
-// first, then out of date, then newest, then by name.
-func byVictimOrder(ms []*member) {
+// first, then those prefer names (the autoscaler's unneeded machines), in
+// its order, then out of date, then newest, then by name.
+func byVictimOrder(ms []*member, prefer []instance.ID) {
+	preferred := make(map[instance.ID]int, len(prefer))
+	for i, id := range prefer {
+		if _, seen := preferred[id]; !seen {
+			preferred[id] = i
+		}
+	}
 	rank := func(m *member) int {
+		_, isPreferred := preferred[m.inst.ID]
 		switch {
 		case m.status == stUnhealthy || m.status == stFailing:
 			return 0
-		case m.outdated:
+		case isPreferred:
 			return 1
+		case m.outdated:
+			return 2
 		}
-		return 2
+		return 3
 	}
 	sort.Slice(ms, func(i, j int) bool {
 		a, b := ms[i], ms[j]
-		if ra, rb := rank(a), rank(b); ra != rb {
+		ra, rb := rank(a), rank(b)
+		switch {
+		case ra != rb:
 			return ra < rb
-		}
-		if !a.inst.CreatedAt.Equal(b.inst.CreatedAt) {
+		case ra == 1 && preferred[a.inst.ID] != preferred[b.inst.ID]:
+			return preferred[a.inst.ID] < preferred[b.inst.ID]
+		case !a.inst.CreatedAt.Equal(b.inst.CreatedAt):
 			return a.inst.CreatedAt.After(b.inst.CreatedAt)
 		}
 		return b.key.less(a.key)

@@ -4,7 +4,8 @@ package metric
 // the one place that lists them. A new metric is one entry here and one
 // file of its own.
 var builtins = map[string]Plugin{
-	"prometheus": prometheusPlugin,
+	"prometheus":          prometheusPlugin,
+	"swarm_pending_tasks": pendingPlugin,
 }
 
 // Builtins returns the metric plugins, by name.
