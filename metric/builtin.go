@@ -3,7 +3,11 @@ package metric
 // builtins are the metric plugins of drover, by the label of their block:
 // the one place that lists them. A new metric is one entry here and one
 // file of its own.
-var builtins = map[string]Plugin{}
+var builtins = map[string]Plugin{
+	"cpu":              cpuPlugin,
+	"memory":           memoryPlugin,
+	"digitalocean_cpu": digitaloceanCPUPlugin,
+}
 
 // Builtins returns the metric plugins, by name.
 func Builtins() map[string]Plugin {
