@@ -53,7 +53,7 @@ func TestTargetProps(t *testing.T) {
 		{`{"target":null}`, "target is required"},
 		{`{"target":0}`, "greater than 0"},
 		{`{"target":-0.5}`, "greater than 0"},
-		{`{"target":"` + secret + `"}`, "property target"},
+		{`{"target":"` + secret + `"}`, "property target: want a number"},
 		{`{"target":0.5,"token":"` + secret + `"}`, `unknown property "token"`},
 		{`{"target":0.5}{"x":"` + secret + `"}`, "not a JSON object"},
 		{`["` + secret + `"]`, "not a JSON object"},

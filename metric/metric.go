@@ -1,13 +1,8 @@
 package metric
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -92,105 +87,3 @@ type Options struct {
 
 // defaultTimeout is Options.Timeout's default.
 const defaultTimeout = 5 * time.Second
-
-// targetAttribute is the schema of a utilisation metric's target: what
-// the metric's mean is kept at. The schema's Min is inclusive; New
-// refuses 0 (see decodeTarget).
-func targetAttribute(description string) schema.Attribute {
-	return schema.Attribute{Name: "target", Type: schema.Number, Required: true, Min: schema.Ptr(0), Description: description}
-}
-
-// targetProps are the properties of a metric block that has only a
-// target.
-type targetProps struct {
-	Target *float64 `json:"target"`
-}
-
-// decodeTarget decodes props (an object holding a target and nothing
-// else) and returns the target, which must be a finite number above 0.
-// Its errors name the property, never its value.
-func decodeTarget(props json.RawMessage) (float64, error) {
-	var p targetProps
-	if err := decodeStrict(props, &p); err != nil {
-		return 0, err
-	}
-	switch {
-	case p.Target == nil:
-		return 0, errors.New("target is required")
-	case !(*p.Target > 0) || math.IsInf(*p.Target, 0):
-		return 0, errors.New("target must be a number greater than 0")
-	}
-	return *p.Target, nil
-}
-
-// decodeStrict decodes props, a JSON object, into v, refusing unknown
-// properties. Its errors name a property at most, never a value: a
-// property's value may be a secret.
-func decodeStrict(props json.RawMessage, v any) error {
-	if len(bytes.TrimSpace(props)) == 0 {
-		props = json.RawMessage("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(props))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
-	}
-	var typ *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &typ) && typ.Field != "":
-		return fmt.Errorf("property %s: want %s", typ.Field, typ.Type)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fmt.Errorf("unknown property %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	}
-	return errors.New("the properties are not a JSON object of the metric's schema")
-}
-
-// source is a Source made of a read function: Read bounds read with the
-// timeout and makes its value a reading of the metric against target.
-type source struct {
-	metric  string
-	target  float64
-	timeout time.Duration
-	read    func(ctx context.Context, s Scope) (float64, error)
-}
-
-// Read implements Source. On error the reading names the metric and its
-// target only.
-func (src source) Read(ctx context.Context, s Scope) (autoscale.Reading, error) {
-	ctx, cancel := context.WithTimeout(ctx, src.timeout)
-	defer cancel()
-	r := autoscale.Reading{Metric: src.metric, Target: src.target}
-	v, err := src.read(ctx, s)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (the %s read did not end within %v)", err, src.metric, src.timeout)
-		}
-		return r, err
-	}
-	r.Value = v
-	return r, nil
-}
-
-// newTargetSource is a Plugin's New for a metric whose block holds only a
-// target: a source named metric that reads with read.
-func newTargetSource(metric string, read func(ctx context.Context, s Scope) (float64, error)) func(json.RawMessage, Options) (Source, error) {
-	return func(props json.RawMessage, opts Options) (Source, error) {
-		target, err := decodeTarget(props)
-		if err != nil {
-			return nil, fmt.Errorf("metric %q: %w", metric, err)
-		}
-		return source{metric: metric, target: target, timeout: opts.withDefaults().Timeout, read: read}, nil
-	}
-}
-
-// mean is the mean of vs, which must not be empty.
-func mean(vs []float64) float64 {
-	var sum float64
-	for _, v := range vs {
-		sum += v
-	}
-	return sum / float64(len(vs))
-}
