@@ -4,6 +4,9 @@ package metric
 // the one place that lists them. A new metric is one entry here and one
 // file of its own.
 var builtins = map[string]Plugin{
+	"cpu":                 cpuPlugin,
+	"memory":              memoryPlugin,
+	"digitalocean_cpu":    digitaloceanCPUPlugin,
 	"prometheus":          prometheusPlugin,
 	"swarm_pending_tasks": pendingPlugin,
 }

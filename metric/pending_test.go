@@ -81,8 +81,8 @@ func (s fakeScope) Machines(context.Context) (metric.Machines, error) {
 }
 func (s fakeScope) Manager(context.Context) (client.APIClient, error) { return s.cli, s.cliErr }
 
-// machines is the group "workers" of owner o1, of size size.
-func machines(size int) metric.Machines {
+// workerMachines is the group "workers" of owner o1, of size size.
+func workerMachines(size int) metric.Machines {
 	return metric.Machines{Group: "workers", Owner: "o1", Swarm: "prod", Role: "worker", Labels: map[string]string{"tier": "app"}, Size: size}
 }
 
@@ -110,7 +110,7 @@ func createdAt(d time.Duration) func(*swarm.Node) {
 	return func(n *swarm.Node) { n.CreatedAt = t0.Add(d) }
 }
 
-func service(id string, global bool) swarm.Service {
+func pendingService(id string, global bool) swarm.Service {
 	s := swarm.Service{ID: id}
 	s.Spec.Name = id
 	if global {
@@ -147,7 +147,7 @@ func desired(s swarm.TaskState) func(*swarm.Task) {
 	return func(t *swarm.Task) { t.DesiredState = s }
 }
 
-func read(t *testing.T, sc fakeScope, opts metric.Options) (autoscale.Reading, error) {
+func pendingRead(t *testing.T, sc fakeScope, opts metric.Options) (autoscale.Reading, error) {
 	t.Helper()
 	p, ok := metric.Builtins()["swarm_pending_tasks"]
 	if !ok {
@@ -161,7 +161,7 @@ func read(t *testing.T, sc fakeScope, opts metric.Options) (autoscale.Reading, e
 }
 
 func TestPendingRead(t *testing.T) {
-	web, api, big := service("web", false), service("api", false), service("big", false)
+	web, api, big := pendingService("web", false), pendingService("api", false), pendingService("big", false)
 	cases := []struct {
 		name string
 		m    metric.Machines
@@ -170,7 +170,7 @@ func TestPendingRead(t *testing.T) {
 	}{
 		{
 			name: "pending for lack of cpu: the machines that place them",
-			m:    machines(2),
+			m:    workerMachines(2),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 2, 4), member("n2", "i-2", 2, 4)},
 				services: []swarm.Service{web, api},
@@ -183,7 +183,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "a ready node of the group is the template",
-			m:    machines(2),
+			m:    workerMachines(2),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 8, 8, notReady), member("n2", "i-2", 2, 4)},
 				services: []swarm.Service{web, api},
@@ -193,7 +193,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "pending tasks that fit where they are need nothing",
-			m:    machines(2),
+			m:    workerMachines(2),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 2, 4), member("n2", "i-2", 2, 4)},
 				services: []swarm.Service{web, api},
@@ -203,7 +203,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "nothing pending: the least loaded nodes are unneeded",
-			m:    machines(3),
+			m:    workerMachines(3),
 			sw: fakeSwarm{
 				nodes: []swarm.Node{
 					member("n1", "i-1", 4, 4), member("n2", "i-2", 4, 4), member("n3", "i-3", 4, 4, createdAt(time.Hour)),
@@ -216,7 +216,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "nothing pending and nothing to spare: why each node stays",
-			m:    machines(2),
+			m:    workerMachines(2),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 2, 4), member("n2", "i-2", 2, 4)},
 				services: []swarm.Service{web},
@@ -228,7 +228,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "another group's and another owner's nodes are not the group's",
-			m:    machines(1),
+			m:    workerMachines(1),
 			sw: fakeSwarm{
 				nodes: []swarm.Node{
 					member("n1", "i-1", 2, 4),
@@ -243,7 +243,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "a group without nodes takes the largest node of its role, with its own labels",
-			m:    machines(0),
+			m:    workerMachines(0),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{swNode("w1", 4, 8, nil), swNode("w2", 2, 8, nil), swNode("m1", 16, 16, nil, asManager)},
 				services: []swarm.Service{web, api},
@@ -257,7 +257,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "no node to take after: one more machine at a time",
-			m:    machines(0),
+			m:    workerMachines(0),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{swNode("m1", 1, 1, nil, asManager)},
 				services: []swarm.Service{web, api},
@@ -270,7 +270,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "no node to take after, and no pending task the group could host",
-			m:    machines(0),
+			m:    workerMachines(0),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{swNode("m1", 1, 1, nil, asManager)},
 				services: []swarm.Service{api},
@@ -280,7 +280,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "a pending task no machine of the group can host does not hold a scale-down",
-			m:    machines(2),
+			m:    workerMachines(2),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 2, 4), member("n2", "i-2", 2, 4)},
 				services: []swarm.Service{web, big},
@@ -292,10 +292,10 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "tasks that neither wait nor hold are left out",
-			m:    machines(1),
+			m:    workerMachines(1),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 2, 4), swNode("w9", 0.5, 1, nil)},
-				services: []swarm.Service{web, service("agent", true)},
+				services: []swarm.Service{web, pendingService("agent", true)},
 				tasks: []swarm.Task{
 					swTask("web", 1, "n1", 1, 0, state(swarm.TaskStateFailed)),
 					swTask("web", 2, "n1", 1, 0, desired(swarm.TaskStateShutdown)),
@@ -309,10 +309,10 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "a global service's task goes with its node, and runs on a new one",
-			m:    machines(1),
+			m:    workerMachines(1),
 			sw: fakeSwarm{
 				nodes:    []swarm.Node{member("n1", "i-1", 2, 4)},
-				services: []swarm.Service{web, service("agent", true)},
+				services: []swarm.Service{web, pendingService("agent", true)},
 				tasks: []swarm.Task{
 					swTask("agent", 0, "n1", 1, 0), swTask("web", 1, "n1", 1, 0),
 					swTask("web", 2, "", 1, 0), swTask("web", 3, "", 1, 0),
@@ -322,7 +322,7 @@ func TestPendingRead(t *testing.T) {
 		},
 		{
 			name: "a group with no node and nothing pending holds",
-			m:    machines(0),
+			m:    workerMachines(0),
 			sw:   fakeSwarm{nodes: []swarm.Node{swNode("w1", 2, 2, nil)}},
 			want: autoscale.Reading{Need: 0, Detail: "no task pending; the group has no node"},
 		},
@@ -330,7 +330,7 @@ func TestPendingRead(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			sc := fakeScope{key: resource.Group.KeyOf("workers"), machines: c.m, cli: &c.sw}
-			got, err := read(t, sc, metric.Options{})
+			got, err := pendingRead(t, sc, metric.Options{})
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
@@ -351,17 +351,17 @@ func TestPendingReadErrors(t *testing.T) {
 		opts metric.Options
 		is   error
 	}{
-		{name: "a service", sc: fakeScope{key: resource.Service.KeyOf("web"), machines: machines(1), cli: &fakeSwarm{}}},
+		{name: "a service", sc: fakeScope{key: resource.Service.KeyOf("web"), machines: workerMachines(1), cli: &fakeSwarm{}}},
 		{name: "machines fail", sc: fakeScope{key: group, machinesErr: boom, cli: &fakeSwarm{}}, is: boom},
 		{name: "in no swarm", sc: fakeScope{key: group, machines: metric.Machines{Group: "workers", Size: 1}, cli: &fakeSwarm{}}},
-		{name: "no manager", sc: fakeScope{key: group, machines: machines(1), cliErr: boom}, is: boom},
-		{name: "lists fail", sc: fakeScope{key: group, machines: machines(1), cli: &fakeSwarm{err: boom}}, is: boom},
-		{name: "lists outlast the timeout", sc: fakeScope{key: group, machines: machines(1), cli: &fakeSwarm{block: true}},
+		{name: "no manager", sc: fakeScope{key: group, machines: workerMachines(1), cliErr: boom}, is: boom},
+		{name: "lists fail", sc: fakeScope{key: group, machines: workerMachines(1), cli: &fakeSwarm{err: boom}}, is: boom},
+		{name: "lists outlast the timeout", sc: fakeScope{key: group, machines: workerMachines(1), cli: &fakeSwarm{block: true}},
 			opts: metric.Options{Timeout: 20 * time.Millisecond}, is: context.DeadlineExceeded},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := read(t, c.sc, c.opts)
+			_, err := pendingRead(t, c.sc, c.opts)
 			if err == nil {
 				t.Fatal("Read: no error")
 			}
