@@ -92,9 +92,9 @@ func combine(current int, ms []MetricDecision) int {
 }
 
 // baseRule names why the metrics alone ask for count: the target when
-// they move it (or hold it at target); missing when a metric could not be
-// read (or measured) and the others do not ask for more; tolerance when
-// every metric is within tolerance.
+// they move it; when they hold it, missing if a metric could not be read
+// (or measured), else tolerance if a metric within tolerance holds it (the
+// others are within too, or ask for less), else the target.
 func baseRule(current, count int, sts []status) string {
 	if len(sts) == 0 {
 		return RuleMissing
@@ -102,15 +102,15 @@ func baseRule(current, count int, sts []status) string {
 	if count != current {
 		return RuleTarget
 	}
-	missing, allWithin := false, true
+	missing, anyWithin := false, false
 	for _, s := range sts {
 		missing = missing || s == unread || s == unmeasured
-		allWithin = allWithin && s == within
+		anyWithin = anyWithin || s == within
 	}
 	switch {
 	case missing:
 		return RuleMissing
-	case allWithin:
+	case anyWithin:
 		return RuleTolerance
 	default:
 		return RuleTarget
