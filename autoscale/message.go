@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -17,49 +16,49 @@ const clockFormat = "15:04:05"
 //	cpu 0.82 of target 0.50 on 4 ready of 4: 7 recommended; scaling up 4 -> 7
 //	cpu 0.30 of target 0.50 on 4 ready of 4; held by cooldown_down until 12:03:10: 3 recommended, 4 kept
 func message(p Policy, d Decision, sts []status, until time.Time) string {
-	var b strings.Builder
-	writeMetrics(&b, d, sts)
+	b := make([]byte, 0, 160)
+	b = appendMetrics(b, d, sts)
 	if d.Action == Hold {
-		fmt.Fprintf(&b, "; %s: %d recommended, %d kept", holdReason(p, d, until), d.Recommended, d.Current)
-		return b.String()
+		b = fmt.Appendf(b, "; %s: %d recommended, %d kept", holdReason(p, d, until), d.Recommended, d.Current)
+		return string(b)
 	}
-	fmt.Fprintf(&b, ": %d recommended; %s", d.Recommended, actionPhrase(p, d))
-	return b.String()
+	b = fmt.Appendf(b, ": %d recommended; %s", d.Recommended, actionPhrase(p, d))
+	return string(b)
 }
 
-// writeMetrics writes each reading and, when there are several, what
+// appendMetrics appends each reading and, when there are several, what
 // each recommends.
-func writeMetrics(b *strings.Builder, d Decision, sts []status) {
+func appendMetrics(b []byte, d Decision, sts []status) []byte {
 	if len(d.Metrics) == 0 {
-		b.WriteString("no metrics")
-		return
+		return append(b, "no metrics"...)
 	}
 	for i, m := range d.Metrics {
 		if i > 0 {
-			b.WriteString(", ")
+			b = append(b, ", "...)
 		}
-		b.WriteString(metricPhrase(m.Reading, sts[i], d))
+		b = appendMetric(b, m.Reading, sts[i], d)
 		if len(d.Metrics) > 1 {
-			fmt.Fprintf(b, " (%d)", m.Recommended)
+			b = fmt.Appendf(b, " (%d)", m.Recommended)
 		}
 	}
+	return b
 }
 
-// metricPhrase is one reading as read.
-func metricPhrase(r Reading, s status, d Decision) string {
+// appendMetric appends one reading as read.
+func appendMetric(b []byte, r Reading, s status, d Decision) []byte {
 	switch {
 	case r.Err != "":
-		return fmt.Sprintf("%s unreadable (%s)", r.Metric, r.Err)
+		return fmt.Appendf(b, "%s unreadable (%s)", r.Metric, r.Err)
 	case r.Demand && r.Detail != "":
-		return fmt.Sprintf("%s needs %d (%s)", r.Metric, r.Need, r.Detail)
+		return fmt.Appendf(b, "%s needs %d (%s)", r.Metric, r.Need, r.Detail)
 	case r.Demand:
-		return fmt.Sprintf("%s needs %d", r.Metric, r.Need)
+		return fmt.Appendf(b, "%s needs %d", r.Metric, r.Need)
 	case s == unread:
-		return fmt.Sprintf("%s unusable (%s of target %s)", r.Metric, num(r.Value), num(r.Target))
+		return fmt.Appendf(b, "%s unusable (%s of target %s)", r.Metric, num(r.Value), num(r.Target))
 	case s == unmeasured:
-		return fmt.Sprintf("%s not measured (%d ready of %d)", r.Metric, d.Ready, d.Current)
+		return fmt.Appendf(b, "%s not measured (%d ready of %d)", r.Metric, d.Ready, d.Current)
 	}
-	return fmt.Sprintf("%s %s of target %s on %d ready of %d", r.Metric, num(r.Value), num(r.Target), d.Ready, d.Current)
+	return fmt.Appendf(b, "%s %s of target %s on %d ready of %d", r.Metric, num(r.Value), num(r.Target), d.Ready, d.Current)
 }
 
 // actionPhrase says what an action does and what bounded it.
