@@ -180,7 +180,7 @@ func TestDecide(t *testing.T) {
 		{
 			name: "a missing metric holds against a lower one",
 			in:   input(4, cpu(0.1), broken("memory")),
-			want: want{recommended: 4, desired: 4, action: autoscale.Hold, rule: autoscale.RuleMissing, metrics: []int{1, 4}},
+			want: want{recommended: 4, desired: 4, action: autoscale.Hold, rule: autoscale.RuleMissing, metrics: []int{1, 4}, message: "held by a metric not read or measured: 4 recommended, 4 kept"},
 		},
 		{
 			name: "the largest of the downs wins",
@@ -190,7 +190,7 @@ func TestDecide(t *testing.T) {
 		{
 			name: "no reading holds",
 			in:   input(4),
-			want: want{recommended: 4, desired: 4, action: autoscale.Hold, rule: autoscale.RuleMissing, message: "no metrics; held: nothing to decide from"},
+			want: want{recommended: 4, desired: 4, action: autoscale.Hold, rule: autoscale.RuleMissing, message: "no metrics; held with nothing to decide from"},
 		},
 
 		// Min and max.
@@ -241,7 +241,7 @@ func TestDecide(t *testing.T) {
 				in.State.History = history(map[time.Duration]int{2 * time.Minute: 5, time.Minute: 3})
 			},
 			want: want{recommended: 3, desired: 4, action: autoscale.Hold, rule: autoscale.RuleStabilization,
-				message: "held by a higher recommendation within the stabilization_window 5m0s: 3 recommended, 4 kept"},
+				message: "held by the stabilization_window 5m0s, which saw 5 recommended: 3 recommended, 4 kept"},
 		},
 		{
 			name: "the window bounds a scale-down",

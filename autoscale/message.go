@@ -94,11 +94,11 @@ func holdReason(p Policy, d Decision, until time.Time) string {
 		return fmt.Sprintf("within tolerance %s", num(p.Tolerance))
 	case RuleMissing:
 		if len(d.Metrics) == 0 {
-			return "held: nothing to decide from"
+			return "held with nothing to decide from"
 		}
-		return "held by a metric not read"
+		return "held by a metric not read or measured"
 	case RuleStabilization:
-		return fmt.Sprintf("held by a higher recommendation within the stabilization_window %s", p.Window)
+		return fmt.Sprintf("held by the stabilization_window %s, which saw %d recommended", p.Window, highest(d.State.History))
 	case RuleCooldownUp, RuleCooldownDown, RuleConverging:
 		return fmt.Sprintf("held by %s until %s", d.Rule, until.Format(clockFormat))
 	case RuleMin:
