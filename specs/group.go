@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -192,12 +193,24 @@ func checkUpdate(r *Resource, u GroupUpdate) hcl.Diagnostics {
 	}}
 }
 
-// checkAutoscale checks min <= max and that the starting size (the
-// attribute named sizeAttr) lies within them.
+// minAutoscaleInterval is the shortest autoscale interval: metrics read
+// more often cost more than they tell.
+const minAutoscaleInterval = time.Second
+
+// checkAutoscale checks min <= max, that the starting size (the attribute
+// named sizeAttr) lies within them, and the timing: an interval of at
+// least a second, and a converge_timeout no shorter than the interval.
+// All problems are reported at once, each at its attribute.
 func checkAutoscale(r *Resource, a *Autoscale, size int, sizeAttr string) hcl.Diagnostics {
 	if a == nil {
 		return nil
 	}
+	diags := checkAutoscaleBounds(r, a, size, sizeAttr)
+	return append(diags, checkAutoscaleTiming(r, a)...)
+}
+
+// checkAutoscaleBounds checks min <= max and the starting size within.
+func checkAutoscaleBounds(r *Resource, a *Autoscale, size int, sizeAttr string) hcl.Diagnostics {
 	if a.Min > a.Max {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -206,7 +219,7 @@ func checkAutoscale(r *Resource, a *Autoscale, size int, sizeAttr string) hcl.Di
 			Subject:  r.Range("autoscale.max").Ptr(),
 		}}
 	}
-	if _, written := r.decoded.Ranges[sizeAttr]; written && (size < a.Min || size > a.Max) {
+	if written(r, sizeAttr) && (size < a.Min || size > a.Max) {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  fmt.Sprintf("%s outside autoscale bounds", sizeAttr),
@@ -215,4 +228,41 @@ func checkAutoscale(r *Resource, a *Autoscale, size int, sizeAttr string) hcl.Di
 		}}
 	}
 	return nil
+}
+
+// checkAutoscaleTiming checks the interval and converge_timeout; a
+// converge_timeout shorter than the interval is reported at
+// converge_timeout when it is written, else at interval.
+func checkAutoscaleTiming(r *Resource, a *Autoscale) hcl.Diagnostics {
+	if a.Interval < minAutoscaleInterval {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Autoscale interval too short",
+			Detail:   fmt.Sprintf("%s: interval = %s is shorter than %s; metrics read more often cost more than they tell. Set interval = \"%s\" or more.", r.Addr(), a.Interval, minAutoscaleInterval, minAutoscaleInterval),
+			Subject:  r.Range("autoscale.interval").Ptr(),
+		}}
+	}
+	if a.ConvergeTimeout < a.Interval {
+		at := "autoscale.converge_timeout"
+		if !written(r, at) {
+			at = "autoscale.interval"
+		}
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Autoscale converge_timeout shorter than interval",
+			Detail:   fmt.Sprintf("%s: converge_timeout = %s is shorter than interval = %s, so an action would stop holding the next before one evaluation could see it converge. Set converge_timeout = \"%s\" or more.", r.Addr(), a.ConvergeTimeout, a.Interval, a.Interval),
+			Subject:  r.Range(at).Ptr(),
+		}}
+	}
+	return nil
+}
+
+// written is whether the attribute at path was written in r's block
+// (rather than left to its default).
+func written(r *Resource, path string) bool {
+	if r.decoded == nil {
+		return false
+	}
+	_, ok := r.decoded.Ranges[path]
+	return ok
 }
