@@ -29,7 +29,7 @@ func reactionSpec(interval time.Duration) specs.Bundle {
 // crossing up and one back down. The baseline is the interval itself.
 func BenchmarkAutoscaleReaction(b *testing.B) {
 	const interval = time.Second
-	h := newHarness(b)
+	h := newMeasuredHarness(b)
 	h.plugin.SetCPU(0.5) // at target: the group holds at 1
 	h.apply(reactionSpec(interval))
 	h.await("one machine, evaluated", sized(1))

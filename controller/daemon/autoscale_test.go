@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/drover/drover/autoscale"
 	"github.com/drover/drover/controller/api"
@@ -11,6 +12,14 @@ import (
 	"github.com/drover/drover/specs"
 	"github.com/drover/drover/spierr"
 )
+
+// newMeasuredHarness is a harness whose fake plugin measures CPU.
+func newMeasuredHarness(t testing.TB) *harness {
+	h := &harness{t: t, resync: time.Hour, plugin: fake.New(nil), measured: true, dir: shortTempDir(t)}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
 
 // autoscaled is a bundle of one group of fake machines that scales on
 // their CPU, evaluated every second and acting at once.
@@ -59,7 +68,7 @@ func sized(n int) func(api.Status) bool {
 // holds while the metric cannot be read (and says so in status), and goes
 // back to min when the machines are idle.
 func TestAutoscaledCountSurvivesReapplyAndRestart(t *testing.T) {
-	h := newHarness(t)
+	h := newMeasuredHarness(t)
 	h.plugin.SetCPU(1) // every machine at twice the target: the group doubles until max
 	h.apply(autoscaled())
 	st := h.await("the group at max, 5", sized(5))

@@ -27,7 +27,7 @@ import (
 
 // registry is the built-ins, whose swarm flavor records the swarms'
 // managers in clusters, plus a "fake" instance plugin served by p.
-func registry(t testing.TB, p *fake.Plugin, clusters *swarm.Clusters) *plugins.Registry {
+func registry(t testing.TB, p instance.Plugin, clusters *swarm.Clusters) *plugins.Registry {
 	t.Helper()
 	reg := plugins.Builtins(plugins.BuiltinOptions{Clusters: clusters})
 	err := reg.RegisterInstance("fake", plugins.InstancePlugin{
@@ -56,10 +56,12 @@ type harness struct {
 	t      testing.TB
 	resync time.Duration // default an hour: tests wake the daemon themselves
 	plugin *fake.Plugin
-	dir    string
-	d      *daemon.Daemon
-	cancel context.CancelFunc
-	done   chan error
+	// measured serves the plugin with its CPU capability (fake.Measured).
+	measured bool
+	dir      string
+	d        *daemon.Daemon
+	cancel   context.CancelFunc
+	done     chan error
 }
 
 func newHarness(t testing.TB) *harness { return startHarness(t, time.Hour) }
@@ -91,7 +93,11 @@ func newClusters(t testing.TB) *swarm.Clusters {
 
 func (h *harness) options() daemon.Options {
 	clusters := newClusters(h.t)
-	return daemon.Options{Registry: registry(h.t, h.plugin, clusters), Managers: clusters, DataDir: h.dir, Owner: "test", Resync: h.resync,
+	var p instance.Plugin = h.plugin
+	if h.measured {
+		p = h.plugin.Measured()
+	}
+	return daemon.Options{Registry: registry(h.t, p, clusters), Managers: clusters, DataDir: h.dir, Owner: "test", Resync: h.resync,
 		Group: group.Options{StableAfter: time.Millisecond}}
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // scaledGroup is group name's target in w with the size its autoscaler
-// set, if it has one.
+// set, if it has one, and the machines it found unneeded to give up first.
 func (r *Runner) scaledGroup(w *world, name string) (*group.Target, bool) {
 	t, ok := w.Target(name)
 	if !ok {
@@ -22,6 +22,7 @@ func (r *Runner) scaledGroup(w *world, name string) (*group.Target, bool) {
 	spec.Size = a.count(rec)
 	ct := *t
 	ct.Spec = &spec
+	ct.Prefer = rec.prefer
 	return &ct, true
 }
 
