@@ -6,6 +6,14 @@ import "testing"
 // that uses what drover does not implement yet, at its file:line.
 func TestUnimplementedRefusedByCLI(t *testing.T) {
 	spec := writeFile(t, t.TempDir(), "auto.hcl", `swarm "s" {}
+group "m" {
+  size = 1
+  instance "docker" { image = "x" }
+  flavor "swarm" {
+    swarm = swarm.s
+    role  = "manager"
+  }
+}
 service "web" {
   swarm     = swarm.s
   image     = "x:1"
@@ -16,7 +24,7 @@ service "web" {
 		t.Run(command, func(t *testing.T) {
 			r := drover(t, command, "--data-dir", t.TempDir(), spec)
 			wantCode(t, r, exitError)
-			wantContains(t, r, "stderr", "rebalance is not implemented yet: remove it or set it to false", "auto.hcl:5", "the spec uses what drover does not implement yet (1 error)")
+			wantContains(t, r, "stderr", "rebalance is not implemented yet: remove it or set it to false", "auto.hcl:13", "the spec uses what drover does not implement yet (1 error)")
 		})
 	}
 	r := drover(t, "validate", spec)

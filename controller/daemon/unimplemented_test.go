@@ -16,6 +16,14 @@ func TestUnimplementedRefusedByDaemon(t *testing.T) {
 	h.apply(bundle("a=1"))
 	b := bundle("a=1")
 	b.Files["t.hcl"] = append(b.Files["t.hcl"], []byte(`swarm "s" {}
+group "m" {
+  size = 1
+  instance "fake" {}
+  flavor "swarm" {
+    swarm = swarm.s
+    role  = "manager"
+  }
+}
 service "auto" {
   swarm     = swarm.s
   image     = "x:1"
