@@ -109,7 +109,8 @@ func (s *scaling) set(key resource.Key, rec scaled) {
 // within the spec's bounds of the moment, or the spec's own count (from)
 // before its first decision.
 func (a *autoscaler) count(rec scaled) int {
-	if !rec.loaded || rec.state.Desired <= 0 {
+	set := rec.state.Desired > 0 || !rec.state.LastAction.IsZero() // an autoscaler may have set 0
+	if !rec.loaded || !set {
 		return a.from
 	}
 	return min(max(rec.state.Desired, a.policy.Min), a.policy.Max)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/drover/drover/autoscale"
 	"github.com/drover/drover/instance/docker/dockertest"
+	"github.com/drover/drover/metric/prometheustest"
 	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
@@ -122,19 +123,67 @@ func (r *recorder) evaluations(key resource.Key) []resource.Event {
 	return out
 }
 
-// The two autoscalers on a real swarm: a service whose task burns CPU
-// scales up at the first evaluation that reads the load; its second
-// replica's CPU reservation fits no worker, so the worker group grows and
-// it is placed; idle again, the service shrinks after its window and the
-// group shrinks to its min through a drained node, never losing the
-// replica that is left.
+// queueService is a service on the manager scaled by a Prometheus query
+// of the gauge queue (target 1 a replica, 1 to 3 replicas).
+func queueService(prom *prometheustest.Server, image string) string {
+	return fmt.Sprintf(`
+service "queue" {
+  swarm       = swarm.t
+  image       = %q
+  constraints = ["node.role == manager"]
+  autoscale {
+    min                  = 1
+    max                  = 3
+    interval             = "2s"
+    converge_timeout     = "3m"
+    cooldown_up          = "0s"
+    cooldown_down        = "0s"
+    stabilization_window = "0s"
+    metric "prometheus" {
+      address = %q
+      query   = "max(drover_test_queue)"
+      target  = 1
+    }
+  }
+}`, image, prom.URL())
+}
+
+// The autoscalers on a real swarm:
+//   - a Prometheus query drives a service's replicas; with Prometheus
+//     down, the service holds its count and its status says why;
+//   - a service whose task burns CPU scales up at the first evaluation
+//     that reads the load; its second replica's CPU reservation fits no
+//     worker, so the worker group grows and it is placed;
+//   - idle again, the service shrinks after its window and the group
+//     shrinks to its min through a drained node, never losing the replica
+//     that is left.
 func TestAutoscaleSwarm(t *testing.T) {
 	t.Parallel()
+	gauge := prometheustest.NewGauge(t, "drover_test_queue")
+	gauge.Set(1)
+	prom := prometheustest.Start(t, gauge.Target())
 	w := newSwarmWorld(t)
-	r := w.start(w.autoscaleSpec(""))
+	r := w.start(w.autoscaleSpec(queueService(prom, w.image)))
 	w.converged(r, boundSwarm)
 	m := w.nodeClient("managers-1")
-	web, workers := resource.Service.KeyOf("web"), resource.Group.KeyOf("workers")
+	web, workers, queue := resource.Service.KeyOf("web"), resource.Group.KeyOf("workers"), resource.Service.KeyOf("queue")
+
+	gauge.Set(3) // three times the target on one replica: three replicas
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
+		_, n, err := running(t.Context(), m, "queue")
+		return n == 3, fmt.Errorf("%d tasks of queue running (%v); %s", n, err, w.state(r))
+	})
+	prom.Stop()
+	gauge.Set(0) // unseen: a metric that cannot be read holds
+	dockertest.WaitFor(t, boundShort, func() (bool, error) {
+		st, _ := r.Status(queue)
+		a := st.Autoscale
+		return a != nil && a.Rule == autoscale.RuleMissing && a.Metrics[0].Error != "" && a.Desired == 3,
+			fmt.Errorf("queue's autoscaler: %+v", a)
+	})
+	if st, _ := r.Status(queue); strings.Contains(fmt.Sprint(st.Autoscale), strings.TrimPrefix(prom.URL(), "http://")) {
+		t.Fatalf("the status shows the Prometheus address: %+v", st.Autoscale)
+	}
 
 	loaded := time.Now()
 	if err := setLoad(t.Context(), m, "web", 0.8); err != nil {
