@@ -29,6 +29,8 @@ type autoscaler struct {
 	// from is the spec's count (size or replicas): the autoscaler's
 	// starting value.
 	from int
+	// swarm is the swarm of the resource ("" for a group in none).
+	swarm string
 }
 
 // metricSource is one metric block of an autoscaler.
@@ -40,9 +42,9 @@ type metricSource struct {
 // newAutoscaler makes the autoscaler of the autoscale block a of key,
 // building its metrics' sources: a metric unknown to this build of drover,
 // or one that cannot scale key's kind, is an error.
-func newAutoscaler(key resource.Key, a *specs.Autoscale, from int, opts metric.Options) (*autoscaler, error) {
+func newAutoscaler(key resource.Key, swarm string, a *specs.Autoscale, from int, opts metric.Options) (*autoscaler, error) {
 	plugins := metric.Builtins()
-	as := &autoscaler{key: key, policy: autoscale.PolicyOf(a), from: from}
+	as := &autoscaler{key: key, swarm: swarm, policy: autoscale.PolicyOf(a), from: from}
 	for _, m := range a.Metrics {
 		p, ok := plugins[m.Plugin]
 		if !ok {
@@ -84,7 +86,7 @@ type scaled struct {
 	loaded   bool
 	last     *resource.Autoscaling
 	prefer   []instance.ID // a group's machines to give up first
-	evalTick int64         // evaluations made, for tests and logs
+	nudged   bool          // evaluate at the next pass, whatever the interval
 }
 
 func (s *scaling) get(key resource.Key) scaled {
@@ -151,7 +153,7 @@ func (r *Runner) autoscalePass(ctx context.Context, name string) (reconcile.Resu
 		return reconcile.Result{}, err
 	}
 	now := r.opts.Clock.Now()
-	if rec.last != nil {
+	if rec.last != nil && !rec.nudged {
 		if wait := rec.last.At.Add(a.policy.Interval).Sub(now); wait > 0 {
 			return reconcile.Result{RequeueAfter: wait}, nil // woken early (a resync): keep the interval
 		}
@@ -164,7 +166,7 @@ func (r *Runner) autoscalePass(ctx context.Context, name string) (reconcile.Resu
 		return reconcile.Result{}, fmt.Errorf("%s: keep the autoscaler's decision: %w", key, err)
 	}
 	res := d.Resource(a.policy)
-	rec.state, rec.last, rec.evalTick = d.State, &res, rec.evalTick+1
+	rec.state, rec.last, rec.nudged = d.State, &res, false
 	if d.Action == autoscale.Down {
 		rec.prefer = unneeded(d)
 	}

@@ -17,12 +17,23 @@ import (
 	"github.com/drover/drover/specs"
 )
 
+// webAutoscale is web's autoscaler in autoscaleSpec: its tasks' CPU, a
+// quarter of a core each, 1 to 2 replicas, acting at once, a 10 s window.
+const webAutoscale = `
+    min                  = 1
+    max                  = 2
+    interval             = "2s"
+    converge_timeout     = "3m"
+    cooldown_up          = "0s"
+    cooldown_down        = "0s"
+    stabilization_window = "10s"`
+
 // autoscaleSpec is a swarm of one manager and an autoscaled worker group
 // (1 to 2 machines, on pending tasks) running "web", autoscaled on its
-// tasks' CPU (1 to 2 replicas, a quarter of a core each), whose CPU
-// reservations let one task on a worker: a second replica needs a second
-// worker.
-func (w *swarmWorld) autoscaleSpec(extra string) *specs.Spec {
+// tasks' CPU with the attributes webScale (webAutoscale), whose CPU
+// reservations (reserve) let one task on a worker: a second replica needs
+// a second worker; extra is more of the spec.
+func (w *swarmWorld) autoscaleSpec(webScale string, reserve float64, extra string) *specs.Spec {
 	w.t.Helper()
 	node := fmt.Sprintf(`instance "docker" {
     image          = %q
@@ -65,20 +76,14 @@ service "web" {
   ports        = ["8080"]
   publish_mode = "host"
   constraints  = ["node.role == worker"]
-  resources { reserve_cpu = 1.2 } # a node container has the machine's 2 cores
+  resources { reserve_cpu = %g } # a node container has the machine's 2 cores
   restart { delay = "1s" }
   autoscale {
-    min                  = 1
-    max                  = 2
-    interval             = "2s"
-    converge_timeout     = "3m"
-    cooldown_up          = "0s"
-    cooldown_down        = "0s"
-    stabilization_window = "10s"
+    %s
     metric "cpu" { target = 0.25 }
   }
 }
-%s`, node, node, w.image, extra)
+%s`, node, node, w.image, reserve, webScale, extra)
 	l, _ := specs.NewLoader(specs.Options{Schemas: w.registry})
 	spec, err := l.LoadSources(specs.Source{Name: "autoscale.hcl", Src: []byte(src)})
 	if err != nil {
@@ -148,6 +153,22 @@ service "queue" {
 }`, image, prom.URL())
 }
 
+// pendingToCreate are the times of svc's first scale-up and of the first
+// machine of group created after it.
+func (r *recorder) pendingToCreate(svc, group resource.Key) (up, created time.Time, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.all {
+		switch {
+		case up.IsZero() && e.Resource == svc && e.Kind == autoscale.EventAutoscaled && e.Autoscale.Action == string(autoscale.Up):
+			up = e.Time
+		case !up.IsZero() && e.Resource == group && e.Kind == "created":
+			return up, e.Time, true
+		}
+	}
+	return up, created, false
+}
+
 // The autoscalers on a real swarm:
 //   - a Prometheus query drives a service's replicas; with Prometheus
 //     down, the service holds its count and its status says why;
@@ -163,7 +184,7 @@ func TestAutoscaleSwarm(t *testing.T) {
 	gauge.Set(1)
 	prom := prometheustest.Start(t, gauge.Target())
 	w := newSwarmWorld(t)
-	r := w.start(w.autoscaleSpec(queueService(prom, w.image)))
+	r := w.start(w.autoscaleSpec(webAutoscale, 1.2, queueService(prom, w.image)))
 	w.converged(r, boundSwarm)
 	m := w.nodeClient("managers-1")
 	web, workers, queue := resource.Service.KeyOf("web"), resource.Group.KeyOf("workers"), resource.Service.KeyOf("queue")
@@ -195,6 +216,9 @@ func TestAutoscaleSwarm(t *testing.T) {
 		return n == 2 && st.Observed.Ready == 2, fmt.Errorf("%d tasks of web running (%v), workers %d/%d ready; %s", n, err, st.Observed.Ready, st.Desired, w.state(r))
 	})
 	t.Logf("load to 2 replicas on 2 workers: %v", time.Since(loaded).Round(100*time.Millisecond))
+	if up, created, ok := w.events.pendingToCreate(web, workers); ok {
+		t.Logf("pending-to-create: %v from web's scale-up (its second task pending) to a worker created (its event, once the create call returned)", created.Sub(up).Round(10*time.Millisecond))
+	}
 	firstUp(t, w.events.evaluations(web), 0.25*1.1)
 	if ev := w.events.evaluations(workers); !strings.Contains(fmt.Sprint(ev), "autoscaled") {
 		t.Fatalf("the workers grew without their autoscaler deciding it: %v", ev)

@@ -156,7 +156,10 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 		}
 		opts.Scales = s
 	}
-	r := &Runner{opts: opts, changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1), lossUntil: map[string]time.Time{}}
+	r := &Runner{changed: make(chan struct{}, 1), swapped: make(chan struct{}, 1), lossUntil: map[string]time.Time{}}
+	sink := opts.Events
+	opts.Events = resource.SinkFunc(func(e resource.Event) { r.observe(e); sink.Emit(e) })
+	r.opts = opts
 	w, err := r.build(ctx, spec)
 	if err != nil {
 		return nil, &BuildError{Err: err}

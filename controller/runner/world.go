@@ -48,11 +48,11 @@ func (w *world) queued() []resource.Key {
 // count from. It reads the autoscaler's state from the store first, so
 // that no pass of the resource sees the spec's count in place of the
 // autoscaled one.
-func (r *Runner) autoscale(ctx context.Context, w *world, key resource.Key, a *specs.Autoscale, from int) error {
+func (r *Runner) autoscale(ctx context.Context, w *world, key resource.Key, swarm string, a *specs.Autoscale, from int) error {
 	if a == nil {
 		return nil
 	}
-	as, err := newAutoscaler(key, a, from, metric.Options{Timeout: r.opts.MetricTimeout})
+	as, err := newAutoscaler(key, swarm, a, from, metric.Options{Timeout: r.opts.MetricTimeout})
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 		t.Generation = w.generation
 		w.groups[g.Name] = t
 		w.declare(resource.Group.KeyOf(g.Name))
-		if err := r.autoscale(ctx, w, resource.Group.KeyOf(g.Name), g.Autoscale, g.Size); err != nil {
+		if err := r.autoscale(ctx, w, resource.Group.KeyOf(g.Name), swarmProps(t).Swarm, g.Autoscale, g.Size); err != nil {
 			errs = append(errs, fmt.Errorf("group %s: %w", g.Name, err))
 		}
 	}
@@ -126,7 +126,7 @@ func (r *Runner) build(ctx context.Context, spec *specs.Spec) (*world, error) {
 	for _, s := range spec.Services {
 		w.services[s.Name] = &service.Target{Spec: s, Owner: r.opts.Owner, Generation: w.generation}
 		w.declare(resource.Service.KeyOf(s.Name))
-		if err := r.autoscale(ctx, w, resource.Service.KeyOf(s.Name), s.Autoscale, s.Replicas); err != nil {
+		if err := r.autoscale(ctx, w, resource.Service.KeyOf(s.Name), s.Swarm, s.Autoscale, s.Replicas); err != nil {
 			errs = append(errs, fmt.Errorf("service %s: %w", s.Name, err))
 		}
 	}
