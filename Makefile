@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 15m
 TEST_P       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZTIME  ?= 60s
 
-.PHONY: all build test vet fmt-check fuzz bench demo demo-swarm node-image prometheus clean
+.PHONY: all build test vet fmt-check fuzz bench soak demo demo-swarm node-image prometheus clean
 
 all: build
 
@@ -50,6 +50,12 @@ prometheus:
 
 bench:
 	./scripts/bench.sh
+
+# Slow runs on real engines, not part of make test: a service under a load
+# oscillating ±15 % around its autoscaler's target for 10 minutes
+# (DROVER_SOAK_FOR changes it) must be scaled at most twice.
+soak: node-image
+	DROVER_SOAK=1 $(GO) test -count=1 -run 'Soak$$' -v -timeout 40m ./controller/runner/
 
 demo: build
 	./scripts/demo.sh

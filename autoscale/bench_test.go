@@ -2,6 +2,7 @@ package autoscale_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -71,6 +72,27 @@ func BenchmarkDecide1000(b *testing.B) {
 	}
 	if end, _ := cpuTime(); ok {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+var sinkCount int
+
+// BenchmarkFormula1000 is BenchmarkDecide1000's baseline: the bare
+// target-tracking formula, ceil(ready × value / target) for each
+// readable utilisation reading, over the same fleet: no rails, no
+// history, no message.
+func BenchmarkFormula1000(b *testing.B) {
+	f := fleet(1000)
+	for b.Loop() {
+		for i := range f {
+			n := f[i].in.Current
+			for _, r := range f[i].in.Readings {
+				if r.Err == "" && r.Target > 0 {
+					n = max(n, int(math.Ceil(float64(f[i].in.Ready)*r.Value/r.Target)))
+				}
+			}
+			sinkCount = n
+		}
 	}
 }
 

@@ -104,3 +104,23 @@ for call in validate destroy-not-found; do
   p50=$(echo "$out" | metric "BenchmarkCall/$call" p50-µs); p99=$(echo "$out" | metric "BenchmarkCall/$call" p99-µs)
   awk -v c="$call" -v p50="$p50" -v p99="$p99" 'BEGIN { printf "%s: p50 %.0f µs, p99 %.0f µs\n", c, p50, p99 }'
 done
+
+echo
+echo "== autoscale: evaluating 1,000 autoscalers with cached readings (median of $count; aim: under 10 ms of CPU) =="
+out=$(go test -run '^$' -bench '^Benchmark(Decide|Formula)1000$' -benchmem -count "$count" ./autoscale/)
+echo "$out" | grep -E '^Benchmark'
+f=$(echo "$out" | median BenchmarkFormula1000); d=$(echo "$out" | median BenchmarkDecide1000); c=$(echo "$out" | metric BenchmarkDecide1000 cpu-ns/op)
+awk -v f="$f" -v d="$d" -v c="$c" 'BEGIN { printf "the bare formula (baseline) %.3f ms; Decide with rails, history and messages %.2f ms (%.2f ms of CPU) = %.0fx the formula\n", f/1e6, d/1e6, c/1e6, d/f }'
+
+echo
+echo "== autoscale: a group's CPU crossing its target to the scale-up, on the daemon with the fake provider (10 crossings; aim: within one interval) =="
+out=$(go test -run '^$' -bench '^BenchmarkAutoscaleReaction$' -benchtime 10x ./controller/daemon/)
+echo "$out" | grep -E '^Benchmark'
+m=$(echo "$out" | metric BenchmarkAutoscaleReaction ms/reaction); x=$(echo "$out" | metric BenchmarkAutoscaleReaction max-ms/reaction)
+i=$(echo "$out" | metric BenchmarkAutoscaleReaction baseline-ms/interval)
+awk -v m="$m" -v x="$x" -v i="$i" 'BEGIN { printf "the evaluation interval (baseline) %d ms; median reaction %d ms = %.2fx, slowest %d ms = %.2fx the interval\n", i, m, m/i, x, x/i }'
+
+echo
+echo "== autoscale: pending tasks to a new worker, on a real swarm (1 run; aim: under 10 s) =="
+out=$(CI="${CI:-}" go test -count=1 -run '^TestAutoscaleSwarm$' -v -timeout 20m ./controller/runner/ 2>&1) || { echo "$out" | tail -40; exit 1; }
+echo "$out" | grep -E 'pending-to-create|load to 2|idle to 1' | sed 's/^ *//'
