@@ -227,3 +227,23 @@ func read(ctx context.Context, m metricSource, scope metric.Scope) autoscale.Rea
 	}
 	return rd
 }
+
+// forgetAutoscalers forgets the state of the autoscalers of old that next
+// no longer has: their resources went back to the spec's count (or left
+// it), and an autoscale block added again later starts from the spec.
+// A state that cannot be deleted is logged, not returned: the switch has
+// happened and the resource no longer reads it; it is read again only if
+// an autoscale block of the resource comes back.
+func (r *Runner) forgetAutoscalers(ctx context.Context, old, next *world) {
+	for _, key := range old.autoscaled {
+		if next.autoscalers[key] != nil {
+			continue
+		}
+		r.scaling.mu.Lock()
+		delete(r.scaling.m, key)
+		r.scaling.mu.Unlock()
+		if err := r.opts.Scales.Delete(ctx, key); err != nil {
+			reconcile.Logger(ctx).Warn("could not forget the state of a removed autoscaler", "resource", key.String(), "err", err)
+		}
+	}
+}

@@ -43,8 +43,9 @@ type Options struct {
 	// a re-apply keeps the autoscaled counts. Default: files in
 	// DataDir/autoscale/OWNER.
 	Scales ScaleStore
-	// MetricTimeout bounds the reading of an autoscaler's metrics, all
-	// at once. Default 15s.
+	// MetricTimeout bounds the reading of each metric of an autoscaler;
+	// they are read at once, so it bounds an evaluation's reading too.
+	// Default 10s.
 	MetricTimeout time.Duration
 	// Owner is the drover.owner tag of every instance: specs applied with
 	// different owners never touch each other's instances. Default "drover".
@@ -87,6 +88,7 @@ type Engines interface {
 type ScaleStore interface {
 	Get(ctx context.Context, key resource.Key) (autoscale.State, bool, error)
 	Put(ctx context.Context, key resource.Key, st autoscale.State) error
+	Delete(ctx context.Context, key resource.Key) error
 }
 
 var ownerRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -144,7 +146,7 @@ func New(ctx context.Context, spec *specs.Spec, opts Options) (*Runner, error) {
 		opts.Clock = reconcile.RealClock{}
 	}
 	if opts.MetricTimeout <= 0 {
-		opts.MetricTimeout = 15 * time.Second
+		opts.MetricTimeout = 10 * time.Second
 	}
 	if opts.Events == nil {
 		opts.Events = resource.Discard
@@ -230,6 +232,7 @@ func (r *Runner) Update(ctx context.Context, spec *specs.Spec, commit func() err
 	for _, key := range append(old.queued(), w.queued()...) {
 		r.queue.Add(key)
 	}
+	r.forgetAutoscalers(ctx, old, w)
 	signal(r.swapped)
 	return nil
 }
