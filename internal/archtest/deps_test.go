@@ -90,6 +90,8 @@ func TestCheck(t *testing.T) {
 				{path: "service", imports: []string{"instance", "reconcile", "specs"}, tests: []string{"plugins", "instance/docker/dockertest"}},
 				{path: "controller/api", imports: []string{"resource", "specs"}},
 				{path: "controller/events", imports: []string{"resource"}},
+				{path: "autoscale", imports: []string{"resource", "specs"}}, {path: "autoscale/placement"},
+				{path: "metric", imports: []string{"autoscale", "instance", "resource", "schema"}, tests: []string{"instance/digitalocean", "metric/prometheustest"}},
 			},
 		},
 		{
@@ -106,6 +108,8 @@ func TestCheck(t *testing.T) {
 				{path: "instance/digitalocean", imports: []string{"controller/metrics"}},
 				{path: "plugins/grpc", imports: []string{"instance/fake"}},
 				{path: "controller/api", imports: []string{"controller/daemon"}},
+				{path: "autoscale", imports: []string{"metric"}},
+				{path: "metric", imports: []string{"flavor/swarm"}},
 				{path: "controller/runner", imports: []string{"reconcile/clocktest", "internal/syncbuf"}},
 				{path: "service", imports: []string{"group"}},
 				{path: "group/x", imports: []string{"instance/docker"}},
@@ -127,6 +131,8 @@ func TestCheck(t *testing.T) {
 				"service -> group (service knows no other kind)",
 				"group/x -> instance/docker (kinds know no runner nor provider)",
 				"controller/events -> service (the plumbing knows no kind)",
+				"autoscale -> metric (the autoscaling decision is pure)",
+				"metric -> flavor/swarm (metrics know no controller nor provider)",
 			},
 			stale: -1, // the made-up tree lacks packages some rules govern
 		},

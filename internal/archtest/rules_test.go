@@ -45,6 +45,10 @@ var rules = []rule{
 		reason: "the API's server and client share wire types; the daemon implements its Backend, so the CLI's client never links the daemon"},
 	{name: "the plumbing knows no kind", pkgs: []string{"controller/events/...", "controller/store/...", "controller/metrics/..."}, forbidden: []string{"group/...", "service/..."},
 		reason: "kinds register their reconcilers in the runner; the hub, the store and the metrics carry resource keys, events, statuses and specs whatever the kind"},
+	{name: "the autoscaling decision is pure", pkgs: []string{"autoscale/..."}, forbidden: all, allowed: []string{"resource", "specs", "autoscale/..."},
+		reason: "an autoscaler decides from its readings and what it remembers, nothing else: it is table-tested like the planners, and the runner reads the metrics and acts"},
+	{name: "metrics know no controller nor provider", pkgs: []string{"metric/..."}, forbidden: cat(implementations, "plugins/...", "group/...", "service/...", "specs/...", "controller/...", "cmd/..."),
+		reason: "a metric plugin reads what the runner gives it (metric.Scope) through the SPIs and engine clients; it neither decides nor acts, nor knows a provider's code"},
 	{name: "test support only in tests", pkgs: all, except: testSupport, forbidden: testSupport,
 		reason: "test-support packages (testing, fakes of engines) must not be linked into drover; only _test files and other test support import them"},
 }
