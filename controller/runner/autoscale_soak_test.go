@@ -15,9 +15,9 @@ import (
 // DROVER_SOAK=1 runs it (make soak), DROVER_SOAK_FOR changes it.
 const soakDuration = 10 * time.Minute
 
-// A service whose total load oscillates by ±15 % around its target (2
-// replicas' worth, shared by the running tasks, the way a load balancer
-// shares requests) for 10 minutes is scaled at most twice: the tolerance,
+// A service whose total load oscillates by ±15 % around its target (its
+// starting replica's worth, shared by the running tasks, the way a load
+// balancer shares requests) for 10 minutes is scaled at most twice: the tolerance,
 // the stabilisation window and the cooldowns keep it from flapping. It
 // runs on a real swarm, reading the tasks' CPU from their engines, behind
 // make soak.
@@ -33,14 +33,14 @@ func TestAutoscaleOscillationSoak(t *testing.T) {
 		}
 	}
 	w := newSwarmWorld(t)
-	// web: 2 replicas at start, a quarter of a core each, the default
-	// rails, no reservation.
+	// web: 1 replica at start (its min), a quarter of a core each, the
+	// default rails, no reservation.
 	r := w.start(w.autoscaleSpec(`
     min = 1
     max = 6`, 0, ""))
 	w.converged(r, boundSwarm)
 	m := w.nodeClient("managers-1")
-	const target, base, period = 0.25, 2.0, 2 * time.Minute
+	const target, base, period = 0.25, 1.0, 2 * time.Minute // around the target of the starting replica
 	start := time.Now()
 	for time.Since(start) < d {
 		phase := 2 * math.Pi * float64(time.Since(start)) / float64(period)
