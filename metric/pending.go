@@ -219,9 +219,10 @@ func (w swarmView) judge(m Machines) autoscale.Reading {
 		return w.blind(m, tmpl)
 	}
 	g := placement.Grow(w.nodes, w.tasks, tmpl, -1)
-	r := autoscale.Reading{Metric: pendingMetric, Demand: true, Need: m.Size + g.Nodes, Value: float64(g.Pending)}
+	coming := joining(group, m)
+	r := autoscale.Reading{Metric: pendingMetric, Demand: true, Need: m.Size + max(0, g.Nodes-coming), Value: float64(g.Pending)}
 	if g.Nodes > 0 || g.Fit > 0 {
-		r.Detail = growDetail(g)
+		r.Detail = growDetail(g, coming)
 		return r
 	}
 	situation := "no task pending"
@@ -301,6 +302,7 @@ func without(labels map[string]string, key string) map[string]string {
 // constraints), else the size.
 func (w swarmView) blind(m Machines, tmpl placement.Node) autoscale.Reading {
 	r := autoscale.Reading{Metric: pendingMetric, Demand: true, Need: m.Size}
+	coming := joining(w.groupNodes(m), m)
 	var could int
 	for _, t := range w.tasks {
 		if t.Node == "" && !t.Global {
@@ -311,6 +313,8 @@ func (w swarmView) blind(m Machines, tmpl placement.Node) autoscale.Reading {
 		}
 	}
 	switch {
+	case could > 0 && coming > 0:
+		r.Detail = fmt.Sprintf("%s pending that a machine of the group could host: waiting for the %s still joining", count(could, "task"), count(coming, "machine"))
 	case could > 0:
 		r.Need++
 		r.Detail = fmt.Sprintf("%s pending that a machine of the group could host, and no node shows what one offers: one more machine at a time", count(could, "task"))
@@ -322,16 +326,34 @@ func (w swarmView) blind(m Machines, tmpl placement.Node) autoscale.Reading {
 	return r
 }
 
-// growDetail says why the group grows, or why pending tasks need not.
-func growDetail(g placement.Growth) string {
+// joining is how many of the group's machines are not ready nodes yet:
+// created, starting or joining. They are capacity to come: pending tasks
+// they will place are no reason to grow.
+func joining(group []placement.Node, m Machines) int {
+	ready := 0
+	for _, n := range group {
+		if n.Ready {
+			ready++
+		}
+	}
+	return max(0, m.Size-ready)
+}
+
+// growDetail says why the group grows, or why pending tasks need not;
+// coming machines are still joining and count towards what is needed.
+func growDetail(g placement.Growth, coming int) string {
 	var parts []string
 	if g.Nodes > 0 {
 		verb := "place"
 		if g.Nodes == 1 {
 			verb = "places"
 		}
-		parts = append(parts, fmt.Sprintf("%s pending for lack of %s; %s %s them",
-			count(g.Placed, "task"), g.Lacking(), count(g.Nodes, "more machine"), verb))
+		s := fmt.Sprintf("%s pending for lack of %s; %s %s them",
+			count(g.Placed, "task"), g.Lacking(), count(g.Nodes, "more machine"), verb)
+		if coming > 0 {
+			s += fmt.Sprintf(" (%d of them still joining)", min(coming, g.Nodes))
+		}
+		parts = append(parts, s)
 	}
 	if g.Fit > 0 {
 		parts = append(parts, fmt.Sprintf("%s pending would fit on the nodes there are", count(g.Fit, "task")))

@@ -189,7 +189,19 @@ func TestPendingRead(t *testing.T) {
 				services: []swarm.Service{web, api},
 				tasks:    []swarm.Task{swTask("web", 1, "n2", 2, 0), swTask("api", 1, "", 2, 0), swTask("api", 2, "", 2, 0)},
 			},
-			want: autoscale.Reading{Need: 4, Value: 2, Detail: "2 tasks pending for lack of cpu; 2 more machines place them"},
+			// n1 is not ready: the group replaces or awaits it, so it counts
+			// as one of the two machines the pending tasks need.
+			want: autoscale.Reading{Need: 3, Value: 2, Detail: "2 tasks pending for lack of cpu; 2 more machines place them (1 of them still joining)"},
+		},
+		{
+			name: "machines still joining place what is pending: nothing to add",
+			m:    workerMachines(3),
+			sw: fakeSwarm{
+				nodes:    []swarm.Node{member("n2", "i-2", 2, 4)},
+				services: []swarm.Service{web, api},
+				tasks:    []swarm.Task{swTask("web", 1, "n2", 2, 0), swTask("api", 1, "", 2, 0), swTask("api", 2, "", 2, 0)},
+			},
+			want: autoscale.Reading{Need: 3, Value: 2, Detail: "2 tasks pending for lack of cpu; 2 more machines place them (2 of them still joining)"},
 		},
 		{
 			name: "pending tasks that fit where they are need nothing",
