@@ -4,14 +4,17 @@
 # fewer.
 #
 #   make node-image                                   # once
-#   bin/drover apply --watch examples/autoscale.hcl   # 1 manager, 1 worker, web at 2 replicas
-#   bin/drover apply -var load=0.8 examples/autoscale.hcl
-#       # every task burns 0.8 of a core: web grows towards 8 replicas, whose
-#       # reservations (0.6 of a core each) need more workers: the workers
-#       # group grows to 3
+#   bin/drover run &                                   # the daemon: it runs the autoscalers
+#   bin/drover apply examples/autoscale.hcl            # 1 manager, 1 worker, web at 2 replicas
+#   bin/drover apply -var load=0.3 examples/autoscale.hcl
+#       # every task burns 0.3 of a core, over its 0.2 target: web grows to
+#       # its max of 4, whose reservations (0.6 of a core each, 3 a worker)
+#       # need a second worker: the workers group grows
+#   bin/drover status; bin/drover events -f             # what the autoscalers read and decide
 #   bin/drover apply -var load=0 examples/autoscale.hcl
-#       # idle again: web goes back to 2 after its stabilization window, and
-#       # the workers whose tasks fit elsewhere are drained and removed
+#       # idle again: web goes back to 2 after its one-minute stabilization
+#       # window, and the worker whose tasks fit elsewhere is drained and
+#       # removed
 #
 # Or make single tasks busy: POST http://NODE:PORT/load?cpu=0.9 to a task
 # (see `make demo-swarm` for how to find a task's address).
@@ -87,13 +90,13 @@ service "web" {
   }
   autoscale {
     min                  = 2
-    max                  = 8
+    max                  = 4
     interval             = "10s"
     cooldown_up          = "10s"
     cooldown_down        = "30s"
     stabilization_window = "1m"
     metric "cpu" {
-      target = 0.5 # of a core per task
+      target = 0.2 # of a core per task: this machine has 2 cores for all the tasks
     }
   }
 }
