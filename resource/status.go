@@ -28,8 +28,8 @@ type Status struct {
 	// Autoscale is what the resource's autoscaler last decided; nil for a
 	// resource without an autoscale block or before its first evaluation.
 	Autoscale *Autoscaling `json:"autoscale,omitempty"`
-	Passes     int         `json:"passes"`
-	LastPass   time.Time   `json:"last_pass,omitzero"`
+	Passes    int          `json:"passes"`
+	LastPass  time.Time    `json:"last_pass,omitzero"`
 }
 
 // NewStatus is an empty status of key.

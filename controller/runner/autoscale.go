@@ -82,11 +82,11 @@ type scaling struct {
 
 // scaled is one autoscaler's run-time record.
 type scaled struct {
-	state    autoscale.State
-	loaded   bool
-	last     *resource.Autoscaling
-	prefer   []instance.ID // a group's machines to give up first
-	nudged   bool          // evaluate at the next pass, whatever the interval
+	state  autoscale.State
+	loaded bool
+	last   *resource.Autoscaling
+	prefer []instance.ID // a group's machines to give up first
+	nudged bool          // evaluate at the next pass, whatever the interval
 }
 
 func (s *scaling) get(key resource.Key) scaled {
