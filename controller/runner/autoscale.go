@@ -118,7 +118,7 @@ func (a *autoscaler) count(rec scaled) int {
 	return min(max(rec.state.Desired, a.policy.Min), a.policy.Max)
 }
 
-// load reads autoscaler key's state from the store, once.
+// loadScaled reads autoscaler key's state from the store, once.
 func (r *Runner) loadScaled(ctx context.Context, key resource.Key) (scaled, error) {
 	rec := r.scaling.get(key)
 	if rec.loaded {
