@@ -74,6 +74,9 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 // -auto-approve, lists what its plan destroys or replaces, then more, under
 // header, and asks before going on (see approve).
 func (a *app) approvedRunner(cmd *cobra.Command, spec *specs.Spec, what, header string, more []string) (*runner.Runner, *views.Progress, error) {
+	if err := a.lockDataDir(); err != nil {
+		return nil, nil, err
+	}
 	out := views.NewProgress(a.io.out)
 	r, err := a.newRunner(cmd.Context(), spec, out)
 	if err != nil || autoApproved(cmd) {
@@ -213,7 +216,10 @@ on, it refuses unless given -auto-approve.`,
 				return err
 			}
 			timeout, _ := cmd.Flags().GetDuration("timeout")
-			return a.converge(cmd.Context(), r, out, "Destroy", false, timeout)
+			if err := a.converge(cmd.Context(), r, out, "Destroy", false, timeout); err != nil {
+				return err
+			}
+			return r.ForgetAutoscaled(cmd.Context(), spec) // an apply after a destroy starts from the spec's counts
 		},
 	}
 	addVarFlags(cmd)

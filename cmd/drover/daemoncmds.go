@@ -40,6 +40,9 @@ served on the same listener. Only one daemon may use a data dir at a time.`,
 			if err != nil {
 				return err
 			}
+			if err := a.lockDataDir(); err != nil { // after the store's own lock: two daemons meet there first
+				return err
+			}
 			fmt.Fprintf(a.io.out, "drover daemon: data dir %s, API on %s, owner %q\n", dir, d.Addr(), a.v.GetString("owner"))
 			return d.Run(cmd.Context())
 		},

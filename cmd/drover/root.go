@@ -18,6 +18,7 @@ import (
 
 	"github.com/drover/drover/flavor/swarm"
 	"github.com/drover/drover/instance"
+	"github.com/drover/drover/internal/datadir"
 	"github.com/drover/drover/internal/trust"
 	"github.com/drover/drover/plugins"
 	"github.com/drover/drover/plugins/external"
@@ -48,6 +49,7 @@ type app struct {
 	schemas   *plugins.Registry // set by configure (see newRuntime)
 	clusters  *swarm.Clusters   // what schemas' swarm flavor knows; run closes it
 	plugins   *external.Manager // nil without external plugins
+	held      *datadir.Locked   // the data dir, while this process is its controller (lockDataDir)
 }
 
 // exitError ends a command with a code and, when err is set, a message.
@@ -78,6 +80,7 @@ func run(ctx context.Context, args []string, io stdio, lookupEnv func(string) (s
 	if a.clusters != nil {
 		_ = a.clusters.Close() // its cached engine clients; it never fails
 	}
+	a.held.Release()
 	var ec *exitCodeError
 	switch {
 	case err == nil:

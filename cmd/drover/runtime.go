@@ -66,6 +66,25 @@ func (a *app) dataDir() (string, error) {
 	return datadir.Default(a.lookupEnv)
 }
 
+// lockDataDir makes this process the one controller of its data dir
+// until it exits (datadir.Lock): an in-process apply or destroy, or the
+// daemon. Two would undo each other's changes.
+func (a *app) lockDataDir() error {
+	if a.held != nil {
+		return nil
+	}
+	dir, err := a.dataDir()
+	if err != nil {
+		return err
+	}
+	l, err := datadir.Lock(dir)
+	if err != nil {
+		return err
+	}
+	a.held = l
+	return nil
+}
+
 // newRuntime builds the built-in plugins for the data dir, and what their
 // swarm flavor knows of the swarms' managers (with the swarms' CAs in
 // <data-dir>/swarm-ca), which the runner's services share and run closes.

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -239,11 +240,34 @@ func (r *Runner) forgetAutoscalers(ctx context.Context, old, next *world) {
 		if next.autoscalers[key] != nil {
 			continue
 		}
-		r.scaling.mu.Lock()
-		delete(r.scaling.m, key)
-		r.scaling.mu.Unlock()
-		if err := r.opts.Scales.Delete(ctx, key); err != nil {
+		if err := r.forgetScale(ctx, key); err != nil {
 			reconcile.Logger(ctx).Warn("could not forget the state of a removed autoscaler", "resource", key.String(), "err", err)
 		}
 	}
+}
+
+// ForgetAutoscaled forgets the state of spec's autoscalers, such as after
+// the resources are destroyed: a later apply of spec starts them from its
+// own counts. (An Update that drops an autoscaler forgets it by itself.)
+func (r *Runner) ForgetAutoscaled(ctx context.Context, spec *specs.Spec) error {
+	var errs []error
+	for _, g := range spec.Groups {
+		if g.Autoscale != nil {
+			errs = append(errs, r.forgetScale(ctx, resource.Group.KeyOf(g.Name)))
+		}
+	}
+	for _, s := range spec.Services {
+		if s.Autoscale != nil {
+			errs = append(errs, r.forgetScale(ctx, resource.Service.KeyOf(s.Name)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// forgetScale forgets autoscaler key's state, in memory and in the store.
+func (r *Runner) forgetScale(ctx context.Context, key resource.Key) error {
+	r.scaling.mu.Lock()
+	delete(r.scaling.m, key)
+	r.scaling.mu.Unlock()
+	return r.opts.Scales.Delete(ctx, key)
 }

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/drover/drover/autoscale"
+	"github.com/drover/drover/controller/scalestore"
+	"github.com/drover/drover/resource"
+	"github.com/drover/drover/specs"
 )
 
 // The count an autoscaler keeps its resource at: the spec's until it has
@@ -31,5 +34,38 @@ func TestAutoscalerCount(t *testing.T) {
 				t.Fatalf("count = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// ForgetAutoscaled forgets the state of exactly the spec's autoscaled
+// resources, so that an apply after a destroy starts from the spec.
+func TestForgetAutoscaled(t *testing.T) {
+	store := scalestore.NewMemStore()
+	r := &Runner{opts: Options{Scales: store}}
+	ctx := t.Context()
+	keys := []resource.Key{resource.Group.KeyOf("w"), resource.Service.KeyOf("web"), resource.Group.KeyOf("fixed"), resource.Service.KeyOf("elsewhere")}
+	for _, key := range keys {
+		if err := store.Put(ctx, key, autoscale.State{Desired: 5}); err != nil {
+			t.Fatal(err)
+		}
+		r.scaling.set(key, scaled{loaded: true, state: autoscale.State{Desired: 5}})
+	}
+	spec := &specs.Spec{
+		Groups: []*specs.Group{
+			{Resource: specs.Resource{Name: "w"}, Autoscale: &specs.Autoscale{Min: 1, Max: 9}},
+			{Resource: specs.Resource{Name: "fixed"}, Size: 5},
+		},
+		Services: []*specs.Service{{Resource: specs.Resource{Name: "web"}, Autoscale: &specs.Autoscale{Min: 1, Max: 9}}},
+	}
+	if err := r.ForgetAutoscaled(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		_, stored, _ := store.Get(ctx, key)
+		loaded := r.scaling.get(key).loaded
+		want := key.Name == "fixed" || key.Name == "elsewhere" // not autoscaled by this spec: kept
+		if stored != want || loaded != want {
+			t.Errorf("%s: stored %v, in memory %v; want %v", key, stored, loaded, want)
+		}
 	}
 }
