@@ -22,6 +22,11 @@ const kindAutoscale resource.Kind = "autoscale"
 // autoscaleKey is the work-queue key of the autoscaler of key.
 func autoscaleKey(key resource.Key) resource.Key { return kindAutoscale.KeyOf(key.String()) }
 
+// groupStep is a group's max_step when its spec leaves it at 0: machines
+// are slow and costly to make, so a group grows by at most this many at
+// once, and again at the next evaluation if it still needs more.
+const groupStep = 10
+
 // autoscaler is one autoscale block of the spec, with its metrics' sources.
 type autoscaler struct {
 	key     resource.Key
@@ -46,6 +51,9 @@ type metricSource struct {
 func newAutoscaler(key resource.Key, swarm string, a *specs.Autoscale, from int, opts metric.Options) (*autoscaler, error) {
 	plugins := metric.Builtins()
 	as := &autoscaler{key: key, swarm: swarm, policy: autoscale.PolicyOf(a), from: from}
+	if key.Kind == resource.Group && as.policy.MaxStep == 0 {
+		as.policy.MaxStep = groupStep
+	}
 	for _, m := range a.Metrics {
 		p, ok := plugins[m.Plugin]
 		if !ok {
@@ -56,7 +64,7 @@ func newAutoscaler(key resource.Key, swarm string, a *specs.Autoscale, from int,
 		}
 		src, err := p.New(m.Properties.Reveal(), opts)
 		if err != nil {
-			return nil, fmt.Errorf("autoscale: metric %q: %w", m.Plugin, err)
+			return nil, fmt.Errorf("autoscale: %w", err) // the plugin's error names its metric
 		}
 		as.metrics = append(as.metrics, metricSource{name: m.Plugin, src: src})
 	}

@@ -1,11 +1,13 @@
 package runner
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/drover/drover/autoscale"
 	"github.com/drover/drover/controller/scalestore"
+	"github.com/drover/drover/metric"
 	"github.com/drover/drover/resource"
 	"github.com/drover/drover/specs"
 )
@@ -67,5 +69,29 @@ func TestForgetAutoscaled(t *testing.T) {
 		if stored != want || loaded != want {
 			t.Errorf("%s: stored %v, in memory %v; want %v", key, stored, loaded, want)
 		}
+	}
+}
+
+// A group's autoscaler grows by at most groupStep machines at once unless
+// its spec sets max_step; a service's max_step 0 is no limit.
+func TestGroupStepLimit(t *testing.T) {
+	for _, tc := range []struct {
+		key     resource.Key
+		maxStep int
+		want    int
+	}{
+		{resource.Group.KeyOf("w"), 0, groupStep},
+		{resource.Group.KeyOf("w"), 3, 3},
+		{resource.Service.KeyOf("web"), 0, 0},
+	} {
+		t.Run(fmt.Sprintf("%s max_step %d", tc.key, tc.maxStep), func(t *testing.T) {
+			a, err := newAutoscaler(tc.key, "s", &specs.Autoscale{Min: 1, Max: 100, MaxStep: tc.maxStep}, 1, metric.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.policy.MaxStep != tc.want {
+				t.Fatalf("max step %d, want %d", a.policy.MaxStep, tc.want)
+			}
+		})
 	}
 }
