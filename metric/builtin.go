@@ -4,11 +4,11 @@ package metric
 // the one place that lists them. A new metric is one entry here and one
 // file of its own.
 var builtins = map[string]Plugin{
-	"cpu":                 cpuPlugin,
-	"memory":              memoryPlugin,
-	"digitalocean_cpu":    digitaloceanCPUPlugin,
-	"prometheus":          prometheusPlugin,
-	"swarm_pending_tasks": pendingPlugin,
+	"cpu":              cpuPlugin,
+	"memory":           memoryPlugin,
+	"digitalocean_cpu": digitaloceanCPUPlugin,
+	"prometheus":       prometheusPlugin,
+	PendingTasks:       pendingPlugin,
 }
 
 // Builtins returns the metric plugins, by name.

@@ -18,8 +18,9 @@ import (
 	"github.com/drover/drover/schema"
 )
 
-// pendingMetric is the name of the swarm_pending_tasks metric.
-const pendingMetric = "swarm_pending_tasks"
+// PendingTasks is the name of the swarm_pending_tasks metric: the runner
+// wakes its autoscalers when a service of their swarm changes.
+const PendingTasks = "swarm_pending_tasks"
 
 // The node labels the swarm flavor puts on a group's nodes: copies of
 // flavor/swarm's NodeLabel* constants (a test checks they agree), since
@@ -49,7 +50,7 @@ func newPendingSource(props json.RawMessage, opts Options) (Source, error) {
 	if p := bytes.TrimSpace(props); len(p) > 0 && !bytes.Equal(p, []byte("null")) {
 		var none map[string]json.RawMessage
 		if err := json.Unmarshal(p, &none); err != nil || len(none) > 0 {
-			return nil, fmt.Errorf("metric %q has no properties", pendingMetric)
+			return nil, fmt.Errorf("metric %q has no properties", PendingTasks)
 		}
 	}
 	return pendingSource{timeout: opts.withDefaults().Timeout}, nil
@@ -74,22 +75,22 @@ func (s pendingSource) Read(ctx context.Context, sc Scope) (autoscale.Reading, e
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	if k := sc.Key(); k.Kind != resource.Group {
-		return autoscale.Reading{}, fmt.Errorf("%s measures groups, and %s is not one", pendingMetric, k)
+		return autoscale.Reading{}, fmt.Errorf("%s measures groups, and %s is not one", PendingTasks, k)
 	}
 	m, err := sc.Machines(ctx)
 	if err != nil {
-		return autoscale.Reading{}, fmt.Errorf("%s: the group's machines: %w", pendingMetric, err)
+		return autoscale.Reading{}, fmt.Errorf("%s: the group's machines: %w", PendingTasks, err)
 	}
 	if m.Swarm == "" {
-		return autoscale.Reading{}, fmt.Errorf("%s: group %s is in no swarm", pendingMetric, m.Group)
+		return autoscale.Reading{}, fmt.Errorf("%s: group %s is in no swarm", PendingTasks, m.Group)
 	}
 	cli, err := sc.Manager(ctx)
 	if err != nil {
-		return autoscale.Reading{}, fmt.Errorf("%s: a manager of swarm %s: %w", pendingMetric, m.Swarm, err)
+		return autoscale.Reading{}, fmt.Errorf("%s: a manager of swarm %s: %w", PendingTasks, m.Swarm, err)
 	}
 	w, err := listSwarm(ctx, cli)
 	if err != nil {
-		return autoscale.Reading{}, fmt.Errorf("%s: swarm %s: %w", pendingMetric, m.Swarm, err)
+		return autoscale.Reading{}, fmt.Errorf("%s: swarm %s: %w", PendingTasks, m.Swarm, err)
 	}
 	return w.judge(m), nil
 }
@@ -220,7 +221,7 @@ func (w swarmView) judge(m Machines) autoscale.Reading {
 	}
 	g := placement.Grow(w.nodes, w.tasks, tmpl, -1)
 	coming := joining(group, m)
-	r := autoscale.Reading{Metric: pendingMetric, Demand: true, Need: m.Size + max(0, g.Nodes-coming), Value: float64(g.Pending)}
+	r := autoscale.Reading{Metric: PendingTasks, Demand: true, Need: m.Size + max(0, g.Nodes-coming), Value: float64(g.Pending)}
 	if g.Nodes > 0 || g.Fit > 0 {
 		r.Detail = growDetail(g, coming)
 		return r
@@ -301,7 +302,7 @@ func without(labels map[string]string, key string) map[string]string {
 // offers: one machine more while a pending task could go on one (by its
 // constraints), else the size.
 func (w swarmView) blind(m Machines, tmpl placement.Node) autoscale.Reading {
-	r := autoscale.Reading{Metric: pendingMetric, Demand: true, Need: m.Size}
+	r := autoscale.Reading{Metric: PendingTasks, Demand: true, Need: m.Size}
 	coming := joining(w.groupNodes(m), m)
 	var could int
 	for _, t := range w.tasks {

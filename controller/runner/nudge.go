@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/autoscale"
+	"github.com/drover/drover/metric"
 	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 )
@@ -12,9 +13,6 @@ import (
 // groups' autoscalers look for pending tasks: swarm marks a task it cannot
 // place pending within a second or so.
 const pendingSettle = 2 * time.Second
-
-// pendingMetric is the metric whose autoscalers a service's change wakes.
-const pendingMetric = "swarm_pending_tasks"
 
 // observe is the runner's own look at the events its reconcilers send: a
 // service that was created, updated or scaled up may leave tasks pending,
@@ -40,7 +38,7 @@ func (r *Runner) observe(e resource.Event) {
 		return
 	}
 	for _, key := range w.autoscaled {
-		if a := w.autoscalers[key]; a.swarm == t.Spec.Swarm && a.uses(pendingMetric) {
+		if a := w.autoscalers[key]; a.swarm == t.Spec.Swarm && a.uses(metric.PendingTasks) {
 			r.nudge(key)
 		}
 	}
