@@ -63,22 +63,17 @@ func (s *scope) Manager(ctx context.Context) (client.APIClient, error) {
 	})
 }
 
-// swarm is the name of the resource's swarm.
+// swarm is the name of the resource's swarm, as its autoscaler found it
+// when the world was built.
 func (s *scope) swarm() (string, error) {
-	switch s.key.Kind {
-	case resource.Service:
-		if t, ok := s.w.Service(s.key.Name); ok {
-			return t.Spec.Swarm, nil
-		}
-	case resource.Group:
-		if t, ok := s.w.Target(s.key.Name); ok {
-			if p := swarmProps(t); p.Swarm != "" {
-				return p.Swarm, nil
-			}
-			return "", fmt.Errorf("%s is in no swarm", s.key)
-		}
+	a, ok := s.w.autoscalers[s.key]
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%s is not autoscaled in the spec", s.key)
+	case a.swarm == "":
+		return "", fmt.Errorf("%s is in no swarm", s.key)
 	}
-	return "", fmt.Errorf("%s is not in the spec", s.key)
+	return a.swarm, nil
 }
 
 // swarmFlavor is what the metrics need of a group's flavor "swarm" block.
