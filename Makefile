@@ -55,7 +55,7 @@ bench:
 # oscillating ±15 % around its autoscaler's target for 10 minutes
 # (DROVER_SOAK_FOR changes it) must be scaled at most twice.
 soak: node-image
-	DROVER_SOAK=1 $(GO) test -count=1 -run 'Soak$$' -v -timeout 40m ./controller/runner/
+	$(GO) test -tags soak -count=1 -run 'Soak$$' -v -timeout 40m ./controller/runner/
 
 demo: build
 	./scripts/demo.sh
