@@ -113,7 +113,7 @@ f=$(echo "$out" | median BenchmarkFormula1000); d=$(echo "$out" | median Benchma
 awk -v f="$f" -v d="$d" -v c="$c" 'BEGIN { printf "the bare formula (baseline) %.3f ms; Decide with rails, history and messages %.2f ms (%.2f ms of CPU) = %.0fx the formula\n", f/1e6, d/1e6, c/1e6, d/f }'
 
 echo
-echo "== autoscale: a group's CPU crossing its target to the scale-up, on the daemon with the fake provider (10 crossings; aim: within one interval) =="
+echo "== autoscale: a group's CPU crossing its target just after an evaluation (the worst moment) to the scale-up, on the daemon with the fake provider (10 crossings; aim: one interval plus the read) =="
 out=$(go test -run '^$' -bench '^BenchmarkAutoscaleReaction$' -benchtime 10x ./controller/daemon/)
 echo "$out" | grep -E '^Benchmark'
 m=$(echo "$out" | metric BenchmarkAutoscaleReaction ms/reaction); x=$(echo "$out" | metric BenchmarkAutoscaleReaction max-ms/reaction)
