@@ -15,10 +15,7 @@ import (
 
 // newMeasuredHarness is a harness whose fake plugin measures CPU.
 func newMeasuredHarness(t testing.TB) *harness {
-	h := &harness{t: t, resync: time.Hour, plugin: fake.New(nil), measured: true, dir: shortTempDir(t)}
-	h.start()
-	t.Cleanup(h.stop)
-	return h
+	return started(&harness{t: t, resync: time.Hour, plugin: fake.New(nil), measured: true, dir: shortTempDir(t)})
 }
 
 // autoscaled is a bundle of one group of fake machines that scales on

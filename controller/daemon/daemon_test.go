@@ -67,9 +67,13 @@ type harness struct {
 func newHarness(t testing.TB) *harness { return startHarness(t, time.Hour) }
 
 func startHarness(t testing.TB, resync time.Duration) *harness {
-	h := &harness{t: t, resync: resync, plugin: fake.New(nil), dir: shortTempDir(t)}
+	return started(&harness{t: t, resync: resync, plugin: fake.New(nil), dir: shortTempDir(t)})
+}
+
+// started starts h's daemon, stopped when the test ends.
+func started(h *harness) *harness {
 	h.start()
-	t.Cleanup(h.stop)
+	h.t.Cleanup(h.stop)
 	return h
 }
 
