@@ -27,6 +27,21 @@ type Backend interface {
 	Subscribe(ctx context.Context, since int64) ([]resource.Event, <-chan resource.Event)
 	// Ready returns nil once the daemon serves its desired state.
 	Ready() error
+
+	// AddSource adds a git source (ErrSourceExists if its name is
+	// taken, *InvalidError for bad settings); it is polled at once.
+	AddSource(ctx context.Context, spec SourceSpec) (SourceInfo, error)
+	// Sources lists the sources by name.
+	Sources(ctx context.Context) ([]SourceInfo, error)
+	// Source returns one source, or an error matching ErrNotFound.
+	Source(ctx context.Context, name string) (SourceInfo, error)
+	// SuspendSource stops (suspend true) or resumes polling a source.
+	SuspendSource(ctx context.Context, name string, suspend bool) (SourceInfo, error)
+	// SyncSource polls a source now, applies what it finds, and returns
+	// its state after.
+	SyncSource(ctx context.Context, name string, req SyncRequest) (SourceInfo, error)
+	// RemoveSource removes a source (see RemoveSourceRequest).
+	RemoveSource(ctx context.Context, name string, req RemoveSourceRequest) error
 }
 
 // ErrNotFound is returned for a revision that does not exist.

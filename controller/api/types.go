@@ -20,6 +20,10 @@ type ApplyRequest struct {
 	Author string `json:"author,omitempty"`
 	// Message says why, like a commit message. Optional.
 	Message string `json:"message,omitempty"`
+	// Stack is the stack the spec replaces; the desired state is the
+	// union of the stacks. Default DefaultStack. A git source's stack
+	// (its name) is the source's: an apply to it is refused.
+	Stack string `json:"stack,omitempty"`
 }
 
 // ApplyResponse is the revision an apply, rollback or destroy recorded.
@@ -49,6 +53,9 @@ type DestroyRequest struct {
 	// declare are ignored; naming none that it declares is refused. Empty
 	// (the default) removes everything.
 	Resources []string `json:"resources,omitempty"`
+	// Stack is the stack destroyed, or whose resources are named.
+	// Default DefaultStack.
+	Stack string `json:"stack,omitempty"`
 }
 
 // destroyable are the kinds of resource a DestroyRequest names.
@@ -98,6 +105,10 @@ type RevisionInfo struct {
 	// Resources names the spec's resources: group.web, ...
 	Resources []string `json:"resources"`
 	Current   bool     `json:"current"`
+	// Stack is the stack the revision changed.
+	Stack string `json:"stack"`
+	// Commit is the git commit it applied, for a source's revision.
+	Commit *CommitInfo `json:"commit,omitempty"`
 }
 
 // RevisionDetail is a revision with its sources. Environment values are
@@ -138,6 +149,10 @@ type Status struct {
 	// longer loads, or its plugins cannot be built); apply a fix or roll back.
 	Error     string            `json:"error,omitempty"`
 	Resources []resource.Status `json:"resources"`
+	// Stacks say which stack declares which resource.
+	Stacks []StackInfo `json:"stacks"`
+	// Sources are the git sources and their state.
+	Sources []SourceInfo `json:"sources"`
 }
 
 // Error is the body of every failed request.
