@@ -7,8 +7,8 @@ import (
 )
 
 // ErrNotFound is matched (errors.Is) by the error of Get for a revision the
-// store does not hold.
-var ErrNotFound = errors.New("revision not found")
+// store does not hold, and of PutSource for a source it does not hold.
+var ErrNotFound = errors.New("not found")
 
 // LockedError is returned by Open when another process holds the store.
 type LockedError struct {

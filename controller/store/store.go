@@ -31,6 +31,7 @@ const (
 	bucketMeta      = "meta"      // keyVersion, keyCurrent -> big-endian uint64
 	bucketRevisions = "revisions" // big-endian uint64 number -> JSON Record
 	bucketRetired   = "retired"   // group name -> big-endian int64 revision
+	bucketSources   = "sources"   // source name -> JSON, the daemon's (added by drover 0.x with GitOps: created when missing)
 
 	keyVersion = "version"
 	keyCurrent = "current"
@@ -57,6 +58,29 @@ type Record struct {
 	RollbackOf int64        `json:"rollback_of,omitempty"`
 	Resources  []string     `json:"resources,omitempty"`
 	Bundle     specs.Bundle `json:"bundle"`
+	// Stack is the stack the revision changed; "" in revisions recorded
+	// before stacks, which all changed the one stack there was.
+	Stack string `json:"stack,omitempty"`
+	// Stacks are every stack of the desired state after this revision,
+	// each to the revision that last defined it (this one for Stack, when
+	// the revision did not remove it). Nil in revisions recorded before
+	// stacks.
+	Stacks map[string]int64 `json:"stacks,omitempty"`
+	// Commit is the git commit the revision applied, for a source's.
+	Commit *Commit `json:"commit,omitempty"`
+	// Carried are resources (kind.name) the stack keeps although its
+	// bundle no longer declares them (orphans of a source without prune),
+	// as revision CarriedFrom's spec of the stack defined them.
+	Carried     []string `json:"carried,omitempty"`
+	CarriedFrom int64    `json:"carried_from,omitempty"`
+}
+
+// Commit identifies a git commit: never with credentials.
+type Commit struct {
+	Source  string `json:"source"`
+	SHA     string `json:"sha"`
+	Author  string `json:"author,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // head decodes a revision without its bundle: its Bundle field shadows the
@@ -384,8 +408,11 @@ func (s *Store) prepare() error {
 		fresh, err = s.verify(tx)
 		return err
 	})
-	if err != nil || !fresh {
+	if err != nil {
 		return err
+	}
+	if !fresh {
+		return s.upgrade()
 	}
 	return s.update(initialise)
 }
@@ -435,7 +462,7 @@ func (s *Store) checkVersion(tx *bbolt.Tx) (fresh bool, err error) {
 
 // initialise lays out an empty store.
 func initialise(tx *bbolt.Tx) error {
-	for _, name := range []string{bucketMeta, bucketRevisions, bucketRetired} {
+	for _, name := range []string{bucketMeta, bucketRevisions, bucketRetired, bucketSources} {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return err
 		}
@@ -495,7 +522,7 @@ func walk(tx *bbolt.Tx) error {
 // bucket checks the bucket named name.
 func (w *walker) bucket(name []byte, b *bbolt.Bucket) error {
 	checks := map[string]func(k, v []byte) error{
-		bucketMeta: w.meta, bucketRevisions: w.revision, bucketRetired: w.retired,
+		bucketMeta: w.meta, bucketRevisions: w.revision, bucketRetired: w.retired, bucketSources: w.source,
 	}
 	fn := checks[string(name)]
 	if fn == nil {
@@ -532,6 +559,13 @@ func (w *walker) revision(k, v []byte) error {
 		return fmt.Errorf("revision %d is not valid JSON", n)
 	}
 	w.last = n
+	return nil
+}
+
+func (w *walker) source(k, v []byte) error {
+	if !json.Valid(v) {
+		return fmt.Errorf("source %q is not valid JSON", k)
+	}
 	return nil
 }
 
