@@ -47,22 +47,41 @@ func (b Bundle) abs(path string) string {
 // Capture loads the spec at paths as l would, recording what the load read
 // into a Bundle.
 func (l *Loader) Capture(paths ...string) (*Spec, Bundle, error) {
-	rec := &recorder{opts: l.opts, files: map[string][]byte{}, env: map[string]string{}}
-	opts := l.opts
-	opts.ReadFile, opts.LookupEnv = rec.readFile, rec.lookupEnv
-	inner := &Loader{opts: opts}
 	var specFiles []string
 	for _, p := range paths {
-		files, err := inner.expand(p)
+		files, err := l.expand(p)
 		if err != nil {
 			return nil, Bundle{}, err
 		}
 		specFiles = append(specFiles, files...)
 	}
-	spec, err := inner.Load(specFiles...)
-	dir, werr := os.Getwd()
-	if werr != nil && err == nil {
-		err = fmt.Errorf("capture: the working directory: %w", werr)
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, Bundle{}, fmt.Errorf("capture: the working directory: %w", err)
+	}
+	return l.capture(specFiles, dir)
+}
+
+// capture loads the spec files (read with l's ReadFile) recording what the
+// load read; dir is the directory relative paths are in ("" when they are
+// not a host's).
+func (l *Loader) capture(specFiles []string, dir string) (*Spec, Bundle, error) {
+	rec := &recorder{opts: l.opts, files: map[string][]byte{}, env: map[string]string{}}
+	opts := l.opts
+	opts.ReadFile, opts.LookupEnv = rec.readFile, rec.lookupEnv
+	srcs := make([]Source, 0, len(specFiles))
+	var spec *Spec
+	var err error
+	for _, f := range specFiles {
+		var b []byte
+		if b, err = opts.ReadFile(f); err != nil {
+			err = fmt.Errorf("read spec: %w", err)
+			break
+		}
+		srcs = append(srcs, Source{Name: f, Src: b})
+	}
+	if err == nil {
+		spec, err = (&Loader{opts: opts}).LoadSources(srcs...)
 	}
 	b := Bundle{Specs: specFiles, Files: rec.files, Vars: l.opts.Vars, VarFiles: l.opts.VarFiles, Env: rec.env, Dir: dir}
 	return spec, b, err
