@@ -20,7 +20,8 @@ type Event struct {
 	// destroy_failed, held (groups); created, updated, removed, drift,
 	// drift_corrected, update_paused, update_rolled_back, update_resumed
 	// (services and networks); autoscaled, scale_held, autoscale_failed
-	// (autoscalers); converged, removed, applied (the daemon).
+	// (autoscalers); applied, apply_failed, held (git sources); converged,
+	// removed, applied (the daemon).
 	Kind string `json:"kind"`
 	// Instance is the machine the event is about, if any.
 	Instance string `json:"instance,omitempty"`

@@ -15,6 +15,9 @@ const (
 	Network Kind = "network"
 	Service Kind = "service"
 	Swarm   Kind = "swarm"
+	// Source is a git source the daemon follows: its events say which
+	// commit it applied, refused or held.
+	Source Kind = "source"
 )
 
 // Key names one resource: its kind and its name. Its text form, in JSON

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,8 +19,12 @@ import (
 
 var _ api.Backend = (*Daemon)(nil)
 
-// Apply implements api.Backend.
+// Apply implements api.Backend: the bundle's spec replaces its stack.
 func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
+	stack := cmp.Or(req.Stack, api.DefaultStack)
+	if err := d.handApplicable(stack); err != nil {
+		return api.ApplyResponse{}, err
+	}
 	spec, err := d.loadClientBundle(req.Bundle)
 	if err != nil {
 		return api.ApplyResponse{}, err
@@ -35,7 +40,7 @@ func (d *Daemon) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResp
 			return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("file %s holds a secret and must be withheld, but the bundle does not say which directory its relative paths are in (dir): send an absolute path, or the directory", w.Name)}
 		}
 	}
-	return d.record(ctx, store.Record{Kind: api.KindApply, Bundle: sealed, Author: req.Author, Message: req.Message}, spec)
+	return d.record(ctx, store.Record{Kind: api.KindApply, Stack: stack, Bundle: sealed, Author: req.Author, Message: req.Message}, spec)
 }
 
 // errClientWithheld refuses a bundle that names withheld entries: only the
@@ -56,7 +61,8 @@ func (d *Daemon) loadClientBundle(b specs.Bundle) (*specs.Spec, error) {
 	return spec, spec.RefuseUnimplemented()
 }
 
-// Rollback implements api.Backend: revision N's bundle, recorded anew.
+// Rollback implements api.Backend: revision N's stack as N left it,
+// recorded anew.
 func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.ApplyResponse, error) {
 	old, err := d.store.Get(ctx, req.Revision)
 	if errors.Is(err, store.ErrNotFound) {
@@ -65,39 +71,53 @@ func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.App
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
-	spec, err := d.reload(old)
+	stack := stackOf(old)
+	rec := store.Record{Kind: api.KindRollback, Stack: stack, RollbackOf: old.Number, Author: req.Author, Message: req.Message}
+	if _, ok := stacksOf(old)[stack]; !ok { // it removed the stack
+		rec.Kind = api.KindDestroy
+		return d.record(ctx, rec, nil)
+	}
+	rec.Bundle, rec.Commit, rec.Carried, rec.CarriedFrom = old.Bundle, old.Commit, old.Carried, old.CarriedFrom
+	if old.Kind == api.KindDestroy {
+		rec.Kind, rec.Resources = api.KindDestroy, old.Resources
+	}
+	d.changeMu.Lock()
+	defer d.changeMu.Unlock()
+	spec, err := d.reload(ctx, old)
 	if err == nil {
 		err = spec.RefuseUnimplemented()
 	}
 	if err != nil {
 		return api.ApplyResponse{}, &api.InvalidError{Err: err}
 	}
-	rec := store.Record{Kind: api.KindRollback, RollbackOf: old.Number, Bundle: old.Bundle, Author: req.Author, Message: req.Message}
-	if old.Kind == api.KindDestroy {
-		rec.Kind = api.KindDestroy
-	}
-	return d.record(ctx, rec, spec)
+	return d.recordLocked(ctx, rec, spec)
 }
 
-// Destroy implements api.Backend: an empty desired state, every group
-// retired; or, when req names resources, the current revision without them
-// (see destroySome).
+// Destroy implements api.Backend: a stack removed, every group of it
+// retired; or, when req names resources, the stack without them (see
+// destroySome).
 func (d *Daemon) Destroy(ctx context.Context, req api.DestroyRequest) (api.ApplyResponse, error) {
-	if d.state.Load().rec.Number == 0 {
+	stack := cmp.Or(req.Stack, api.DefaultStack)
+	cur := d.state.Load()
+	if cur.rec.Number == 0 {
 		return api.ApplyResponse{}, api.ErrNoRevision
 	}
-	if len(req.Resources) > 0 {
-		return d.destroySome(ctx, req)
+	if _, ok := cur.stacks[stack]; !ok {
+		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("stack %s declares nothing: %w", stack, api.ErrNoRevision)}
 	}
-	return d.record(ctx, store.Record{Kind: api.KindDestroy, Author: req.Author, Message: req.Message}, &specs.Spec{})
+	if len(req.Resources) > 0 {
+		return d.destroySome(ctx, stack, req)
+	}
+	return d.record(ctx, store.Record{Kind: api.KindDestroy, Stack: stack, Author: req.Author, Message: req.Message}, nil)
 }
 
-// record makes spec, loaded from rec's bundle, the current revision: it
-// builds the plugins first (each checks its blocks), then appends to the
-// store, then switches the runner, so that a spec that cannot be served is
-// refused whole and never recorded. (A plan's observations of the world,
-// which may fail for a while, are not asked for: a desired state is
-// recorded while a provider's API is down.)
+// record makes spec, loaded from rec's bundle, the spec of rec's stack
+// (nil: the stack is removed): it builds the plugins first (each checks
+// its blocks), then appends to the store, then switches the runner, so
+// that a spec that cannot be served is refused whole and never recorded.
+// (A plan's observations of the world, which may fail for a while, are
+// not asked for: a desired state is recorded while a provider's API is
+// down.)
 func (d *Daemon) record(ctx context.Context, rec store.Record, spec *specs.Spec) (api.ApplyResponse, error) {
 	d.changeMu.Lock()
 	defer d.changeMu.Unlock()
@@ -107,12 +127,29 @@ func (d *Daemon) record(ctx context.Context, rec store.Record, spec *specs.Spec)
 // recordLocked is record for a caller that holds changeMu.
 func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs.Spec) (api.ApplyResponse, error) {
 	cur := d.state.Load()
-	rec.Hash, rec.Resources = specHash(spec), slices.Sorted(maps.Keys(resources(spec)))
-	if rec.Kind == api.KindApply && cur.rec.Number > 0 && cur.err == nil && cur.rec.Kind != api.KindDestroy && cur.rec.Hash == rec.Hash {
+	stack := stackOf(rec)
+	if rec.Resources == nil && spec != nil {
+		rec.Resources = slices.Sorted(maps.Keys(resources(spec)))
+	}
+	rec.Hash = specHash(cmp.Or(spec, &specs.Spec{}))
+	if rec.Kind == api.KindApply && rec.Commit == nil && cur.err == nil && cur.stacks[stack] != 0 && cur.hashes[stack] == rec.Hash {
 		return api.ApplyResponse{Revision: info(cur.rec, true), Unchanged: true}, nil
 	}
-	retired := nextRetired(cur.retired, cur.spec, cur.rec.Number, spec)
-	eff, err := effective(ctx, spec, retired, d.loadRevision)
+	byStack := maps.Clone(cur.byStack)
+	rec.Stacks = maps.Clone(cur.stacks)
+	if spec == nil {
+		delete(byStack, stack)
+		delete(rec.Stacks, stack)
+	} else {
+		byStack[stack] = spec
+		rec.Stacks[stack] = 0 // this revision: Append numbers it
+	}
+	merged, err := merge(byStack)
+	if err != nil {
+		return api.ApplyResponse{}, &api.InvalidError{Err: err}
+	}
+	retired := nextRetired(cur.retired, cur.spec, cur.rec.Number, merged)
+	eff, err := effective(ctx, merged, retired, d.loadRevision)
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
@@ -128,20 +165,30 @@ func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
-	d.cache[saved.Number] = spec
-	d.state.Store(&desired{rec: withoutBundle(saved), spec: spec, retired: retired})
+	if spec != nil {
+		d.cache[saved.Number] = spec
+	}
+	d.merged[saved.Number] = merged
+	d.state.Store(newDesired(withoutBundle(saved), merged, byStack, retired))
 	d.hub.Publish(resource.Event{Kind: "applied", Revision: saved.Number, Reason: appliedReason(saved)})
 	return api.ApplyResponse{Revision: info(saved, true)}, nil
 }
 
 func appliedReason(rec store.Record) string {
+	why := "apply"
 	switch rec.Kind {
 	case api.KindRollback:
-		return fmt.Sprintf("rollback to revision %d", rec.RollbackOf)
+		why = fmt.Sprintf("rollback to revision %d", rec.RollbackOf)
 	case api.KindDestroy:
-		return "destroy"
+		why = "destroy"
 	}
-	return "apply"
+	if rec.Commit != nil {
+		why += " of commit " + shortSHA(rec.Commit.SHA)
+	}
+	if s := stackOf(rec); s != api.DefaultStack {
+		why += ", stack " + s
+	}
+	return why
 }
 
 // Plan implements api.Backend.
@@ -242,8 +289,8 @@ func (d *Daemon) Ready() error {
 // withheld entries from clients): what it read from this host for them
 // is not used.
 func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
-	if rec.Kind == api.KindDestroy && len(rec.Bundle.Specs) == 0 {
-		return &specs.Spec{}, nil // a destroy of everything
+	if len(rec.Bundle.Specs) == 0 {
+		return &specs.Spec{}, nil // a destroy of everything, or a source's commit without spec files
 	}
 	spec, err := d.loader.LoadBundle(rec.Bundle)
 	if err != nil {
@@ -258,13 +305,14 @@ func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
 	return spec, nil
 }
 
-// reload loads a recorded revision to serve it again (at start, for a
-// rollback): it must load to the spec that was applied. A difference comes
-// from what the revision withheld, read from this host again (a changed
-// secret file or environment variable) or from a drover that decodes the
-// spec differently; serving it silently would serve what nobody applied.
-func (d *Daemon) reload(rec store.Record) (*specs.Spec, error) {
-	spec, err := d.specOf(rec)
+// reload loads a recorded revision's stack to serve it again (at start,
+// for a rollback): it must load to the spec that was applied. A difference
+// comes from what the revision withheld, read from this host again (a
+// changed secret file or environment variable) or from a drover that
+// decodes the spec differently; serving it silently would serve what
+// nobody applied. Callers hold changeMu.
+func (d *Daemon) reload(ctx context.Context, rec store.Record) (*specs.Spec, error) {
+	spec, err := d.stackSpec(ctx, rec.Number)
 	if err != nil {
 		return nil, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
 	}
@@ -273,26 +321,10 @@ func (d *Daemon) reload(rec store.Record) (*specs.Spec, error) {
 		if len(rec.Bundle.Withheld) > 0 {
 			from = "what this host provides for its withheld secrets (" + strings.Join(withheldNames(rec.Bundle.Withheld), ", ") + ") or " + from
 		}
+		delete(d.cache, rec.Number)
 		return nil, fmt.Errorf("revision %d loads to a different spec than was applied (hash %s, applied %s): %s changed; apply the spec again to serve it as it is now", rec.Number, h, rec.Hash, from)
 	}
 	return spec, nil
-}
-
-// loadRevision loads revision n's spec, once. Callers hold changeMu.
-func (d *Daemon) loadRevision(ctx context.Context, n int64) (*specs.Spec, error) {
-	if s, ok := d.cache[n]; ok {
-		return s, nil
-	}
-	rec, err := d.store.Get(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	s, err := d.specOf(rec)
-	if err != nil {
-		return nil, err
-	}
-	d.cache[n] = s
-	return s, nil
 }
 
 func withheldNames(w []specs.Withheld) []string {
@@ -309,8 +341,15 @@ func withoutBundle(r store.Record) store.Record {
 }
 
 func info(r store.Record, current bool) api.RevisionInfo {
-	return api.RevisionInfo{
+	out := api.RevisionInfo{
 		Number: r.Number, Kind: r.Kind, Hash: r.Hash, Author: r.Author, Time: r.Time,
-		Message: r.Message, RollbackOf: r.RollbackOf, Resources: r.Resources, Current: current,
+		Message: r.Message, RollbackOf: r.RollbackOf, Resources: r.Resources, Current: current, Stack: stackOf(r),
 	}
+	if c := r.Commit; c != nil {
+		out.Commit = &api.CommitInfo{Source: c.Source, SHA: c.SHA, Author: c.Author, Message: c.Message}
+	}
+	return out
 }
+
+// shortSHA is the first 12 characters of a commit's SHA.
+func shortSHA(sha string) string { return sha[:min(len(sha), 12)] }

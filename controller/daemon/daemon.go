@@ -87,7 +87,8 @@ type Daemon struct {
 	// changeMu serialises changes of the desired state (apply, rollback,
 	// destroy, retiring groups) and guards cache; readers use state.
 	changeMu sync.Mutex
-	cache    map[int64]*specs.Spec // loaded revisions
+	cache    map[int64]*specs.Spec // loaded stacks, by the revision defining them
+	merged   map[int64]*specs.Spec // loaded revisions: the merge of their stacks
 	state    atomic.Pointer[desired]
 	running  atomic.Bool
 
@@ -101,9 +102,31 @@ type Daemon struct {
 // replaced.
 type desired struct {
 	rec     store.Record // the current revision, without its bundle; Number 0 for none
-	spec    *specs.Spec  // its spec (empty for a destroy)
+	spec    *specs.Spec  // its spec: the merge of its stacks (empty for none)
+	stacks  map[string]int64
+	byStack map[string]*specs.Spec
+	hashes  map[string]string // each stack's spec hash
+	owner   map[string]string // each resource's stack
 	retired map[string]int64
 	err     error // why rec cannot be served, if it cannot
+}
+
+// newDesired is the desired state of rec, whose stacks' specs are byStack
+// and their merge spec.
+func newDesired(rec store.Record, spec *specs.Spec, byStack map[string]*specs.Spec, retired map[string]int64) *desired {
+	out := &desired{rec: rec, spec: spec, stacks: stacksOf(rec), byStack: byStack, hashes: map[string]string{}, owner: owners(byStack), retired: retired}
+	for name, s := range byStack {
+		out.hashes[name] = specHash(s)
+	}
+	return out
+}
+
+// none is the desired state before any revision, or of one that cannot be
+// served.
+func none(rec store.Record, err error) *desired {
+	out := newDesired(rec, &specs.Spec{}, map[string]*specs.Spec{}, map[string]int64{})
+	out.err = err
+	return out
 }
 
 // New checks opts, opens the store (refusing a data dir another daemon
@@ -159,7 +182,7 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 		return nil, err
 	}
 	d := &Daemon{
-		opts: opts, store: st, loader: loader, metrics: m, cache: map[int64]*specs.Spec{},
+		opts: opts, store: st, loader: loader, metrics: m, cache: map[int64]*specs.Spec{}, merged: map[int64]*specs.Spec{},
 		hub:       events.New(events.Options{Keep: opts.KeepEvents, Now: opts.Clock.Now}),
 		converged: map[resource.Key]bool{}, passed: make(chan struct{}),
 	}
@@ -196,11 +219,11 @@ func (d *Daemon) runnerOptions() runner.Options {
 // can be applied. Even a panic while loading it does not stop the daemon:
 // it would at every start.
 func (d *Daemon) restore(ctx context.Context) (eff *specs.Spec) {
-	cur := &desired{spec: &specs.Spec{}, retired: map[string]int64{}}
+	cur := none(store.Record{}, nil)
 	defer func() { d.state.Store(cur) }()
 	defer func() {
 		if p := recover(); p != nil {
-			cur.spec, cur.err = &specs.Spec{}, fmt.Errorf("revision %d cannot be served: loading it failed: %v", cur.rec.Number, p)
+			cur = none(cur.rec, fmt.Errorf("revision %d cannot be served: loading it failed: %v", cur.rec.Number, p))
 			eff = cur.spec
 		}
 	}()
@@ -209,22 +232,44 @@ func (d *Daemon) restore(ctx context.Context) (eff *specs.Spec) {
 		cur.err = err
 		return cur.spec
 	}
-	cur.rec = withoutBundle(rec)
-	if cur.spec, err = d.reload(rec); err != nil {
-		cur.spec, cur.err = &specs.Spec{}, err
+	rec = withoutBundle(rec)
+	next, err := d.restoreStacks(ctx, rec)
+	if err != nil {
+		cur = none(rec, err)
 		return cur.spec
 	}
-	d.cache[rec.Number] = cur.spec
-	if cur.retired, err = d.store.Retired(ctx); err != nil {
-		cur.err = err
-		return &specs.Spec{}
-	}
+	cur = next
 	eff, err = effective(ctx, cur.spec, cur.retired, d.loadRevision)
 	if err != nil {
-		cur.err = fmt.Errorf("revision %d cannot be served: %w", rec.Number, err)
-		return &specs.Spec{}
+		cur = none(rec, fmt.Errorf("revision %d cannot be served: %w", rec.Number, err))
+		return cur.spec
 	}
 	return eff
+}
+
+// restoreStacks loads every stack of rec, each checked to load to the spec
+// that was applied, and the retired groups.
+func (d *Daemon) restoreStacks(ctx context.Context, rec store.Record) (*desired, error) {
+	byStack := map[string]*specs.Spec{}
+	for name, n := range stacksOf(rec) {
+		def, err := d.store.Get(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: %w", name, err)
+		}
+		if byStack[name], err = d.reload(ctx, def); err != nil {
+			return nil, err
+		}
+	}
+	merged, err := merge(byStack)
+	if err != nil {
+		return nil, fmt.Errorf("revision %d cannot be served: %w", rec.Number, err)
+	}
+	d.merged[rec.Number] = merged
+	retired, err := d.store.Retired(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newDesired(rec, merged, byStack, retired), nil
 }
 
 // newRunner builds the runner of eff or, when the current revision's

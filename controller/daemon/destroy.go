@@ -19,7 +19,7 @@ import (
 // leave are swept from their swarm. What the current revision does not
 // declare is ignored, but naming nothing it declares is refused, and so is
 // a removal that would leave a remaining resource pointing at a removed one.
-func (d *Daemon) destroySome(ctx context.Context, req api.DestroyRequest) (api.ApplyResponse, error) {
+func (d *Daemon) destroySome(ctx context.Context, stack string, req api.DestroyRequest) (api.ApplyResponse, error) {
 	d.changeMu.Lock()
 	defer d.changeMu.Unlock()
 	cur := d.state.Load()
@@ -30,14 +30,15 @@ func (d *Daemon) destroySome(ctx context.Context, req api.DestroyRequest) (api.A
 	for _, key := range req.Resources {
 		gone[key] = true
 	}
-	rest, removed := without(cur.spec, func(key string) bool { return gone[key] })
+	full := cur.byStack[stack]
+	rest, removed := without(full, func(key string) bool { return gone[key] })
 	if len(removed) == 0 {
-		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("revision %d declares none of the %d resources named: nothing to destroy", cur.rec.Number, len(req.Resources))}
+		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("stack %s declares none of the %d resources named: nothing to destroy", stack, len(req.Resources))}
 	}
-	if err := dangling(rest, cur.spec); err != nil {
+	if err := dangling(rest, full); err != nil {
 		return api.ApplyResponse{}, &api.InvalidError{Err: err}
 	}
-	base, err := d.store.Get(ctx, cur.rec.Number)
+	base, err := d.store.Get(ctx, cur.stacks[stack])
 	if err != nil {
 		return api.ApplyResponse{}, err
 	}
@@ -45,7 +46,11 @@ func (d *Daemon) destroySome(ctx context.Context, req api.DestroyRequest) (api.A
 	if msg == "" {
 		msg = "destroy " + strings.Join(removed, ", ")
 	}
-	rec := store.Record{Kind: api.KindDestroy, Bundle: base.Bundle, Author: req.Author, Message: msg}
+	rec := store.Record{Kind: api.KindDestroy, Stack: stack, Bundle: base.Bundle, Commit: base.Commit, Author: req.Author, Message: msg,
+		CarriedFrom: base.CarriedFrom, Carried: slices.DeleteFunc(slices.Clone(base.Carried), func(k string) bool { return gone[k] })}
+	if len(rec.Carried) == 0 {
+		rec.Carried, rec.CarriedFrom = nil, 0
+	}
 	return d.recordLocked(ctx, rec, rest)
 }
 
