@@ -289,10 +289,14 @@ func (d *Daemon) Ready() error {
 // withheld entries from clients): what it read from this host for them
 // is not used.
 func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
-	if len(rec.Bundle.Specs) == 0 {
+	if len(rec.Bundle.Specs) == 0 && (rec.Kind == api.KindDestroy || rec.Commit != nil) {
 		return &specs.Spec{}, nil // a destroy of everything, or a source's commit without spec files
 	}
-	spec, err := d.loader.LoadBundle(rec.Bundle)
+	loader, err := d.loaderFor(rec)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := loader.LoadBundle(rec.Bundle)
 	if err != nil {
 		return nil, err
 	}

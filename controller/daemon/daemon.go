@@ -16,9 +16,11 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/events"
+	"github.com/drover/drover/controller/gitsource"
 	"github.com/drover/drover/controller/metrics"
 	"github.com/drover/drover/controller/runner"
 	"github.com/drover/drover/controller/store"
+	"github.com/drover/drover/controller/webhook"
 	"github.com/drover/drover/group"
 	"github.com/drover/drover/instance"
 	"github.com/drover/drover/plugins"
@@ -71,6 +73,23 @@ type Options struct {
 	// KeepEvents is how many recent events are held for clients that
 	// connect later. Default 1000.
 	KeepEvents int
+	// WebhookListen is the TCP host:port of the webhook listener, which
+	// takes git hosts' push notifications (POST /hooks/NAME) on a listener
+	// of its own. Default: none.
+	WebhookListen string
+	// MinSourceInterval is the shortest poll interval a source may ask
+	// for. Default 10s.
+	MinSourceInterval time.Duration
+	// Git reaches the sources' repositories. Default: a gitsource.Client
+	// caching under <DataDir>/sources.
+	Git GitClient
+}
+
+// GitClient is what the daemon needs of git: see gitsource.Client.
+type GitClient interface {
+	Head(ctx context.Context, r gitsource.Remote) (string, error)
+	Fetch(ctx context.Context, name string, r gitsource.Remote, sha string) (*gitsource.Snapshot, error)
+	Forget(name string) error
 }
 
 // Daemon is drover run. New prepares it; Run serves until its context ends.
@@ -83,6 +102,11 @@ type Daemon struct {
 	runner   *runner.Runner
 	listener net.Listener
 	handler  http.Handler
+	sources  *sourceSet
+	git      GitClient
+	notifier *http.Client
+	hooks    *webhook.Receiver
+	hookLn   net.Listener // nil without WebhookListen
 
 	// changeMu serialises changes of the desired state (apply, rollback,
 	// destroy, retiring groups) and guards cache; readers use state.
@@ -168,6 +192,16 @@ func withDefaults(opts Options) (Options, error) {
 	if opts.Clock == nil {
 		opts.Clock = reconcile.RealClock{}
 	}
+	if opts.MinSourceInterval <= 0 {
+		opts.MinSourceInterval = 10 * time.Second
+	}
+	if opts.Git == nil {
+		g, err := gitsource.New(gitsource.Options{Dir: filepath.Join(opts.DataDir, "sources")})
+		if err != nil {
+			return opts, err
+		}
+		opts.Git = g
+	}
 	return opts, checkToken(opts.Listen, opts.Token)
 }
 
@@ -185,6 +219,13 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 		opts: opts, store: st, loader: loader, metrics: m, cache: map[int64]*specs.Spec{}, merged: map[int64]*specs.Spec{},
 		hub:       events.New(events.Options{Keep: opts.KeepEvents, Now: opts.Clock.Now}),
 		converged: map[resource.Key]bool{}, passed: make(chan struct{}),
+		git: opts.Git, notifier: &http.Client{Timeout: notifyTimeout},
+	}
+	if d.sources, err = loadSources(ctx, st); err != nil {
+		return nil, err
+	}
+	if d.hooks, err = webhook.New(webhook.Options{Sources: hooks{d}, Now: opts.Clock.Now, Log: reconcile.Logger(ctx)}); err != nil {
+		return nil, err
 	}
 	eff := d.restore(ctx)
 	if err := d.newRunner(ctx, eff); err != nil {
@@ -200,8 +241,24 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 	if err != nil {
 		return nil, err
 	}
-	d.listener, err = listen(opts.Listen, opts.API)
-	return d, err
+	if d.listener, err = listen(opts.Listen, opts.API); err != nil {
+		return nil, err
+	}
+	if opts.WebhookListen != "" {
+		if d.hookLn, err = webhook.Listen(opts.WebhookListen); err != nil {
+			_ = d.listener.Close()
+			return nil, fmt.Errorf("webhook listener: %w", err)
+		}
+	}
+	return d, nil
+}
+
+// WebhookAddr is where the webhook listener listens; "" without one.
+func (d *Daemon) WebhookAddr() string {
+	if d.hookLn == nil {
+		return ""
+	}
+	return d.hookLn.Addr().String()
 }
 
 func (d *Daemon) runnerOptions() runner.Options {
@@ -316,14 +373,25 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// New, so nothing is lost meanwhile).
 	d.running.Store(true)
 	go func() { served <- srv.Serve(d.listener) }()
-	reconcile.Logger(ctx).Info("drover daemon serving", "listen", d.Addr(), "revision", d.state.Load().rec.Number, "owner", d.opts.Owner)
+	var side sync.WaitGroup
+	hooksServed := make(chan error, 1)
+	if d.hookLn != nil {
+		side.Go(func() { hooksServed <- webhook.Serve(ctx, d.hookLn, d.hooks) })
+	}
+	side.Go(func() { d.followSources(ctx) })
+	reconcile.Logger(ctx).Info("drover daemon serving", "listen", d.Addr(), "webhooks", d.WebhookAddr(), "revision", d.state.Load().rec.Number, "owner", d.opts.Owner)
 	d.runner.Run(ctx, nil, d.afterPass(ctx))
 	d.running.Store(false)
+	side.Wait()
+	close(hooksServed)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opts.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
+	}
+	if herr := <-hooksServed; herr != nil {
+		err = errors.Join(err, fmt.Errorf("webhook listener: %w", herr))
 	}
 	return errors.Join(err, d.store.Close(), removeSocket(d.opts.Listen))
 }

@@ -278,5 +278,6 @@ func (d *Daemon) RemoveSource(ctx context.Context, name string, req api.RemoveSo
 	delete(ss.byName, name)
 	ss.removed[name] = cfg
 	ss.wake()
+	d.hooks.Forget(name)
 	return d.git.Forget(name)
 }

@@ -141,7 +141,8 @@ func (s *Store) Close() error {
 // Path returns the store file's path.
 func (s *Store) Path() string { return s.path }
 
-// Append records rec as the next revision and makes it current; retired
+// Append records rec as the next revision and makes it current (a stack of
+// rec.Stacks numbered 0 is given rec's number); retired
 // replaces the whole set of retired groups (group name -> the revision number
 // holding that group's last definition; nil empties it); both in one bbolt
 // transaction. Returns rec with Number and Time set.
@@ -157,6 +158,11 @@ func (s *Store) Append(ctx context.Context, rec Record, retired map[string]int64
 		meta := tx.Bucket([]byte(bucketMeta))
 		cur, _ := number(meta.Get([]byte(keyCurrent)))
 		rec.Number = int64(cur) + 1
+		for stack, n := range rec.Stacks {
+			if n == 0 { // this revision
+				rec.Stacks[stack] = rec.Number
+			}
+		}
 		if err := checkRetired(retired, rec.Number); err != nil {
 			return err
 		}
