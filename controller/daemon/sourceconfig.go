@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
 	"slices"
-	"maps"
 	"time"
 
 	"github.com/drover/drover/controller/api"
