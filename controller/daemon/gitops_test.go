@@ -23,7 +23,7 @@ func groupsHCL(groups ...string) string {
 }
 
 // gitHarness is a daemon whose sources may poll as often as every 10ms.
-func gitHarness(t *testing.T, webhooks bool) *harness {
+func gitHarness(t testing.TB, webhooks bool) *harness {
 	h := &harness{t: t, resync: time.Hour, plugin: fake.New(nil), dir: shortTempDir(t)}
 	opts := h.options()
 	opts.MinSourceInterval = 10 * time.Millisecond
@@ -126,7 +126,7 @@ func sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-func deliver(t *testing.T, addr, name, sig, id string, body []byte) int {
+func deliver(t testing.TB, addr, name, sig, id string, body []byte) int {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+"/hooks/"+name, bytes.NewReader(body))
 	if err != nil {
