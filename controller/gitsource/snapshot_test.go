@@ -26,6 +26,7 @@ func TestBounds(t *testing.T) {
 	}{
 		{"within", gitsource.Options{MaxFiles: 6, MaxFileBytes: 4, MaxBytes: 8}, map[string]string{"a": "1234", "b/c": "1234"}, ""},
 		{"too many files", gitsource.Options{MaxFiles: 5}, manyFiles, "MaxFiles"},
+		{"too many directories", gitsource.Options{MaxFiles: 3}, map[string]string{"a/f": "1", "b/f": "2", "c/f": "3"}, "directories"},
 		{"too big a file", gitsource.Options{MaxFileBytes: 4}, map[string]string{"a": "12345"}, "MaxFileBytes"},
 		{"too many bytes", gitsource.Options{MaxFileBytes: 4, MaxBytes: 7}, map[string]string{"a": "1234", "b/c": "1234"}, "MaxBytes"},
 	}
