@@ -35,8 +35,8 @@ type Options struct {
 	// Dir is where fetched objects are cached, one subdirectory per source
 	// name (created 0700). Required.
 	Dir string
-	// MaxFiles bounds the entries (files, symlinks, submodules) of a
-	// snapshot's tree. Default 10000.
+	// MaxFiles bounds the files (symlinks and submodules included) of a
+	// snapshot's tree, and separately its directories. Default 10000.
 	MaxFiles int
 	// MaxBytes bounds the total bytes of a snapshot's files. Default 64 MiB.
 	MaxBytes int64

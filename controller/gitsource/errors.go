@@ -33,15 +33,16 @@ func (e *AuthError) Error() string { return "gitsource: authentication failed: "
 // Unwrap returns the transport's error (already free of secrets).
 func (e *AuthError) Unwrap() error { return e.err }
 
-// redactedError is an error whose text had secrets replaced; it keeps the
-// original in its chain for errors.Is (context.Canceled...).
+// redactedError is an error whose text had secrets replaced. It does not
+// unwrap to the original (whose text holds them) but answers errors.Is for
+// it (context.Canceled, go-git's sentinels).
 type redactedError struct {
 	msg string
 	err error
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
 
 // scrub returns err with every secret in its text replaced by "[redacted]".
 func scrub(err error, secrets []string) error {

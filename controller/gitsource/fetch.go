@@ -128,13 +128,16 @@ func (c *Client) fetch(ctx context.Context, repo *git.Repository, r Remote, ref 
 
 func (c *Client) fetchSpec(ctx context.Context, repo *git.Repository, r Remote, auth transport.AuthMethod, spec config.RefSpec) error {
 	rem := git.NewRemote(repo.Storer, &config.RemoteConfig{Name: "origin", URLs: []string{r.URL}})
+	proxyOpts, end := sshProxy(ctx, r.URL)
+	defer end()
 	err := rem.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: "origin",
-		RefSpecs:   []config.RefSpec{spec},
-		Depth:      1,
-		Auth:       auth,
-		Tags:       git.NoTags,
-		Force:      true,
+		ProxyOptions: proxyOpts,
+		RemoteName:   "origin",
+		RefSpecs:     []config.RefSpec{spec},
+		Depth:        1,
+		Auth:         auth,
+		Tags:         git.NoTags,
+		Force:        true,
 	})
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil

@@ -55,7 +55,9 @@ func (c *Client) Head(ctx context.Context, r Remote) (string, error) {
 		return "", err
 	}
 	rem := git.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: "origin", URLs: []string{r.URL}})
-	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: auth, PeelingOption: git.AppendPeeled})
+	proxyOpts, end := sshProxy(ctx, r.URL)
+	defer end()
+	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: auth, PeelingOption: git.AppendPeeled, ProxyOptions: proxyOpts})
 	if err != nil {
 		return "", c.wrap(ctx, "ls-remote", err, r)
 	}

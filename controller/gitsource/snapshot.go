@@ -30,6 +30,7 @@ type walker struct {
 	opts  *Options
 	fs    *memFS
 	files int
+	dirs  int
 	bytes int64
 }
 
@@ -56,6 +57,10 @@ func (c *Client) snapshot(ctx context.Context, commit *object.Commit) (*Snapshot
 func (w *walker) walk(tree *object.Tree, dir string) error {
 	if err := w.ctx.Err(); err != nil {
 		return fmt.Errorf("gitsource: reading the tree: %w", err)
+	}
+	w.dirs++
+	if w.dirs > w.opts.MaxFiles {
+		return fmt.Errorf("%w: more than MaxFiles (%d) directories", ErrTooLarge, w.opts.MaxFiles)
 	}
 	w.fs.addDir(dir)
 	for _, e := range tree.Entries {
