@@ -120,7 +120,7 @@ type RemoveSourceRequest struct {
 // SourceNotice is the body POSTed to a source's Notify URL.
 type SourceNotice struct {
 	Source   string    `json:"source"`
-	Event    string    `json:"event"` // "applied", "failed" or "held"
+	Event    string    `json:"event"` // the event's kind: "applied", "apply_failed" or "held"
 	Commit   string    `json:"commit"`
 	Revision int64     `json:"revision,omitempty"`
 	Reason   string    `json:"reason,omitempty"`

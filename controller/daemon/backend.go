@@ -72,6 +72,9 @@ func (d *Daemon) Rollback(ctx context.Context, req api.RollbackRequest) (api.App
 		return api.ApplyResponse{}, err
 	}
 	stack := stackOf(old)
+	if err := d.pinnable(stack, "roll it back"); err != nil {
+		return api.ApplyResponse{}, err
+	}
 	rec := store.Record{Kind: api.KindRollback, Stack: stack, RollbackOf: old.Number, Author: req.Author, Message: req.Message}
 	if _, ok := stacksOf(old)[stack]; !ok { // it removed the stack
 		rec.Kind = api.KindDestroy
@@ -107,6 +110,9 @@ func (d *Daemon) Destroy(ctx context.Context, req api.DestroyRequest) (api.Apply
 	}
 	if len(req.Resources) > 0 {
 		return d.destroySome(ctx, stack, req)
+	}
+	if err := d.pinnable(stack, "destroy it"); err != nil {
+		return api.ApplyResponse{}, err
 	}
 	return d.record(ctx, store.Record{Kind: api.KindDestroy, Stack: stack, Author: req.Author, Message: req.Message}, nil)
 }

@@ -5,8 +5,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -328,4 +331,94 @@ func TestSourceResumesAfterRestart(t *testing.T) {
 	if got := h.sourceRevisions("app"); !slices.Equal(got, []string{c1, c2}) {
 		t.Fatalf("revisions: %v, want commits 1 and 2 once each", got)
 	}
+}
+
+// TestSourceLifecycle: notifications on each change of state, suspend
+// pins the stack (a rollback is then taken), remove needs destroy while
+// the stack runs anything.
+func TestSourceLifecycle(t *testing.T) {
+	notices := make(chan api.SourceNotice, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n api.SourceNotice
+		if err := json.NewDecoder(r.Body).Decode(&n); err != nil {
+			t.Error(err)
+		}
+		notices <- n
+	}))
+	t.Cleanup(srv.Close)
+	next := func() api.SourceNotice {
+		t.Helper()
+		select {
+		case n := <-notices:
+			return n
+		case <-time.After(time.Minute):
+			t.Fatal("no notification within a minute")
+		}
+		return api.SourceNotice{}
+	}
+
+	h := gitHarness(t, false)
+	repo := gittest.NewRepo(t)
+	c1 := repo.Commit(t, map[string]string{"main.hcl": groupsHCL("web=1")}, "first")
+	h.addSource(api.SourceSpec{Name: "app", URL: repo.URL(), Notify: srv.URL, Prune: true})
+	h.awaitSource("app", "commit 1 applied", applied(c1))
+	if n := next(); n.Event != "applied" || n.Commit != c1 || n.Revision == 0 {
+		t.Fatalf("notice %+v, want commit 1 applied", n)
+	}
+	c2 := repo.Commit(t, map[string]string{"main.hcl": "oops"}, "broken")
+	h.sync("app", false)
+	h.sync("app", false) // the same failure again: no second notice
+	if n := next(); n.Event != "apply_failed" || n.Commit != c2 || !strings.Contains(n.Reason, "main.hcl:1") {
+		t.Fatalf("notice %+v, want commit 2 failed at main.hcl:1", n)
+	}
+	c3 := repo.Commit(t, map[string]string{"main.hcl": groupsHCL("web=2")}, "fixed")
+	h.sync("app", false)
+	if n := next(); n.Event != "applied" || n.Commit != c3 {
+		t.Fatalf("notice %+v, want commit 3 applied (nothing in between)", n)
+	}
+
+	first := h.sourceRevisionNumber("app", c1)
+	if _, err := h.d.Rollback(t.Context(), api.RollbackRequest{Revision: first}); err == nil || !strings.Contains(err.Error(), "suspend it first") {
+		t.Fatalf("rollback of a followed source's stack: %v, want it refused", err)
+	}
+	if _, err := h.d.SuspendSource(t.Context(), "app", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.d.SyncSource(t.Context(), "app", api.SyncRequest{}); err == nil {
+		t.Fatal("a suspended source synced")
+	}
+	if _, err := h.d.Rollback(t.Context(), api.RollbackRequest{Revision: first}); err != nil {
+		t.Fatalf("rollback of a suspended source's stack: %v", err)
+	}
+	h.await("pinned at commit 1", func(st api.Status) bool { return st.Converged && countByGroup(h.plugin)["web"] == 1 })
+
+	if err := h.d.RemoveSource(t.Context(), "app", api.RemoveSourceRequest{}); err == nil {
+		t.Fatal("a source whose stack runs a group was removed without destroy")
+	}
+	if err := h.d.RemoveSource(t.Context(), "app", api.RemoveSourceRequest{Destroy: true}); err != nil {
+		t.Fatal(err)
+	}
+	h.await("its group retired", func(st api.Status) bool { return st.Converged && countByGroup(h.plugin)["web"] == 0 })
+	if _, err := h.d.Source(t.Context(), "app"); !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("removed source: %v", err)
+	}
+	if rev, err := h.d.Revision(t.Context(), first); err != nil || rev.Commit == nil || rev.Commit.SHA != c1 {
+		t.Fatalf("its revisions stay in the history: %+v %v", rev, err)
+	}
+}
+
+// sourceRevisionNumber is the revision that applied commit sha.
+func (h *harness) sourceRevisionNumber(stack, sha string) int64 {
+	h.t.Helper()
+	revs, err := h.d.History(h.t.Context())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, r := range revs {
+		if r.Stack == stack && r.Commit != nil && r.Commit.SHA == sha && r.Kind == api.KindApply {
+			return r.Number
+		}
+	}
+	h.t.Fatalf("no revision applied commit %s", sha)
+	return 0
 }

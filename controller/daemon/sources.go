@@ -136,6 +136,16 @@ func (d *Daemon) handApplicable(stack string) error {
 	return nil
 }
 
+// pinnable refuses to change by hand the stack of a source that follows
+// git: its next poll would apply the commit again. A suspended source's
+// stack may be rolled back or destroyed (to pin it, or to stop it).
+func (d *Daemon) pinnable(stack, what string) error {
+	if src := d.sources.get(stack); src != nil && !src.config().Suspended {
+		return &api.InvalidError{Err: fmt.Errorf("stack %s follows the git source of that name, which would apply its commit again: suspend it first (drover source suspend %s) to %s, or remove it with drover source remove %s --destroy", stack, stack, what, stack)}
+	}
+	return nil
+}
+
 // AddSource implements api.Backend.
 func (d *Daemon) AddSource(ctx context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
 	spec, err := checkSource(spec, d.opts.MinSourceInterval)
