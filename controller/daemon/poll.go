@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/gitsource"
@@ -37,6 +38,14 @@ func (d *Daemon) poll(ctx context.Context, src *source, allowPrune bool) {
 	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	out := d.pollOnce(pctx, cfg, src, allowPrune)
+	outcome, at := sourceEvents[out.state], time.Time{}
+	switch {
+	case out.revision != 0:
+		at = d.opts.Clock.Now()
+	case out.state == api.SourceReady:
+		outcome = "unchanged"
+	}
+	d.metrics.SourcePolled(cfg.Name, outcome, at)
 	d.report(ctx, src, out)
 }
 

@@ -289,5 +289,6 @@ func (d *Daemon) RemoveSource(ctx context.Context, name string, req api.RemoveSo
 	ss.removed[name] = cfg
 	ss.wake()
 	d.hooks.Forget(name)
+	d.metrics.ForgetSource(name)
 	return d.git.Forget(name)
 }

@@ -34,6 +34,7 @@ type Metrics struct {
 	providerCalls    *prometheus.CounterVec
 	providerDuration *prometheus.HistogramVec
 	autoscale        autoscaleMetrics
+	sources          sourceMetrics
 }
 
 // New creates the metrics and registers them, with the Go runtime and
@@ -64,12 +65,13 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Buckets: durationBuckets,
 		}, []string{"provider", "call"}),
 		autoscale: newAutoscaleMetrics(),
+		sources:   newSourceMetrics(),
 	}
 	for _, c := range append([]prometheus.Collector{
 		m.reconcile, m.actions, m.instances, m.providerCalls, m.providerDuration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	}, m.autoscale.collectors()...) {
+	}, append(m.autoscale.collectors(), m.sources.collectors()...)...) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
