@@ -141,12 +141,15 @@ func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs
 	if rec.Kind == api.KindApply && rec.Commit == nil && cur.err == nil && cur.stacks[stack] != 0 && cur.hashes[stack] == rec.Hash {
 		return api.ApplyResponse{Revision: info(cur.rec, true), Unchanged: true}, nil
 	}
-	byStack := maps.Clone(cur.byStack)
-	rec.Stacks = maps.Clone(cur.stacks)
-	if spec == nil {
-		delete(byStack, stack)
-		delete(rec.Stacks, stack)
-	} else {
+	// The other stacks as they are: loaded again (from the cache) rather
+	// than taken from cur, which lacks those a restart could not load.
+	rec.Stacks = stacksOf(cur.rec)
+	delete(rec.Stacks, stack)
+	byStack, err := d.stackSpecs(ctx, rec.Stacks)
+	if err != nil {
+		return api.ApplyResponse{}, &api.InvalidError{Err: fmt.Errorf("%w: fix that stack first, or destroy it", err)}
+	}
+	if spec != nil {
 		byStack[stack] = spec
 		rec.Stacks[stack] = 0 // this revision: Append numbers it
 	}
@@ -316,25 +319,30 @@ func (d *Daemon) specOf(rec store.Record) (*specs.Spec, error) {
 }
 
 // reload loads a recorded revision's stack to serve it again (at start,
-// for a rollback): it must load to the spec that was applied. A difference
-// comes from what the revision withheld, read from this host again (a
-// changed secret file or environment variable) or from a drover that
-// decodes the spec differently; serving it silently would serve what
-// nobody applied. Callers hold changeMu.
+// for a rollback). Callers hold changeMu.
 func (d *Daemon) reload(ctx context.Context, rec store.Record) (*specs.Spec, error) {
 	spec, err := d.stackSpec(ctx, rec.Number)
 	if err != nil {
 		return nil, fmt.Errorf("revision %d no longer loads: %w", rec.Number, err)
 	}
-	if h := specHash(spec); rec.Hash != "" && h != rec.Hash {
-		from := "the way this drover reads it"
-		if len(rec.Bundle.Withheld) > 0 {
-			from = "what this host provides for its withheld secrets (" + strings.Join(withheldNames(rec.Bundle.Withheld), ", ") + ") or " + from
-		}
-		delete(d.cache, rec.Number)
-		return nil, fmt.Errorf("revision %d loads to a different spec than was applied (hash %s, applied %s): %s changed; apply the spec again to serve it as it is now", rec.Number, h, rec.Hash, from)
-	}
 	return spec, nil
+}
+
+// sameSpec checks that a recorded revision loaded to the spec that was
+// applied. A difference comes from what the revision withheld, read from
+// this host again (a changed secret file or environment variable) or from
+// a drover that decodes the spec differently; serving it silently would
+// serve what nobody applied.
+func sameSpec(rec store.Record, spec *specs.Spec) error {
+	h := specHash(spec)
+	if rec.Hash == "" || h == rec.Hash {
+		return nil
+	}
+	from := "the way this drover reads it"
+	if len(rec.Bundle.Withheld) > 0 {
+		from = "what this host provides for its withheld secrets (" + strings.Join(withheldNames(rec.Bundle.Withheld), ", ") + ") or " + from
+	}
+	return fmt.Errorf("revision %d loads to a different spec than was applied (hash %s, applied %s): %s changed; apply the spec again to serve it as it is now", rec.Number, h, rec.Hash, from)
 }
 
 func withheldNames(w []specs.Withheld) []string {

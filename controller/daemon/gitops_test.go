@@ -18,6 +18,7 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/gitsource/gittest"
 	"github.com/drover/drover/instance/fake"
+	"github.com/drover/drover/specs"
 )
 
 // groupsHCL is a spec file of groups "name=size" on the fake plugin.
@@ -421,4 +422,48 @@ func (h *harness) sourceRevisionNumber(stack, sha string) int64 {
 	}
 	h.t.Fatalf("no revision applied commit %s", sha)
 	return 0
+}
+
+// TestUnloadableStackBlocksNoOther: after a restart that cannot load the
+// hand-applied stack (its secret is gone from the host), a source's new
+// commit is refused naming that stack, rather than recorded without it;
+// once that stack is destroyed the commit applies.
+func TestUnloadableStackBlocksNoOther(t *testing.T) {
+	h := gitHarness(t, false)
+	hand := specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(`
+provider "fake" "main" { token = env("FAKE_TOKEN") }
+group "a" {
+  size = 1
+  instance "fake" { image = "x" }
+  flavor "vanilla" {}
+}`)}, Env: map[string]string{"FAKE_TOKEN": "tok-unloadable"}}
+	h.apply(hand)
+	repo := gittest.NewRepo(t)
+	c1 := repo.Commit(t, map[string]string{"main.hcl": groupsHCL("web=1")}, "first")
+	h.addSource(api.SourceSpec{Name: "app", URL: repo.URL()})
+	h.awaitSource("app", "commit 1 applied", applied(c1))
+	h.stop()
+
+	opts := h.options()
+	opts.MinSourceInterval = 10 * time.Millisecond
+	h.startWith(opts) // without FAKE_TOKEN in its environment
+	h.await("the missing secret reported", func(st api.Status) bool { return strings.Contains(st.Error, "FAKE_TOKEN") })
+	c2 := repo.Commit(t, map[string]string{"main.hcl": groupsHCL("web=2")}, "second")
+	info := h.sync("app", false)
+	if info.Status.State != api.SourceFailed || info.Status.Applied != c1 || !strings.Contains(info.Status.LastError, "stack default") {
+		t.Fatalf("a commit while another stack cannot load: %+v, want it refused naming stack default", info.Status)
+	}
+	if _, err := h.d.Destroy(t.Context(), api.DestroyRequest{Stack: "default"}); err != nil {
+		t.Fatal(err)
+	}
+	if info := h.sync("app", false); info.Status.Applied != c2 {
+		t.Fatalf("after the broken stack is destroyed: %+v, want commit 2 applied", info.Status)
+	}
+	st, err := h.d.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Stacks) != 1 || st.Stacks[0].Name != "app" || st.Error != "" {
+		t.Fatalf("stacks %+v, error %q: want app alone, served", st.Stacks, st.Error)
+	}
 }

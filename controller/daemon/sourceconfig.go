@@ -24,6 +24,7 @@ const (
 	maxSourceSecret       = 64 << 10 // bytes of a key, token, webhook secret or env value
 	maxSourceEnv          = 100      // variables
 	maxSourceMessage      = 4 << 10  // bytes of a commit message kept in a revision
+	maxSources            = 100      // sources a daemon follows
 )
 
 var (

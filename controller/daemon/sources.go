@@ -166,6 +166,9 @@ func (d *Daemon) AddSource(ctx context.Context, spec api.SourceSpec) (api.Source
 	if _, ok := ss.byName[spec.Name]; ok {
 		return api.SourceInfo{}, fmt.Errorf("source %s: %w", spec.Name, api.ErrSourceExists)
 	}
+	if len(ss.byName) >= maxSources {
+		return api.SourceInfo{}, &api.InvalidError{Err: fmt.Errorf("a daemon follows at most %d sources", maxSources)}
+	}
 	if err := d.store.PutSource(ctx, spec.Name, b); errors.Is(err, store.ErrNotFound) {
 		err = d.store.CreateSource(ctx, spec.Name, b)
 	} else if err != nil {

@@ -58,6 +58,9 @@ func (d *Daemon) stackSpec(ctx context.Context, n int64) (*specs.Spec, error) {
 		}
 		s = carry(s, from, rec.Carried)
 	}
+	if err := sameSpec(rec, s); err != nil {
+		return nil, err
+	}
 	d.cache[n] = s
 	return s, nil
 }
