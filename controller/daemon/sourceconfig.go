@@ -89,8 +89,9 @@ func checkSource(spec api.SourceSpec, minInterval time.Duration) (api.SourceSpec
 			bad("%s: not a valid git ref name", what)
 		}
 	}
+	abs := path.IsAbs(spec.Path)
 	spec.Path = path.Clean("./" + spec.Path)
-	if !fs.ValidPath(spec.Path) {
+	if abs || !fs.ValidPath(spec.Path) {
 		bad("path: must be a directory inside the repository (relative, without ..)")
 	}
 	spec.Interval = defaulted(spec.Interval, defaultSourceInterval)
