@@ -92,6 +92,7 @@ func TestCheck(t *testing.T) {
 				{path: "controller/events", imports: []string{"resource"}},
 				{path: "autoscale", imports: []string{"resource", "specs"}}, {path: "autoscale/placement"},
 				{path: "metric", imports: []string{"autoscale", "instance", "resource", "schema"}, tests: []string{"instance/digitalocean", "metric/prometheustest"}},
+				{path: "controller/gitsource", tests: []string{"controller/gitsource/gittest"}}, {path: "controller/webhook"},
 			},
 		},
 		{
@@ -114,8 +115,10 @@ func TestCheck(t *testing.T) {
 				{path: "service", imports: []string{"group"}},
 				{path: "group/x", imports: []string{"instance/docker"}},
 				{path: "controller/events", imports: []string{"service"}},
+				{path: "controller/webhook", imports: []string{"controller/daemon"}},
 			},
 			want: []string{
+				"controller/webhook -> controller/daemon (git and webhooks are transport)",
 				"group -> controller/runner (kinds know no runner nor provider)",
 				"service/x -> plugins (kinds know no runner nor provider)",
 				"specs -> instance/docker (specs knows no provider)",
