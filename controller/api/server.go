@@ -82,6 +82,7 @@ func NewServer(opts ServerOptions) (http.Handler, error) {
 	m.HandleFunc("GET /v1/revisions/{n}", s.revision)
 	m.HandleFunc("POST /v1/rollback", s.rollback)
 	m.HandleFunc("GET /v1/events", s.events)
+	s.routeSources(m)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	if opts.Metrics != nil {
@@ -196,6 +197,12 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.opts.Backend.Status(r.Context())
 	if resp.Resources == nil {
 		resp.Resources = []resource.Status{} // [], not null
+	}
+	if resp.Stacks == nil {
+		resp.Stacks = []StackInfo{}
+	}
+	if resp.Sources == nil {
+		resp.Sources = []SourceInfo{}
 	}
 	s.reply(w, r, resp, err)
 }
@@ -363,7 +370,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, ErrNoRevision):
+	case errors.Is(err, ErrNoRevision), errors.Is(err, ErrSourceExists):
 		writeError(w, http.StatusConflict, err.Error())
 	default:
 		if r.Context().Err() != nil {
