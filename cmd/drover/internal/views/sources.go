@@ -185,7 +185,9 @@ func truncate(s string, n int) string {
 	return string(r[:n-3]) + "..."
 }
 
-func indent(s string) string { return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") }
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+}
 
 func orDash(s string) string { return orText(s, "-") }
 
