@@ -204,3 +204,21 @@ func yesNo(b bool, yes, no string) string {
 	}
 	return no
 }
+
+// SourceRemoved says a source was removed: a line, or its JSON
+// {"name": ..., "removed": true, "destroyed": ...}.
+func (v *View) SourceRemoved(name string, destroyed bool) error {
+	if v.json() {
+		return writeIndented(v.Out, struct {
+			Name      string `json:"name"`
+			Removed   bool   `json:"removed"`
+			Destroyed bool   `json:"destroyed"`
+		}{name, true, destroyed})
+	}
+	msg := fmt.Sprintf("Source %s removed; what it applied stays.", name)
+	if destroyed {
+		msg = fmt.Sprintf("Source %s removed; the daemon destroys its stack.", name)
+	}
+	_, err := fmt.Fprintln(v.Out, msg)
+	return err
+}
