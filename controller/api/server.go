@@ -168,6 +168,10 @@ func (s *server) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
+	if !validStack(req.Stack) {
+		writeError(w, http.StatusBadRequest, badStackName)
+		return
+	}
 	resp, err := s.opts.Backend.Apply(r.Context(), req)
 	s.writeRevision(w, r, resp, err)
 }
@@ -214,6 +218,10 @@ func (s *server) destroy(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := req.check(); err != nil {
 		s.fail(w, r, &InvalidError{Err: err})
+		return
+	}
+	if !validStack(req.Stack) {
+		writeError(w, http.StatusBadRequest, badStackName)
 		return
 	}
 	resp, err := s.opts.Backend.Destroy(r.Context(), req)

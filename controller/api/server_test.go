@@ -113,6 +113,10 @@ func TestRequestBodyErrors(t *testing.T) {
 		{"destroy of a swarm", "/v1/destroy", `{"resources": ["group.web", "swarm.s"]}`, 400, "resources[1]: want group.NAME, service.NAME or network.NAME"},
 		{"destroy of a kind alone", "/v1/destroy", `{"resources": ["group"]}`, 400, "resources[0]: want group.NAME"},
 		{"whitespace after the value is fine", "/v1/apply", `{"bundle": ` + okBundle + "}\n\n", 201, ""},
+		{"apply to a stack", "/v1/apply", `{"bundle": ` + okBundle + `, "stack": "app"}`, 201, ""},
+		{"apply to a bad stack", "/v1/apply", `{"bundle": ` + okBundle + `, "stack": "Ap p"}`, 400, "stack: want"},
+		{"destroy of a stack", "/v1/destroy", `{"stack": "default"}`, 201, ""},
+		{"destroy of a bad stack", "/v1/destroy", `{"stack": "../x"}`, 400, "stack: want"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls atomic.Int32

@@ -17,6 +17,14 @@ func ValidSourceName(name string) bool { return sourceName.MatchString(name) }
 // echo the name.
 const badSourceName = "source name: want [a-z0-9][a-z0-9_-]{0,62} (lower-case letters, digits, _ and -, at most 63)"
 
+// badStackName is the message for a request's stack that is not a name;
+// it does not echo it.
+const badStackName = "stack: want [a-z0-9][a-z0-9_-]{0,62} (lower-case letters, digits, _ and -, at most 63), or none for the default stack"
+
+// validStack says whether a request's stack is a stack's name, or empty
+// (DefaultStack).
+func validStack(stack string) bool { return stack == "" || ValidSourceName(stack) }
+
 // routeSources adds the routes of the git sources to m.
 func (s *server) routeSources(m *http.ServeMux) {
 	m.HandleFunc("POST /v1/sources", s.addSource)
