@@ -50,7 +50,7 @@ func (s *server) addSource(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/v1/sources/"+info.Name)
+	w.Header().Set("Location", "/v1/sources/"+spec.Name) // a name checked above
 	writeJSON(w, http.StatusCreated, info)
 }
 
