@@ -24,7 +24,7 @@ func historyTable(w io.Writer, revs []api.RevisionInfo) error {
 		return err
 	}
 	tw := newTable(w)
-	fmt.Fprintln(tw, "REVISION\tKIND\tSTACK\tWHEN\tAUTHOR\tHASH\tRESOURCES\tCOMMIT\tMESSAGE")
+	fmt.Fprintln(tw, "REVISION\tKIND\tWHEN\tAUTHOR\tHASH\tRESOURCES\tSTACK\tCOMMIT\tMESSAGE")
 	for _, r := range revs {
 		num := fmt.Sprint(r.Number)
 		if r.Current {
@@ -34,8 +34,8 @@ func historyTable(w io.Writer, revs []api.RevisionInfo) error {
 		if r.RollbackOf > 0 {
 			kind = fmt.Sprintf("%s (of %d)", r.Kind, r.RollbackOf)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", num, kind, orText(r.Stack, api.DefaultStack),
-			r.Time.Local().Format(time.DateTime), r.Author, r.Hash, len(r.Resources), commitLine(r.Commit), r.Message)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", num, kind, r.Time.Local().Format(time.DateTime), r.Author, r.Hash,
+			len(r.Resources), orText(r.Stack, api.DefaultStack), commitLine(r.Commit), r.Message)
 	}
 	return tw.Flush()
 }

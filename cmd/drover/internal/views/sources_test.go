@@ -85,7 +85,7 @@ func TestStatusWithoutStacks(t *testing.T) {
 	st := status
 	st.Stacks, st.Sources = nil, nil
 	out, _ := render(t, Text, func(v *View) error { return v.Status(st) })
-	if !strings.Contains(out, "group.web    -      3") || strings.Contains(out, "SOURCES") {
+	if !strings.Contains(out, "reconciling  -      waiting for web-3") || strings.Contains(out, "SOURCES") {
 		t.Errorf("status:\n%s", out)
 	}
 }

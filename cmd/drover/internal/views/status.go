@@ -36,7 +36,9 @@ func statusTable(w io.Writer, st api.Status) error {
 	}
 	stacks := StackOf(st)
 	tw := newTable(w)
-	fmt.Fprintln(tw, "RESOURCE\tSTACK\tDESIRED\tREADY\tSTARTING\tUNHEALTHY\tOUTDATED\tSTATE\tREASON")
+	// STACK goes after the counts: what reads the leading columns keeps
+	// working.
+	fmt.Fprintln(tw, "RESOURCE\tDESIRED\tREADY\tSTARTING\tUNHEALTHY\tOUTDATED\tSTATE\tSTACK\tREASON")
 	for _, rs := range st.Resources {
 		state := "converged"
 		switch {
@@ -46,7 +48,8 @@ func statusTable(w io.Writer, st api.Status) error {
 			state = "reconciling"
 		}
 		c := rs.Observed
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", rs.Resource, orDash(stacks[rs.Resource.String()]), rs.Desired, c.Ready, c.Starting+c.Creating, c.Unhealthy+c.Dead, c.Outdated, state, rs.Reason)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", rs.Resource, rs.Desired, c.Ready, c.Starting+c.Creating, c.Unhealthy+c.Dead, c.Outdated, state,
+			orDash(stacks[rs.Resource.String()]), rs.Reason)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
