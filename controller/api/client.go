@@ -240,7 +240,8 @@ func (c *Client) Events(ctx context.Context, since int64, follow bool, fn func(r
 }
 
 // call sends a request with in (if not nil) as its JSON body and decodes
-// the JSON response into out. A non-2xx response is a *StatusError.
+// the JSON response into out (unless out is nil). A non-2xx response is a
+// *StatusError.
 func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
 	var body []byte
 	if in != nil {
@@ -256,6 +257,11 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return readStatusError(resp)
+	}
+	if out == nil {
+		// No body is expected (204): what comes is drained, bounded.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return fmt.Errorf("the drover daemon at %s sent a malformed response to %s %s: %w", c.addr, method, path, err)

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -112,8 +113,16 @@ var (
 		Resource: resource.Group.KeyOf("web"), Kind: resource.Group, Name: "web", Desired: 2, Observed: resource.Counts{Desired: 2, Total: 1, Ready: 1},
 		Reason: "creating web-2", LastError: "quota", Passes: 7, LastPass: t0,
 		Conditions: []resource.Condition{{Type: "Ready", Status: "False", Reason: "Scaling", Message: "1 of 2 ready"}},
-	}}}
-	history = []api.RevisionInfo{info, {Number: 2, Kind: api.KindApply, Hash: "def", Time: t0, Resources: []string{}}}
+	}}, Stacks: []api.StackInfo{{Name: "app", Revision: 3, Commit: &commit, Resources: []string{"group.web"}, Orphans: []string{"service.old"}}},
+		Sources: []api.SourceInfo{sourceInfo}}
+	commit     = api.CommitInfo{Source: "app", SHA: "0123456789abcdef0123456789abcdef01234567", Author: "me", Message: "scale web\n\nbody"}
+	sourceSpec = api.SourceSpec{Name: "app", URL: "https://git.example.com/app.git", Branch: "prod", Path: "deploy", Interval: time.Minute,
+		Timeout: 30 * time.Second, Prune: true, Env: map[string]string{"TOKEN": "v"}, Token: "t0ken", WebhookSecret: "wh", Notify: "https://hooks.example.com/n"}
+	sourceInfo = api.SourceInfo{Name: "app", URL: "https://git.example.com/app.git", Branch: "prod", Path: "deploy", Interval: time.Minute,
+		Timeout: 30 * time.Second, Prune: true, EnvNames: []string{"TOKEN"}, Auth: "token", Webhook: true, Notify: true, Added: t0,
+		Status: api.SourceStatus{State: api.SourceHeld, Seen: commit.SHA, Applied: "fedcba", Revision: 3, LastFetch: t0,
+			Held: commit.SHA, HeldReason: "prunes 3 of 4 resources", Orphans: []string{"service.old"}}}
+	history = []api.RevisionInfo{info, {Number: 2, Kind: api.KindApply, Hash: "def", Time: t0, Resources: []string{}, Stack: "app", Commit: &commit}}
 	detail  = api.RevisionDetail{RevisionInfo: info, Specs: []string{"spec.hcl"}, Files: map[string]string{"spec.hcl": "swarm \"prod\" {}\n"},
 		Vars: []string{"size=3"}, VarFiles: []string{"prod.vars"}, EnvNames: []string{"DROVER_VAR_token"}}
 )
@@ -143,6 +152,31 @@ func (r *recorder) backend() *fakeBackend {
 			return applied, nil
 		},
 		feed: newFeed(held()...),
+
+		addSource: func(_ context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+			r.keep(spec)
+			return sourceInfo, nil
+		},
+		sources: func(context.Context) ([]api.SourceInfo, error) {
+			r.keep("sources")
+			return []api.SourceInfo{sourceInfo}, nil
+		},
+		source: func(_ context.Context, name string) (api.SourceInfo, error) {
+			r.keep("source " + name)
+			return sourceInfo, nil
+		},
+		suspendSource: func(_ context.Context, name string, suspend bool) (api.SourceInfo, error) {
+			r.keep(fmt.Sprintf("suspend %s %v", name, suspend))
+			return sourceInfo, nil
+		},
+		syncSource: func(_ context.Context, name string, req api.SyncRequest) (api.SourceInfo, error) {
+			r.keep(req)
+			return sourceInfo, nil
+		},
+		removeSource: func(_ context.Context, name string, req api.RemoveSourceRequest) error {
+			r.keep(req)
+			return nil
+		},
 	}
 }
 
@@ -177,6 +211,21 @@ var calls = []struct {
 		return got, err
 	}, nil, held()},
 	{"Ping", func(ctx context.Context, c *api.Client) (any, error) { return nil, c.Ping(ctx) }, nil, nil},
+	{"AddSource", func(ctx context.Context, c *api.Client) (any, error) { return c.AddSource(ctx, sourceSpec) }, sourceSpec, sourceInfo},
+	{"Sources", func(ctx context.Context, c *api.Client) (any, error) { return c.Sources(ctx) }, "sources", []api.SourceInfo{sourceInfo}},
+	{"Source", func(ctx context.Context, c *api.Client) (any, error) { return c.Source(ctx, "app") }, "source app", sourceInfo},
+	{"SuspendSource", func(ctx context.Context, c *api.Client) (any, error) {
+		return c.SuspendSource(ctx, "app", true)
+	}, "suspend app true", sourceInfo},
+	{"SuspendSource to resume", func(ctx context.Context, c *api.Client) (any, error) {
+		return c.SuspendSource(ctx, "app", false)
+	}, "suspend app false", sourceInfo},
+	{"SyncSource", func(ctx context.Context, c *api.Client) (any, error) {
+		return c.SyncSource(ctx, "app", api.SyncRequest{AllowPrune: true})
+	}, api.SyncRequest{AllowPrune: true}, sourceInfo},
+	{"RemoveSource", func(ctx context.Context, c *api.Client) (any, error) {
+		return nil, c.RemoveSource(ctx, "app", api.RemoveSourceRequest{Destroy: true})
+	}, api.RemoveSourceRequest{Destroy: true}, nil},
 }
 
 // roundTrip makes every call through c to rec's backend.

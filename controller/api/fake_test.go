@@ -25,6 +25,13 @@ type fakeBackend struct {
 	rollback func(context.Context, api.RollbackRequest) (api.ApplyResponse, error)
 	ready    func() error
 	feed     *feed
+
+	addSource     func(context.Context, api.SourceSpec) (api.SourceInfo, error)
+	sources       func(context.Context) ([]api.SourceInfo, error)
+	source        func(context.Context, string) (api.SourceInfo, error)
+	suspendSource func(context.Context, string, bool) (api.SourceInfo, error)
+	syncSource    func(context.Context, string, api.SyncRequest) (api.SourceInfo, error)
+	removeSource  func(context.Context, string, api.RemoveSourceRequest) error
 }
 
 func (f *fakeBackend) Apply(ctx context.Context, req api.ApplyRequest) (api.ApplyResponse, error) {
@@ -88,6 +95,48 @@ func (f *fakeBackend) Ready() error {
 		return nil
 	}
 	return f.ready()
+}
+
+func (f *fakeBackend) AddSource(ctx context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+	if f.addSource == nil {
+		return api.SourceInfo{}, nil
+	}
+	return f.addSource(ctx, spec)
+}
+
+func (f *fakeBackend) Sources(ctx context.Context) ([]api.SourceInfo, error) {
+	if f.sources == nil {
+		return nil, nil
+	}
+	return f.sources(ctx)
+}
+
+func (f *fakeBackend) Source(ctx context.Context, name string) (api.SourceInfo, error) {
+	if f.source == nil {
+		return api.SourceInfo{}, nil
+	}
+	return f.source(ctx, name)
+}
+
+func (f *fakeBackend) SuspendSource(ctx context.Context, name string, suspend bool) (api.SourceInfo, error) {
+	if f.suspendSource == nil {
+		return api.SourceInfo{}, nil
+	}
+	return f.suspendSource(ctx, name, suspend)
+}
+
+func (f *fakeBackend) SyncSource(ctx context.Context, name string, req api.SyncRequest) (api.SourceInfo, error) {
+	if f.syncSource == nil {
+		return api.SourceInfo{}, nil
+	}
+	return f.syncSource(ctx, name, req)
+}
+
+func (f *fakeBackend) RemoveSource(ctx context.Context, name string, req api.RemoveSourceRequest) error {
+	if f.removeSource == nil {
+		return nil
+	}
+	return f.removeSource(ctx, name, req)
 }
 
 // feed is an event source as the backend's contract has it: a subscriber

@@ -82,6 +82,7 @@ func NewServer(opts ServerOptions) (http.Handler, error) {
 	m.HandleFunc("GET /v1/revisions/{n}", s.revision)
 	m.HandleFunc("POST /v1/rollback", s.rollback)
 	m.HandleFunc("GET /v1/events", s.events)
+	s.routeSources(m)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	if opts.Metrics != nil {
@@ -167,6 +168,10 @@ func (s *server) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
+	if !validStack(req.Stack) {
+		writeError(w, http.StatusBadRequest, badStackName)
+		return
+	}
 	resp, err := s.opts.Backend.Apply(r.Context(), req)
 	s.writeRevision(w, r, resp, err)
 }
@@ -197,6 +202,12 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 	if resp.Resources == nil {
 		resp.Resources = []resource.Status{} // [], not null
 	}
+	if resp.Stacks == nil {
+		resp.Stacks = []StackInfo{}
+	}
+	if resp.Sources == nil {
+		resp.Sources = []SourceInfo{}
+	}
 	s.reply(w, r, resp, err)
 }
 
@@ -207,6 +218,10 @@ func (s *server) destroy(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := req.check(); err != nil {
 		s.fail(w, r, &InvalidError{Err: err})
+		return
+	}
+	if !validStack(req.Stack) {
+		writeError(w, http.StatusBadRequest, badStackName)
 		return
 	}
 	resp, err := s.opts.Backend.Destroy(r.Context(), req)
@@ -363,7 +378,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, ErrNoRevision):
+	case errors.Is(err, ErrNoRevision), errors.Is(err, ErrSourceExists):
 		writeError(w, http.StatusConflict, err.Error())
 	default:
 		if r.Context().Err() != nil {

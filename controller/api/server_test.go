@@ -113,6 +113,10 @@ func TestRequestBodyErrors(t *testing.T) {
 		{"destroy of a swarm", "/v1/destroy", `{"resources": ["group.web", "swarm.s"]}`, 400, "resources[1]: want group.NAME, service.NAME or network.NAME"},
 		{"destroy of a kind alone", "/v1/destroy", `{"resources": ["group"]}`, 400, "resources[0]: want group.NAME"},
 		{"whitespace after the value is fine", "/v1/apply", `{"bundle": ` + okBundle + "}\n\n", 201, ""},
+		{"apply to a stack", "/v1/apply", `{"bundle": ` + okBundle + `, "stack": "app"}`, 201, ""},
+		{"apply to a bad stack", "/v1/apply", `{"bundle": ` + okBundle + `, "stack": "Ap p"}`, 400, "stack: want"},
+		{"destroy of a stack", "/v1/destroy", `{"stack": "default"}`, 201, ""},
+		{"destroy of a bad stack", "/v1/destroy", `{"stack": "../x"}`, 400, "stack: want"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls atomic.Int32
@@ -246,6 +250,13 @@ func failing(err error) *fakeBackend {
 		history:  func(context.Context) ([]api.RevisionInfo, error) { return nil, err },
 		revision: func(context.Context, int64) (api.RevisionDetail, error) { return api.RevisionDetail{}, err },
 		rollback: func(context.Context, api.RollbackRequest) (api.ApplyResponse, error) { return api.ApplyResponse{}, err },
+
+		addSource:     func(context.Context, api.SourceSpec) (api.SourceInfo, error) { return api.SourceInfo{}, err },
+		sources:       func(context.Context) ([]api.SourceInfo, error) { return nil, err },
+		source:        func(context.Context, string) (api.SourceInfo, error) { return api.SourceInfo{}, err },
+		suspendSource: func(context.Context, string, bool) (api.SourceInfo, error) { return api.SourceInfo{}, err },
+		syncSource:    func(context.Context, string, api.SyncRequest) (api.SourceInfo, error) { return api.SourceInfo{}, err },
+		removeSource:  func(context.Context, string, api.RemoveSourceRequest) error { return err },
 	}
 }
 
@@ -258,6 +269,13 @@ var endpoints = []struct{ method, path, body string }{
 	{"GET", "/v1/revisions", ``},
 	{"GET", "/v1/revisions/3", ``},
 	{"POST", "/v1/rollback", `{"revision": 3}`},
+	{"POST", "/v1/sources", `{"name": "app", "url": "https://git.example.com/app.git"}`},
+	{"GET", "/v1/sources", ``},
+	{"GET", "/v1/sources/app", ``},
+	{"POST", "/v1/sources/app/suspend", ``},
+	{"POST", "/v1/sources/app/resume", ``},
+	{"POST", "/v1/sources/app/sync", `{"allow_prune": true}`},
+	{"DELETE", "/v1/sources/app", ``},
 }
 
 func TestBackendErrors(t *testing.T) {
@@ -352,7 +370,7 @@ func TestSuccessCodes(t *testing.T) {
 		{"rollback", false, 6, 201, "/v1/revisions/6", ""},
 		{"no revisions is an empty list", false, 4, 200, "", "[]\n"},
 		{"plan of nothing has empty lists", false, 1, 200, "", `{"revision":0,"groups":[],"services":[]}` + "\n"},
-		{"status of nothing has an empty list", false, 2, 200, "", `{"revision":0,"converged":false,"resources":[]}` + "\n"},
+		{"status of nothing has an empty list", false, 2, 200, "", `{"revision":0,"converged":false,"resources":[],"stacks":[],"sources":[]}` + "\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			unchanged.Store(tc.unchanged)

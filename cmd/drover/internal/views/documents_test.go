@@ -26,6 +26,8 @@ func TestDocumentsGolden(t *testing.T) {
 	}{
 		{"status", func(v *View) error { return v.Status(status) }},
 		{"history", func(v *View) error { return v.History(revisions) }},
+		{"sources", func(v *View) error { return v.Sources(sources) }},
+		{"source", func(v *View) error { return v.Source(sources[1]) }},
 		{"events", showEvents},
 		{"plan", func(v *View) error { return v.Plan(plan) }},
 		{"plan-empty", func(v *View) error { return v.Plan(Plan{}) }},
@@ -74,8 +76,10 @@ func TestEmptyJSON(t *testing.T) {
 		want string
 	}{
 		{"history", func(v *View) error { return v.History(nil) }, "null\n"},
-		{"status", func(v *View) error { return v.Status(api.Status{Resources: []resource.Status{}}) },
-			"{\n  \"revision\": 0,\n  \"converged\": false,\n  \"resources\": []\n}\n"},
+		{"status", func(v *View) error {
+			return v.Status(api.Status{Resources: []resource.Status{}, Stacks: []api.StackInfo{}, Sources: []api.SourceInfo{}})
+		}, "{\n  \"revision\": 0,\n  \"converged\": false,\n  \"resources\": [],\n  \"stacks\": [],\n  \"sources\": []\n}\n"},
+		{"sources", func(v *View) error { return v.Sources(nil) }, "[]\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, _ := render(t, JSON, tc.show)

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/drover/drover/controller/api"
@@ -23,7 +24,7 @@ func historyTable(w io.Writer, revs []api.RevisionInfo) error {
 		return err
 	}
 	tw := newTable(w)
-	fmt.Fprintln(tw, "REVISION\tKIND\tWHEN\tAUTHOR\tHASH\tRESOURCES\tMESSAGE")
+	fmt.Fprintln(tw, "REVISION\tKIND\tWHEN\tAUTHOR\tHASH\tRESOURCES\tSTACK\tCOMMIT\tMESSAGE")
 	for _, r := range revs {
 		num := fmt.Sprint(r.Number)
 		if r.Current {
@@ -33,7 +34,17 @@ func historyTable(w io.Writer, revs []api.RevisionInfo) error {
 		if r.RollbackOf > 0 {
 			kind = fmt.Sprintf("%s (of %d)", r.Kind, r.RollbackOf)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", num, kind, r.Time.Local().Format(time.DateTime), r.Author, r.Hash, len(r.Resources), r.Message)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", num, kind, r.Time.Local().Format(time.DateTime), r.Author, r.Hash,
+			len(r.Resources), orText(r.Stack, api.DefaultStack), commitLine(r.Commit), r.Message)
 	}
 	return tw.Flush()
+}
+
+// commitLine is a commit's short hash and the first line of its message,
+// or "-".
+func commitLine(c *api.CommitInfo) string {
+	if c == nil {
+		return "-"
+	}
+	return strings.TrimSpace(ShortSHA(c.SHA) + " " + truncate(firstLine(c.Message), 50))
 }

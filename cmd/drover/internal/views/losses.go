@@ -78,7 +78,15 @@ func Held(rs resource.Status) string {
 
 // Everything describes all the daemon manages, for a destroy of it all;
 // nil when it manages nothing.
-func Everything(st api.Status) []string {
+func Everything(st api.Status) []string { return everything(st, "the daemon manages") }
+
+// EverythingOf describes what st holds of stack, for a destroy of the
+// stack; nil when it holds nothing. st is narrowed to the stack already.
+func EverythingOf(st api.Status, stack string) []string {
+	return everything(st, fmt.Sprintf("of the stack %s", stack))
+}
+
+func everything(st api.Status, whose string) []string {
 	var groups, machines, services, networks int
 	for _, rs := range st.Resources {
 		switch rs.Kind {
@@ -94,7 +102,7 @@ func Everything(st api.Status) []string {
 	if groups+services+networks == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("This destroys every group, service and network the daemon manages: %s (%s), %s and %s.",
+	return []string{fmt.Sprintf("This destroys every group, service and network %s: %s (%s), %s and %s.", whose,
 		Plural(groups, "group"), Plural(machines, "machine"), Plural(services, "service"), Plural(networks, "network"))}
 }
 

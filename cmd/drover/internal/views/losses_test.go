@@ -44,6 +44,8 @@ func TestLossLines(t *testing.T) {
 	}{
 		{"everything", Everything(withNetwork), []string{"This destroys every group, service and network the daemon manages: 2 groups (4 machines), 1 service and 1 network."}},
 		{"everything, nothing", Everything(api.Status{}), nil},
+		{"a stack", EverythingOf(withNetwork, "app"), []string{"This destroys every group, service and network of the stack app: 2 groups (4 machines), 1 service and 1 network."}},
+		{"a stack, nothing", EverythingOf(api.Status{}, "app"), nil},
 		{"held", []string{Held(status.Resources[0]), Held(status.Resources[1])}, []string{"  group.web (3 machines)", "  service.api"}},
 		{"dropped", []string{Dropped(resource.Service.KeyOf("api"))}, []string{"  service.api: no longer in the spec, removed"}},
 		{"header", WithHeader("This goes:", []string{"  a"}), []string{"This goes:", "  a"}},

@@ -34,8 +34,11 @@ func statusTable(w io.Writer, st api.Status) error {
 		_, err := fmt.Fprintln(w, "No resources.")
 		return err
 	}
+	stacks := StackOf(st)
 	tw := newTable(w)
-	fmt.Fprintln(tw, "RESOURCE\tDESIRED\tREADY\tSTARTING\tUNHEALTHY\tOUTDATED\tSTATE\tREASON")
+	// STACK goes after the counts: what reads the leading columns keeps
+	// working.
+	fmt.Fprintln(tw, "RESOURCE\tDESIRED\tREADY\tSTARTING\tUNHEALTHY\tOUTDATED\tSTATE\tSTACK\tREASON")
 	for _, rs := range st.Resources {
 		state := "converged"
 		switch {
@@ -45,12 +48,42 @@ func statusTable(w io.Writer, st api.Status) error {
 			state = "reconciling"
 		}
 		c := rs.Observed
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", rs.Resource, rs.Desired, c.Ready, c.Starting+c.Creating, c.Unhealthy+c.Dead, c.Outdated, state, rs.Reason)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", rs.Resource, rs.Desired, c.Ready, c.Starting+c.Creating, c.Unhealthy+c.Dead, c.Outdated, state,
+			orDash(stacks[rs.Resource.String()]), rs.Reason)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return autoscaleTable(w, st.Resources)
+	if err := autoscaleTable(w, st.Resources); err != nil {
+		return err
+	}
+	return sourcesSection(w, st.Sources)
+}
+
+// StackOf maps each resource key of st's stacks to the stack declaring
+// it, "NAME (orphaned)" for the orphans a stack keeps.
+func StackOf(st api.Status) map[string]string {
+	m := map[string]string{}
+	for _, s := range st.Stacks {
+		for _, r := range s.Resources {
+			m[r] = s.Name
+		}
+		for _, r := range s.Orphans {
+			m[r] = s.Name + " (orphaned)"
+		}
+	}
+	return m
+}
+
+// sourcesSection writes the SOURCES table under the status, when there
+// are sources.
+func sourcesSection(w io.Writer, sources []api.SourceInfo) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "SOURCES")
+	return sourcesTable(w, sources)
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
