@@ -145,7 +145,7 @@ func (a *app) daemonApplyLosses(ctx context.Context, c *api.Client, spec *specs.
 		return nil, a.daemonError(err)
 	}
 	st = stackStatus(st, stack)
-	plan, err := c.Plan(ctx, api.PlanRequest{Bundle: &bundle})
+	plan, err := c.Plan(ctx, api.PlanRequest{Bundle: &bundle, Stack: stack})
 	if err != nil {
 		return nil, a.daemonError(err)
 	}

@@ -41,8 +41,7 @@ is polled when a delivery it signed arrives.`,
 			d, err := daemon.New(cmd.Context(), daemon.Options{
 				Registry: a.schemas, Managers: a.clusters, Engines: a.clusters, DataDir: dir, Owner: a.v.GetString("owner"),
 				Listen: a.v.GetString("listen"), Token: a.v.GetString("token"), Resync: a.v.GetDuration("resync"),
-				// TODO(webhook): enable once daemon.Options has the field.
-				// WebhookListen: a.v.GetString("webhook-listen"),
+				WebhookListen: a.v.GetString("webhook-listen"),
 			})
 			if err != nil {
 				return err
@@ -51,6 +50,9 @@ is polled when a delivery it signed arrives.`,
 				return err
 			}
 			fmt.Fprintf(a.io.out, "drover daemon: data dir %s, API on %s, owner %q\n", dir, d.Addr(), a.v.GetString("owner"))
+			if addr := d.WebhookAddr(); addr != "" {
+				fmt.Fprintf(a.io.out, "drover daemon: webhooks on http://%s/hooks/NAME\n", addr)
+			}
 			return d.Run(cmd.Context())
 		},
 	}

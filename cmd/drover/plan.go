@@ -26,6 +26,7 @@ when there are, and 1 on error.`,
 	}
 	addVarFlags(cmd)
 	addOutputFlag(cmd)
+	addStackFlag(cmd)
 	cmd.Flags().Bool("detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	return cmd
 }
@@ -62,8 +63,12 @@ func (a *app) planOf(cmd *cobra.Command, spec *specs.Spec, bundle specs.Bundle) 
 	if err != nil {
 		return views.Plan{}, err
 	}
+	stack, err := stackOf(cmd, c)
+	if err != nil {
+		return views.Plan{}, err
+	}
 	if c != nil {
-		res, err := c.Plan(cmd.Context(), api.PlanRequest{Bundle: &bundle})
+		res, err := c.Plan(cmd.Context(), api.PlanRequest{Bundle: &bundle, Stack: stack})
 		if err != nil {
 			return views.Plan{}, a.daemonError(err)
 		}

@@ -130,6 +130,8 @@ type RevisionDetail struct {
 // bundle, what the current revision still has to do.
 type PlanRequest struct {
 	Bundle *specs.Bundle `json:"bundle,omitempty"`
+	// Stack is the stack Bundle would replace. Default DefaultStack.
+	Stack string `json:"stack,omitempty"`
 }
 
 // PlanResponse holds one plan per group, in spec order, retired groups

@@ -213,13 +213,30 @@ func (d *Daemon) Plan(ctx context.Context, req api.PlanRequest) (api.PlanRespons
 	if err != nil {
 		return api.PlanResponse{}, err
 	}
-	d.changeMu.Lock()
-	eff, err := effective(ctx, spec, nextRetired(cur.retired, cur.spec, cur.rec.Number, spec), d.loadRevision)
-	d.changeMu.Unlock()
+	eff, err := d.planned(ctx, cur, cmp.Or(req.Stack, api.DefaultStack), spec)
 	if err != nil {
 		return api.PlanResponse{}, err
 	}
 	return d.plan(ctx, eff, cur.rec.Number)
+}
+
+// planned is the spec the runner would reconcile were spec to replace
+// stack: merged with the other stacks, with the groups it would retire.
+func (d *Daemon) planned(ctx context.Context, cur *desired, stack string, spec *specs.Spec) (*specs.Spec, error) {
+	d.changeMu.Lock()
+	defer d.changeMu.Unlock()
+	others := stacksOf(cur.rec)
+	delete(others, stack)
+	byStack, err := d.stackSpecs(ctx, others)
+	if err != nil {
+		return nil, &api.InvalidError{Err: err}
+	}
+	byStack[stack] = spec
+	merged, err := merge(byStack)
+	if err != nil {
+		return nil, &api.InvalidError{Err: err}
+	}
+	return effective(ctx, merged, nextRetired(cur.retired, cur.spec, cur.rec.Number, merged), d.loadRevision)
 }
 
 // plan plans eff with a runner of its own, which reconciles nothing.

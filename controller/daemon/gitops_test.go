@@ -247,6 +247,15 @@ func TestStacksSideBySide(t *testing.T) {
 	if owners["group.hand"] != "default" || owners["group.one-a"] != "one" || owners["group.two-a"] != "two" {
 		t.Fatalf("stacks: %+v", st.Stacks)
 	}
+	plan, err := h.d.Plan(t.Context(), api.PlanRequest{Bundle: new(bundle("hand=2"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plan.Groups {
+		if (p.Group == "hand") != (len(p.Changes) > 0) {
+			t.Fatalf("plan of the default stack: group %s changes %v: only hand should change", p.Group, p.Changes)
+		}
+	}
 	if _, err := h.d.Apply(t.Context(), api.ApplyRequest{Bundle: bundle("x=1"), Stack: "one"}); err == nil {
 		t.Fatal("an apply by hand to a source's stack was taken")
 	}
