@@ -124,3 +124,15 @@ echo
 echo "== autoscale: pending tasks to a new worker, on a real swarm (1 run; aim: under 10 s) =="
 out=$(CI="${CI:-}" go test -count=1 -run '^TestAutoscaleSwarm$' -v -timeout 20m ./controller/runner/ 2>&1) || { echo "$out" | tail -40; exit 1; }
 echo "$out" | grep -E 'pending-to-create|load to 2|idle to 1' | sed 's/^ *//'
+
+echo
+echo "== gitops: a push to the revision that applies it, on the daemon with the fake provider and a local bare repository (5 pushes each, within the webhook's burst; aims: webhook under 2 s, polling at most the interval plus the apply) =="
+out=$(go test -run '^$' -bench '^BenchmarkPushToApplied$' -benchtime 5x ./controller/daemon/)
+echo "$out" | grep -E '^Benchmark'
+a=$(echo "$out" | metric 'BenchmarkPushToApplied/apply' ms/push)
+w=$(echo "$out" | metric 'BenchmarkPushToApplied/webhook' ms/push); wx=$(echo "$out" | metric 'BenchmarkPushToApplied/webhook' max-ms/push)
+p=$(echo "$out" | metric 'BenchmarkPushToApplied/poll-1s' ms/push); px=$(echo "$out" | metric 'BenchmarkPushToApplied/poll-1s' max-ms/push)
+awk -v a="$a" -v w="$w" -v wx="$wx" -v p="$p" -v px="$px" 'BEGIN {
+  printf "the same change applied by hand (baseline) %.1f ms\n", a
+  printf "signed webhook, 10 min interval: median %.0f ms (slowest %.0f ms) = %.0fx the apply\n", w, wx, w/a
+  printf "polling every 1 s, no webhook: median %.0f ms (slowest %.0f ms) = %.0fx the apply; the interval is 1000 ms\n", p, px, p/a }'

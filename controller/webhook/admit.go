@@ -16,6 +16,9 @@ const (
 type sourceState struct {
 	bucket bucket
 	seen   seenIDs
+	// deferred is set while a poll is scheduled for a push refused for
+	// rate: one at a time, however many are refused.
+	deferred bool
 }
 
 // admit decides of a delivery to name with id ("" for none), at once for
@@ -43,6 +46,27 @@ func (rc *Receiver) admit(name, id string) (verdict, time.Duration) {
 		st.seen.add(id)
 	}
 	return admitted, 0
+}
+
+// deferPoll makes the named source poll once wait has passed, unless a
+// deferred poll is scheduled already: a push refused for rate is applied
+// all the same, once the limit allows, and a flood of pushes costs one
+// poll per Rate.
+func (rc *Receiver) deferPoll(name string, wait time.Duration) {
+	rc.mu.Lock()
+	st := rc.states[name]
+	if st == nil || st.deferred {
+		rc.mu.Unlock()
+		return
+	}
+	st.deferred = true
+	rc.mu.Unlock()
+	rc.opts.AfterFunc(wait, func() {
+		rc.mu.Lock()
+		st.deferred = false
+		rc.mu.Unlock()
+		rc.opts.Sources.Trigger(name) // a source removed meanwhile ignores it
+	})
 }
 
 // Forget drops what the receiver keeps of the named source (its rate and

@@ -111,6 +111,34 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestLimitedPushPollsLater: a push refused for rate still gets its poll,
+// once the limit allows, and a flood of them one poll.
+func TestLimitedPushPollsLater(t *testing.T) {
+	h := newHarness(t, Options{Rate: time.Second, Burst: 1})
+	runSteps(t, h, []step{
+		{id: "1", wantCode: 202},
+		{id: "2", wantCode: 429, wantRetry: "1"},
+		{id: "3", wantCode: 429, wantRetry: "1"},
+	})
+	if len(h.waits) != 1 || h.waits[0] != time.Second {
+		t.Fatalf("deferred polls scheduled: %v, want one, in 1s", h.waits)
+	}
+	h.fire()
+	if got := h.sources.triggered(); !slices.Equal(got, []string{"app", "app"}) {
+		t.Fatalf("triggers %v, want the accepted push's and the deferred one", got)
+	}
+	h.clock.Advance(time.Second)
+	if w := h.do(http.MethodPost, "/hooks/app", github(secretApp, pushBody, "push", "4"), bytes.NewReader(pushBody)); w.Code != 202 {
+		t.Fatalf("delivery 4: %d, want 202", w.Code)
+	}
+	if w := h.do(http.MethodPost, "/hooks/app", github(secretApp, pushBody, "push", "5"), bytes.NewReader(pushBody)); w.Code != 429 {
+		t.Fatalf("delivery 5: %d, want 429", w.Code)
+	}
+	if len(h.waits) != 2 {
+		t.Fatalf("after the deferred poll ran, a new refusal schedules another: %v", h.waits)
+	}
+}
+
 func TestReplay(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -90,6 +90,21 @@ type harness struct {
 	sources *fakeSources
 	clock   *fakeClock
 	log     *syncBuffer
+
+	mu       sync.Mutex
+	deferred []func() // the AfterFunc calls scheduled, run by fire
+	waits    []time.Duration
+}
+
+// fire runs the deferred calls scheduled so far, as if their time came.
+func (h *harness) fire() {
+	h.mu.Lock()
+	fns := h.deferred
+	h.deferred = nil
+	h.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
 }
 
 func newHarness(t *testing.T, opts Options) *harness {
@@ -97,6 +112,11 @@ func newHarness(t *testing.T, opts Options) *harness {
 	h := &harness{sources: newSources(), clock: newFakeClock(), log: &syncBuffer{}}
 	opts.Sources = h.sources
 	opts.Now = h.clock.Now
+	opts.AfterFunc = func(d time.Duration, f func()) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.deferred, h.waits = append(h.deferred, f), append(h.waits, d)
+	}
 	opts.Log = slog.New(slog.NewJSONHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rc, err := New(opts)
 	if err != nil {

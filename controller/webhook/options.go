@@ -47,6 +47,10 @@ type Options struct {
 	// refuse replays (409); the oldest is forgotten first. Default
 	// DefaultDeliveries (1000).
 	Deliveries int
+	// AfterFunc runs f once d has passed: the poll that a push refused
+	// for rate still gets, once the limit allows it. Default
+	// time.AfterFunc.
+	AfterFunc func(d time.Duration, f func())
 	// Log receives a line per delivery, accepted or refused. It never
 	// holds a secret, a signature or a body. Default: discard.
 	Log *slog.Logger
@@ -62,6 +66,9 @@ func New(opts Options) (*Receiver, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.AfterFunc == nil {
+		opts.AfterFunc = func(d time.Duration, f func()) { time.AfterFunc(d, f) }
 	}
 	if opts.MaxBody == 0 {
 		opts.MaxBody = DefaultMaxBody

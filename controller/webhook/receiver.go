@@ -82,9 +82,14 @@ func (rc *Receiver) deliver(w http.ResponseWriter, r *http.Request, d delivery) 
 		return
 	case limited:
 		secs := retryAfter(wait)
+		msg := "too many deliveries for this source: retry later"
+		if k == kindPush {
+			rc.deferPoll(d.source, wait)
+			msg = "too many deliveries for this source: it polls once the limit allows, in " + strconv.FormatInt(secs, 10) + "s"
+		}
 		log.Warn("webhook delivery refused", "status", http.StatusTooManyRequests, "reason", "rate limited", "retry_after_s", secs)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-		writeError(w, http.StatusTooManyRequests, "too many deliveries for this source: retry later")
+		writeError(w, http.StatusTooManyRequests, msg)
 		return
 	}
 	switch k {
