@@ -79,8 +79,18 @@ func TestGitOpsEndToEnd(t *testing.T) {
 	if code, body := postWebhook(t, hooks, "web", secret, w.owner+"-"+randomHex(t)); code != http.StatusAccepted || !strings.Contains(body, `"accepted":true`) {
 		t.Fatalf("webhook answered %d %s, want 202 accepted\n%s", code, body, d.out)
 	}
-	w.awaitRunning(2, d)
-	t.Logf("push -> 2 running containers (signed webhook, interval 10m): %v", time.Since(pushed))
+	var applied time.Duration
+	c := w.client()
+	dockertest.WaitFor(t, e2eBound, func() (bool, error) {
+		if applied == 0 {
+			if info, err := c.Source(t.Context(), "web"); err == nil && info.Status.Applied == c2 {
+				applied = time.Since(pushed)
+			}
+		}
+		ok, err := w.running(2)
+		return ok && applied > 0, fmt.Errorf("commit 2 applied after %v; %v\ndaemon:\n%s", applied, err, d.out)
+	})
+	t.Logf("push -> commit applied: %v; push -> 2 running containers: %v (signed webhook, interval 10m)", applied, time.Since(pushed))
 
 	c3 := repo.Commit(t, map[string]string{"deploy/web.hcl": "group \"web\" {\n  size = = 2\n}\n"}, "broken")
 	code, out := w.drover("source", "sync", "web")
@@ -261,4 +271,3 @@ func randomHex(t *testing.T) string {
 	}
 	return hex.EncodeToString(b)
 }
-
