@@ -11,7 +11,7 @@ TEST_TIMEOUT ?= 15m
 TEST_P       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZTIME  ?= 60s
 
-.PHONY: all build test vet fmt-check fuzz bench soak demo demo-swarm node-image prometheus clean
+.PHONY: all build test vet fmt-check fuzz bench soak demo demo-swarm demo-gitops node-image prometheus clean
 
 all: build
 
@@ -63,6 +63,10 @@ demo: build
 # The swarm example: managers and workers as node containers, a service.
 demo-swarm: build
 	./scripts/demo-swarm.sh
+
+# GitOps: a daemon following a local bare repository (see docs/gitops.md).
+demo-gitops: build
+	./scripts/demo-gitops.sh
 
 clean:
 	rm -rf bin

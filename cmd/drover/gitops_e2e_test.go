@@ -40,7 +40,7 @@ func TestGitOpsEndToEnd(t *testing.T) {
 	w := newDaemonWorld(t, "gitops")
 	d, hooks := w.startWebhooks()
 	repo := gittest.NewRepo(t)
-	greeting := "hello from " + w.owner
+	greeting := "hello " + randomHex(t)
 	spec := func(size int, extra string) map[string]string {
 		return map[string]string{"deploy/web.hcl": fmt.Sprintf(`group "web" {
   size = %d
@@ -122,6 +122,11 @@ func TestGitOpsEndToEnd(t *testing.T) {
 	w.mustDrover("source", "remove", "web", "--destroy", "-auto-approve")
 	w.awaitRunning(0, d)
 	w.stop(d)
+	for what, v := range map[string]string{"the webhook secret": secret, "the value of GREETING": greeting} {
+		if strings.Contains(d.out.String(), v) {
+			t.Errorf("the daemon's output shows %s:\n%s", what, d.out)
+		}
+	}
 }
 
 // startWebhooks runs drover run with a webhook listener on a free port of

@@ -109,9 +109,9 @@ func (d *Daemon) applyCommit(ctx context.Context, cfg sourceConfig, snap *gitsou
 		prev = &specs.Spec{}
 	}
 	gone := departed(prev, spec)
-	rec := store.Record{Kind: api.KindApply, Stack: cfg.Name, Bundle: bundle, Author: snap.Commit.Author,
-		Message: bounded(snap.Commit.Message, maxSourceMessage),
-		Commit:  &store.Commit{Source: cfg.Name, SHA: snap.Commit.SHA, Author: snap.Commit.Author, Message: bounded(snap.Commit.Message, maxSourceMessage)}}
+	msg := bounded(strings.TrimSpace(snap.Commit.Message), maxSourceMessage)
+	rec := store.Record{Kind: api.KindApply, Stack: cfg.Name, Bundle: bundle, Author: snap.Commit.Author, Message: msg,
+		Commit: &store.Commit{Source: cfg.Name, SHA: snap.Commit.SHA, Author: snap.Commit.Author, Message: msg}}
 	switch {
 	case len(gone) > 0 && !cfg.Prune:
 		rec.Carried, rec.CarriedFrom = gone, cur.stacks[cfg.Name]

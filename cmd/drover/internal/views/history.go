@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/drover/drover/controller/api"
@@ -35,16 +34,16 @@ func historyTable(w io.Writer, revs []api.RevisionInfo) error {
 			kind = fmt.Sprintf("%s (of %d)", r.Kind, r.RollbackOf)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", num, kind, r.Time.Local().Format(time.DateTime), r.Author, r.Hash,
-			len(r.Resources), orText(r.Stack, api.DefaultStack), commitLine(r.Commit), r.Message)
+			len(r.Resources), orText(r.Stack, api.DefaultStack), commitLine(r.Commit), truncate(firstLine(r.Message), 72))
 	}
 	return tw.Flush()
 }
 
-// commitLine is a commit's short hash and the first line of its message,
-// or "-".
+// commitLine is a commit's short hash (its message is the revision's), or
+// "-".
 func commitLine(c *api.CommitInfo) string {
 	if c == nil {
 		return "-"
 	}
-	return strings.TrimSpace(ShortSHA(c.SHA) + " " + truncate(firstLine(c.Message), 50))
+	return ShortSHA(c.SHA)
 }
