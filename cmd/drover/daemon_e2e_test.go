@@ -64,11 +64,12 @@ type daemonProc struct {
 	done chan error
 }
 
-// start runs drover run and waits until its API answers.
-func (w *daemonWorld) start() *daemonProc {
+// start runs drover run (with extra flags) and waits until its API
+// answers.
+func (w *daemonWorld) start(extra ...string) *daemonProc {
 	w.t.Helper()
 	p := &daemonProc{out: &syncbuf.Buffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(w.bin, "run", "--data-dir", w.data, "--owner", w.owner, "--resync", "5s")
+	p.cmd = exec.Command(w.bin, append([]string{"run", "--data-dir", w.data, "--owner", w.owner, "--resync", "5s"}, extra...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		w.t.Fatal(err)
@@ -119,11 +120,17 @@ func (w *daemonWorld) client() *api.Client {
 // drover runs a client command of the binary against the daemon.
 func (w *daemonWorld) drover(args ...string) (int, string) {
 	w.t.Helper()
+	return w.droverEnv(nil, args...)
+}
+
+// droverEnv is drover with env added to the command's environment.
+func (w *daemonWorld) droverEnv(env []string, args ...string) (int, string) {
+	w.t.Helper()
 	ctx, cancel := context.WithTimeout(w.t.Context(), e2eBound)
 	defer cancel()
 	full := append([]string{args[0], "--data-dir", w.data, "--owner", w.owner}, args[1:]...)
 	c := exec.CommandContext(ctx, w.bin, full...)
-	c.Env = append(os.Environ(), "CI=")
+	c.Env = append(append(os.Environ(), "CI="), env...)
 	out, err := c.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return ee.ExitCode(), string(out)

@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,7 +21,6 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/gitsource/gittest"
 	"github.com/drover/drover/instance/docker/dockertest"
-	"github.com/drover/drover/internal/syncbuf"
 )
 
 // webhookLine is what drover run prints when it takes webhooks.
@@ -134,50 +131,12 @@ func TestGitOpsEndToEnd(t *testing.T) {
 // listener's address, read from what it prints.
 func (w *daemonWorld) startWebhooks() (*daemonProc, string) {
 	w.t.Helper()
-	p := &daemonProc{out: &syncbuf.Buffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(w.bin, "run", "--data-dir", w.data, "--owner", w.owner, "--webhook-listen", "127.0.0.1:0")
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		w.t.Fatal(err)
+	p := w.start("--webhook-listen", "127.0.0.1:0")
+	m := webhookLine.FindStringSubmatch(p.out.String())
+	if m == nil {
+		w.t.Fatalf("no webhook address printed:\n%s", p.out)
 	}
-	go func() { p.done <- p.cmd.Wait() }()
-	w.t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
-	var addr string
-	c := w.client()
-	dockertest.WaitFor(w.t, e2eBound, func() (bool, error) {
-		select {
-		case err := <-p.done:
-			p.done <- err
-			w.t.Fatalf("drover run ended: %v\n%s", err, p.out)
-		default:
-		}
-		m := webhookLine.FindStringSubmatch(p.out.String())
-		if m == nil {
-			return false, fmt.Errorf("no webhook address printed:\n%s", p.out)
-		}
-		addr = m[1]
-		err := c.Ping(w.t.Context())
-		return err == nil, err
-	})
-	return p, addr
-}
-
-// droverEnv is drover with env added to the command's environment.
-func (w *daemonWorld) droverEnv(env []string, args ...string) (int, string) {
-	w.t.Helper()
-	ctx, cancel := context.WithTimeout(w.t.Context(), e2eBound)
-	defer cancel()
-	full := append([]string{args[0], "--data-dir", w.data, "--owner", w.owner}, args[1:]...)
-	c := exec.CommandContext(ctx, w.bin, full...)
-	c.Env = append(append(os.Environ(), "CI="), env...)
-	out, err := c.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return 0, string(out)
+	return p, m[1]
 }
 
 // awaitRunning waits until the owner has exactly n containers, all running.
