@@ -190,12 +190,12 @@ In-process, these are the machines carrying this owner's and the group's
 tags: machines of other groups, other owners or no owner at all are left
 alone.
 
-With a daemon reachable, destroy SPEC records a revision without the groups,
-services and networks SPEC declares: the daemon removes those and keeps
-everything else it manages. destroy without SPEC removes everything the
-daemon manages (it records an empty revision), and says so before it asks.
-drover rollback brings either back. With --stack NAME, both act on that
-stack alone (default "default"): the other stacks stay.
+With a daemon reachable, destroy acts on one stack (--stack NAME, default
+"default"; the other stacks, such as git sources', stay): destroy SPEC
+records a revision of the stack without the groups, services and networks
+SPEC declares, and the daemon removes those; destroy without SPEC removes
+the whole stack, and says so before it asks. drover rollback brings either
+back.
 
 destroy lists what goes and asks for 'yes' first. Without a terminal to ask
 on, it refuses unless given -auto-approve.`,
