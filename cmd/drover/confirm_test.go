@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
-	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -139,27 +135,7 @@ func (f *fakeDaemon) Subscribe(ctx context.Context, _ int64) ([]resource.Event, 
 func (f *fakeDaemon) Ready() error { return nil }
 
 // serve serves f on a socket and returns its path.
-func (f *fakeDaemon) serve(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "drvc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "d.sock")
-	h, err := api.NewServer(api.ServerOptions{Backend: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return sock
-}
+func (f *fakeDaemon) serve(t *testing.T) string { return serveBackend(t, f) }
 
 // statusOf the daemon of the destroy tests: two groups, a service and a
 // network, and a group retired earlier.

@@ -52,6 +52,19 @@ func bundle(groups ...string) specs.Bundle {
 	return specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(b.String())}}
 }
 
+// tokenBundle is a group "a" of one machine on the fake provider, whose
+// token, a secret, comes from the environment variable FAKE_TOKEN (token
+// in the bundle).
+func tokenBundle(token string) specs.Bundle {
+	return specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(`
+provider "fake" "main" { token = env("FAKE_TOKEN") }
+group "a" {
+  size = 1
+  instance "fake" { image = "x" }
+  flavor "vanilla" {}
+}`)}, Env: map[string]string{"FAKE_TOKEN": token}}
+}
+
 type harness struct {
 	t      testing.TB
 	resync time.Duration // default an hour: tests wake the daemon themselves
@@ -490,14 +503,7 @@ service "web" {
 func TestSecretsNeverStored(t *testing.T) {
 	const secret = "tok-7f3a9c0e55d1-never-stored"
 	h := newHarness(t)
-	b := specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(`
-provider "fake" "main" { token = env("FAKE_TOKEN") }
-group "a" {
-  size = 1
-  instance "fake" { image = "x" }
-  flavor "vanilla" {}
-}`)}, Env: map[string]string{"FAKE_TOKEN": secret}}
-	res := h.apply(b)
+	res := h.apply(tokenBundle(secret))
 	h.await("revision 1", converged(res.Revision.Number))
 	detail, err := h.d.Revision(t.Context(), res.Revision.Number)
 	if err != nil {

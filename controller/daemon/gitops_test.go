@@ -18,7 +18,6 @@ import (
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/gitsource/gittest"
 	"github.com/drover/drover/instance/fake"
-	"github.com/drover/drover/specs"
 )
 
 // groupsHCL is a spec file of groups "name=size" on the fake plugin.
@@ -439,14 +438,7 @@ func (h *harness) sourceRevisionNumber(stack, sha string) int64 {
 // once that stack is destroyed the commit applies.
 func TestUnloadableStackBlocksNoOther(t *testing.T) {
 	h := gitHarness(t, false)
-	hand := specs.Bundle{Specs: []string{"t.hcl"}, Files: map[string][]byte{"t.hcl": []byte(`
-provider "fake" "main" { token = env("FAKE_TOKEN") }
-group "a" {
-  size = 1
-  instance "fake" { image = "x" }
-  flavor "vanilla" {}
-}`)}, Env: map[string]string{"FAKE_TOKEN": "tok-unloadable"}}
-	h.apply(hand)
+	h.apply(tokenBundle("tok-unloadable"))
 	repo := gittest.NewRepo(t)
 	c1 := repo.Commit(t, map[string]string{"main.hcl": groupsHCL("web=1")}, "first")
 	h.addSource(api.SourceSpec{Name: "app", URL: repo.URL()})

@@ -116,57 +116,48 @@ func (e *ConflictError) Error() string {
 // alike (the same hash) by several stacks are shared; any other resource
 // declared by two stacks is a *ConflictError.
 func merge(stacks map[string]*specs.Spec) (*specs.Spec, error) {
+	m := merger{owner: map[string]*specs.Resource{}, stack: map[string]string{}}
 	out := &specs.Spec{}
-	owner := map[string]string{}
-	place := map[string]string{}
-	hash := map[string]string{}
-	var errs []error
-	claim := func(stack string, r *specs.Resource, shareable bool) bool {
-		addr := r.Addr()
-		prev, taken := owner[addr]
-		if !taken {
-			owner[addr], place[addr], hash[addr] = stack, r.DeclRange.String(), r.Hash
-			return true
-		}
-		if !shareable || hash[addr] != r.Hash {
-			errs = append(errs, &ConflictError{Resource: addr, Stacks: [2]string{prev, stack}, Places: [2]string{place[addr], r.DeclRange.String()}})
-		}
-		return false
-	}
 	for _, name := range slices.Sorted(maps.Keys(stacks)) {
 		s := stacks[name]
-		for _, p := range s.Providers {
-			if claim(name, &p.Resource, true) {
-				out.Providers = append(out.Providers, p)
-			}
-		}
-		for _, sw := range s.Swarms {
-			if claim(name, &sw.Resource, true) {
-				out.Swarms = append(out.Swarms, sw)
-			}
-		}
-		for _, n := range s.Networks {
-			if claim(name, &n.Resource, false) {
-				out.Networks = append(out.Networks, n)
-			}
-		}
-		for _, g := range s.Groups {
-			if claim(name, &g.Resource, false) {
-				out.Groups = append(out.Groups, g)
-			}
-		}
-		for _, svc := range s.Services {
-			if claim(name, &svc.Resource, false) {
-				out.Services = append(out.Services, svc)
-			}
-		}
+		out.Providers = claimAll(&m, name, out.Providers, s.Providers, func(p *specs.Provider) *specs.Resource { return &p.Resource }, true)
+		out.Swarms = claimAll(&m, name, out.Swarms, s.Swarms, func(sw *specs.Swarm) *specs.Resource { return &sw.Resource }, true)
+		out.Networks = claimAll(&m, name, out.Networks, s.Networks, func(n *specs.Network) *specs.Resource { return &n.Resource }, false)
+		out.Groups = claimAll(&m, name, out.Groups, s.Groups, func(g *specs.Group) *specs.Resource { return &g.Resource }, false)
+		out.Services = claimAll(&m, name, out.Services, s.Services, func(svc *specs.Service) *specs.Resource { return &svc.Resource }, false)
 		out.Variables = append(out.Variables, s.Variables...)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(m.errs) > 0 {
+		return nil, errors.Join(m.errs...)
 	}
 	sortByName(out)
 	return out, nil
+}
+
+// merger remembers which stack declared each resource first.
+type merger struct {
+	owner map[string]*specs.Resource
+	stack map[string]string
+	errs  []error
+}
+
+// claimAll appends to out the resources of list that stack is the first
+// to declare; one declared before is shared when shareable and alike, and
+// a conflict otherwise.
+func claimAll[T any](m *merger, stack string, out, list []T, res func(T) *specs.Resource, shareable bool) []T {
+	for _, x := range list {
+		r := res(x)
+		prev, taken := m.owner[r.Addr()]
+		switch {
+		case !taken:
+			m.owner[r.Addr()], m.stack[r.Addr()] = r, stack
+			out = append(out, x)
+		case !shareable || prev.Hash != r.Hash:
+			m.errs = append(m.errs, &ConflictError{Resource: r.Addr(), Stacks: [2]string{m.stack[r.Addr()], stack},
+				Places: [2]string{prev.DeclRange.String(), r.DeclRange.String()}})
+		}
+	}
+	return out
 }
 
 func sortByName(s *specs.Spec) {

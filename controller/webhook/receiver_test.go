@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -31,6 +32,21 @@ type deliveryCase struct {
 	wantCode    int
 	wantTrigger bool
 	wantBody    string // a substring of the response body, if set
+}
+
+// send serves the case's delivery to h, with its defaults.
+func (tc deliveryCase) send(h *harness) *httptest.ResponseRecorder {
+	method, path, body := tc.method, tc.path, tc.body
+	if method == "" {
+		method = http.MethodPost
+	}
+	if path == "" {
+		path = "/hooks/app"
+	}
+	if body == nil {
+		body = pushBody
+	}
+	return h.do(method, path, tc.header, bytes.NewReader(body))
 }
 
 func deliveryCases() []deliveryCase {
@@ -95,17 +111,7 @@ func TestDeliveries(t *testing.T) {
 	for _, tc := range deliveryCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, Options{})
-			method, path, body := tc.method, tc.path, tc.body
-			if method == "" {
-				method = http.MethodPost
-			}
-			if path == "" {
-				path = "/hooks/app"
-			}
-			if body == nil {
-				body = pushBody
-			}
-			w := h.do(method, path, tc.header, bytes.NewReader(body))
+			w := tc.send(h)
 			if w.Code != tc.wantCode {
 				t.Fatalf("status %d, want %d (body %s)", w.Code, tc.wantCode, w.Body)
 			}
@@ -203,17 +209,7 @@ func TestNothingSecretLeaks(t *testing.T) {
 	var responses strings.Builder
 	var secrets []string
 	for _, tc := range deliveryCases() {
-		method, path, body := tc.method, tc.path, tc.body
-		if method == "" {
-			method = http.MethodPost
-		}
-		if path == "" {
-			path = "/hooks/app"
-		}
-		if body == nil {
-			body = pushBody
-		}
-		w := h.do(method, path, tc.header, bytes.NewReader(body))
+		w := tc.send(h)
 		responses.WriteString(w.Body.String())
 		for k, v := range w.Header() {
 			responses.WriteString(k + ": " + strings.Join(v, ",") + "\n")
