@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -36,17 +37,11 @@ type deliveryCase struct {
 
 // send serves the case's delivery to h, with its defaults.
 func (tc deliveryCase) send(h *harness) *httptest.ResponseRecorder {
-	method, path, body := tc.method, tc.path, tc.body
-	if method == "" {
-		method = http.MethodPost
-	}
-	if path == "" {
-		path = "/hooks/app"
-	}
+	body := tc.body
 	if body == nil {
 		body = pushBody
 	}
-	return h.do(method, path, tc.header, bytes.NewReader(body))
+	return h.do(cmp.Or(tc.method, http.MethodPost), cmp.Or(tc.path, "/hooks/app"), tc.header, bytes.NewReader(body))
 }
 
 func deliveryCases() []deliveryCase {
@@ -133,7 +128,7 @@ func TestDeliveries(t *testing.T) {
 			if tc.wantCode == 405 && w.Header().Get("Allow") != "POST" {
 				t.Errorf("405 with Allow %q, want POST", w.Header().Get("Allow"))
 			}
-			name := strings.TrimPrefix(path, "/hooks/")
+			name := strings.TrimPrefix(cmp.Or(tc.path, "/hooks/app"), "/hooks/")
 			got := h.sources.triggered()
 			want := []string(nil)
 			if tc.wantTrigger {
