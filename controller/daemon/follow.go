@@ -3,6 +3,8 @@ package daemon
 import (
 	"context"
 	"sync"
+
+	"github.com/drover/drover/reconcile"
 )
 
 // followSources runs one loop per source until ctx ends, starting and
@@ -31,7 +33,7 @@ func (d *Daemon) followSources(ctx context.Context) {
 		}
 		for src := range live {
 			if loops[src] == nil {
-				lctx, cancel := context.WithCancel(ctx)
+				lctx, cancel := context.WithCancel(reconcile.WithLogger(ctx, reconcile.Logger(ctx).With("source", src.config().Name)))
 				loops[src] = cancel
 				wg.Go(func() { d.follow(lctx, src) })
 			}

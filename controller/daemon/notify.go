@@ -31,6 +31,7 @@ func (d *Daemon) announceSource(ctx context.Context, cfg sourceConfig, st api.So
 		e.Reason = joinReason("commit "+shortSHA(commit)+": "+firstLine(out.commit.Message), e.Reason)
 	}
 	d.hub.Publish(e)
+	reconcile.Logger(ctx).Info("source "+kind, "source", cfg.Name, "commit", shortSHA(commit), "revision", out.revision, "reason", e.Reason, "err", e.Error)
 	if cfg.Notify == "" {
 		return
 	}

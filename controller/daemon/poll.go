@@ -63,10 +63,7 @@ func (d *Daemon) pollOnce(ctx context.Context, cfg sourceConfig, src *source, al
 		out.state, out.err = api.SourceFailed, err
 		return out
 	}
-	src.mu.Lock()
-	wasHeld := src.status.State == api.SourceHeld && src.status.Held == head
-	src.mu.Unlock()
-	if head == applied && !(wasHeld && allowPrune) {
+	if head == applied {
 		out.state = api.SourceReady
 		return out
 	}
