@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -107,6 +108,7 @@ type Daemon struct {
 	notifier *http.Client
 	hooks    *webhook.Receiver
 	hookLn   net.Listener // nil without WebhookListen
+	log      *slog.Logger // New's, for the work API requests start (a sync)
 
 	// changeMu serialises changes of the desired state (apply, rollback,
 	// destroy, retiring groups) and guards cache; readers use state.
@@ -219,7 +221,7 @@ func build(ctx context.Context, opts Options, st *store.Store) (*Daemon, error) 
 		opts: opts, store: st, loader: loader, metrics: m, cache: map[int64]*specs.Spec{}, merged: map[int64]*specs.Spec{},
 		hub:       events.New(events.Options{Keep: opts.KeepEvents, Now: opts.Clock.Now}),
 		converged: map[resource.Key]bool{}, passed: make(chan struct{}),
-		git: opts.Git, notifier: &http.Client{Timeout: notifyTimeout},
+		git: opts.Git, notifier: &http.Client{Timeout: notifyTimeout}, log: reconcile.Logger(ctx),
 	}
 	if d.sources, err = loadSources(ctx, st); err != nil {
 		return nil, err

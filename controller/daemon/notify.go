@@ -31,7 +31,7 @@ func (d *Daemon) announceSource(ctx context.Context, cfg sourceConfig, st api.So
 		e.Reason = joinReason("commit "+shortSHA(commit)+": "+firstLine(out.commit.Message), e.Reason)
 	}
 	d.hub.Publish(e)
-	reconcile.Logger(ctx).Info("source "+kind, "source", cfg.Name, "commit", shortSHA(commit), "revision", out.revision, "reason", e.Reason, "err", e.Error)
+	reconcile.Logger(ctx).Info("source "+kind, "commit", shortSHA(commit), "revision", out.revision, "reason", e.Reason, "err", e.Error)
 	if cfg.Notify == "" {
 		return
 	}
@@ -40,7 +40,7 @@ func (d *Daemon) announceSource(ctx context.Context, cfg sourceConfig, st api.So
 	if err := d.notify(ctx, cfg.Notify, notice); err != nil {
 		// A notification is a courtesy: its failure changes nothing the
 		// source does, and the event above says the same.
-		reconcile.Logger(ctx).Warn("source notification not delivered", "source", cfg.Name, "event", kind, "err", err)
+		reconcile.Logger(ctx).Warn("source notification not delivered", "event", kind, "err", err)
 	}
 }
 

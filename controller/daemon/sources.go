@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/controller/store"
+	"github.com/drover/drover/reconcile"
 	"github.com/drover/drover/specs"
 )
 
@@ -255,7 +256,7 @@ func (d *Daemon) SyncSource(ctx context.Context, name string, req api.SyncReques
 	if src.config().Suspended {
 		return api.SourceInfo{}, &api.InvalidError{Err: fmt.Errorf("source %s is suspended: resume it first", name)}
 	}
-	d.poll(ctx, src, req.AllowPrune)
+	d.poll(reconcile.WithLogger(ctx, d.log.With("source", name)), src, req.AllowPrune)
 	return d.Source(ctx, name)
 }
 
