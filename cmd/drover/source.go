@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -23,13 +24,13 @@ These commands need a running daemon (drover run).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(a.sourceAddCommand(), a.sourceListCommand(), a.sourceShowCommand(),
+	cmd.AddCommand(a.sourceAddCommand(), a.sourceUpdateCommand(), a.sourceListCommand(), a.sourceShowCommand(),
 		a.sourceSuspendCommand(true), a.sourceSuspendCommand(false), a.sourceSyncCommand(), a.sourceRemoveCommand())
 	return cmd
 }
 
 func (a *app) sourceAddCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	return a.sourceSetCommand(&cobra.Command{
 		Use:   "add NAME --url URL [flags]",
 		Short: "Follow a git repository: its commits are applied as the stack NAME",
 		Long: `Add a git source. The daemon polls it at once, then every --interval.
@@ -42,26 +43,43 @@ The daemon never shows them again.
 
 Without --prune, the groups and services that leave the source are kept as
 last applied and reported as orphans; with it they are removed.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := a.view(cmd)
-			if err != nil {
-				return err
-			}
-			spec, err := a.sourceSpec(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			c, err := a.needDaemon(cmd)
-			if err != nil {
-				return err
-			}
-			info, err := c.AddSource(cmd.Context(), spec)
-			if err != nil {
-				return err
-			}
-			return v.SourceState(info)
-		},
+	}, (*api.Client).AddSource)
+}
+
+func (a *app) sourceUpdateCommand() *cobra.Command {
+	return a.sourceSetCommand(&cobra.Command{
+		Use:   "update NAME --url URL [flags]",
+		Short: "Change a git source's settings (a new token, interval, branch, ...); its stack stays",
+		Long: `Replace every setting of a git source with those given, as add takes them:
+settings not given take their defaults, and secrets (key, token, webhook
+secret, --env values) must be given again, since the daemon never shows
+them. The source's stack and revisions stay; it polls at once with the new
+settings.`,
+	}, (*api.Client).UpdateSource)
+}
+
+// sourceSetCommand is source add or update: cmd with the settings' flags,
+// sending them with set.
+func (a *app) sourceSetCommand(cmd *cobra.Command, set func(*api.Client, context.Context, api.SourceSpec) (api.SourceInfo, error)) *cobra.Command {
+	cmd.Args = cobra.ExactArgs(1)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, err := a.view(cmd)
+		if err != nil {
+			return err
+		}
+		spec, err := a.sourceSpec(cmd, args[0])
+		if err != nil {
+			return err
+		}
+		c, err := a.needDaemon(cmd)
+		if err != nil {
+			return err
+		}
+		info, err := set(c, cmd.Context(), spec)
+		if err != nil {
+			return err
+		}
+		return v.SourceState(info)
 	}
 	f := cmd.Flags()
 	f.String("url", "", "the repository: https://, ssh://, user@host:path or file:// (required; no credentials in it)")

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/drover/drover/controller/api"
 	"github.com/drover/drover/resource"
@@ -21,6 +22,9 @@ import (
 
 // fakeDaemon (confirm_test.go) has no sources.
 func (f *fakeDaemon) AddSource(context.Context, api.SourceSpec) (api.SourceInfo, error) {
+	return api.SourceInfo{}, fmt.Errorf("sources: %w", api.ErrNotFound)
+}
+func (f *fakeDaemon) UpdateSource(context.Context, api.SourceSpec) (api.SourceInfo, error) {
 	return api.SourceInfo{}, fmt.Errorf("sources: %w", api.ErrNotFound)
 }
 func (f *fakeDaemon) Sources(context.Context) ([]api.SourceInfo, error) { return nil, nil }
@@ -65,6 +69,10 @@ func (d *sourceDaemon) AddSource(_ context.Context, spec api.SourceSpec) (api.So
 	if spec.Name == "taken" {
 		return api.SourceInfo{}, fmt.Errorf("source taken: %w", api.ErrSourceExists)
 	}
+	return d.app, nil
+}
+func (d *sourceDaemon) UpdateSource(_ context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+	d.keep(spec)
 	return d.app, nil
 }
 func (d *sourceDaemon) Sources(context.Context) ([]api.SourceInfo, error) {
@@ -228,6 +236,8 @@ func TestSourceCommands(t *testing.T) {
 		{name: "show of a bad name", app: appSource, args: []string{"show", "No"}, code: exitError, err: []string{"source name: want"}},
 		{name: "suspend", app: appSource, args: []string{"suspend", "app"}, sent: []any{"suspend app true"}, out: []string{"Source app: ready"}},
 		{name: "resume", app: appSource, args: []string{"resume", "app"}, sent: []any{"suspend app false"}},
+		{name: "update", app: appSource, args: []string{"update", "app", "--url", "https://git.example.com/app.git", "--interval", "5m"},
+			sent: []any{api.SourceSpec{Name: "app", URL: "https://git.example.com/app.git", Interval: 5 * time.Minute}}, out: []string{"Source app: ready"}},
 		{name: "sync", app: appSource, args: []string{"sync", "app"}, sent: []any{api.SyncRequest{}}, out: []string{"Source app: ready, 0123456 applied (revision 4)."}},
 		{name: "sync, held", app: held, args: []string{"sync", "app"}, code: exitError, sent: []any{api.SyncRequest{}},
 			out: []string{"Source app: held"}, err: []string{"source app holds commit 89abcde: it removes 3 of 4 resources; drover source sync app --allow-prune applies it"}},

@@ -31,6 +31,9 @@ type Backend interface {
 	// AddSource adds a git source (ErrSourceExists if its name is
 	// taken, *InvalidError for bad settings); it is polled at once.
 	AddSource(ctx context.Context, spec SourceSpec) (SourceInfo, error)
+	// UpdateSource replaces every setting of a source (ErrNotFound if
+	// there is none); its stack and revisions stay. It polls at once.
+	UpdateSource(ctx context.Context, spec SourceSpec) (SourceInfo, error)
 	// Sources lists the sources by name.
 	Sources(ctx context.Context) ([]SourceInfo, error)
 	// Source returns one source, or an error matching ErrNotFound.

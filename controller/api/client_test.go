@@ -157,6 +157,10 @@ func (r *recorder) backend() *fakeBackend {
 			r.keep(spec)
 			return sourceInfo, nil
 		},
+		updateSource: func(_ context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+			r.keep("update " + spec.Name)
+			return sourceInfo, nil
+		},
 		sources: func(context.Context) ([]api.SourceInfo, error) {
 			r.keep("sources")
 			return []api.SourceInfo{sourceInfo}, nil
@@ -212,6 +216,7 @@ var calls = []struct {
 	}, nil, held()},
 	{"Ping", func(ctx context.Context, c *api.Client) (any, error) { return nil, c.Ping(ctx) }, nil, nil},
 	{"AddSource", func(ctx context.Context, c *api.Client) (any, error) { return c.AddSource(ctx, sourceSpec) }, sourceSpec, sourceInfo},
+	{"UpdateSource", func(ctx context.Context, c *api.Client) (any, error) { return c.UpdateSource(ctx, sourceSpec) }, "update " + sourceSpec.Name, sourceInfo},
 	{"Sources", func(ctx context.Context, c *api.Client) (any, error) { return c.Sources(ctx) }, "sources", []api.SourceInfo{sourceInfo}},
 	{"Source", func(ctx context.Context, c *api.Client) (any, error) { return c.Source(ctx, "app") }, "source app", sourceInfo},
 	{"SuspendSource", func(ctx context.Context, c *api.Client) (any, error) {

@@ -27,6 +27,7 @@ type fakeBackend struct {
 	feed     *feed
 
 	addSource     func(context.Context, api.SourceSpec) (api.SourceInfo, error)
+	updateSource  func(context.Context, api.SourceSpec) (api.SourceInfo, error)
 	sources       func(context.Context) ([]api.SourceInfo, error)
 	source        func(context.Context, string) (api.SourceInfo, error)
 	suspendSource func(context.Context, string, bool) (api.SourceInfo, error)
@@ -102,6 +103,13 @@ func (f *fakeBackend) AddSource(ctx context.Context, spec api.SourceSpec) (api.S
 		return api.SourceInfo{}, nil
 	}
 	return f.addSource(ctx, spec)
+}
+
+func (f *fakeBackend) UpdateSource(ctx context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+	if f.updateSource == nil {
+		return api.SourceInfo{}, nil
+	}
+	return f.updateSource(ctx, spec)
 }
 
 func (f *fakeBackend) Sources(ctx context.Context) ([]api.SourceInfo, error) {

@@ -14,6 +14,13 @@ func (c *Client) AddSource(ctx context.Context, spec SourceSpec) (SourceInfo, er
 	return out, err
 }
 
+// UpdateSource replaces every setting of the source spec names.
+func (c *Client) UpdateSource(ctx context.Context, spec SourceSpec) (SourceInfo, error) {
+	var out SourceInfo
+	err := c.call(ctx, http.MethodPut, "/v1/sources/"+url.PathEscape(spec.Name), spec, &out)
+	return out, err
+}
+
 // Sources lists the sources by name.
 func (c *Client) Sources(ctx context.Context) ([]SourceInfo, error) {
 	var out []SourceInfo

@@ -30,6 +30,7 @@ func (s *server) routeSources(m *http.ServeMux) {
 	m.HandleFunc("POST /v1/sources", s.addSource)
 	m.HandleFunc("GET /v1/sources", s.sources)
 	m.HandleFunc("GET /v1/sources/{name}", s.source)
+	m.HandleFunc("PUT /v1/sources/{name}", s.updateSource)
 	m.HandleFunc("POST /v1/sources/{name}/suspend", s.suspendSource(true))
 	m.HandleFunc("POST /v1/sources/{name}/resume", s.suspendSource(false))
 	m.HandleFunc("POST /v1/sources/{name}/sync", s.syncSource)
@@ -52,6 +53,24 @@ func (s *server) addSource(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/v1/sources/"+spec.Name) // a name checked above
 	writeJSON(w, http.StatusCreated, info)
+}
+
+func (s *server) updateSource(w http.ResponseWriter, r *http.Request) {
+	name, ok := pathSource(w, r)
+	if !ok {
+		return
+	}
+	var spec SourceSpec
+	if !s.decode(w, r, &spec, true) {
+		return
+	}
+	if spec.Name != "" && spec.Name != name {
+		writeError(w, http.StatusBadRequest, "name: the body names another source than the path")
+		return
+	}
+	spec.Name = name
+	info, err := s.opts.Backend.UpdateSource(r.Context(), spec)
+	s.reply(w, r, info, err)
 }
 
 func (s *server) sources(w http.ResponseWriter, r *http.Request) {

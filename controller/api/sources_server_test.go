@@ -40,6 +40,10 @@ func (c *sourceCalls) backend() *fakeBackend {
 			c.keep("add %s %s", spec.Name, spec.URL)
 			return info(spec.Name), nil
 		},
+		updateSource: func(_ context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+			c.keep("update %s %s", spec.Name, spec.URL)
+			return info(spec.Name), nil
+		},
 		source: func(_ context.Context, name string) (api.SourceInfo, error) {
 			c.keep("source %s", name)
 			return info(name), nil
@@ -93,7 +97,10 @@ func TestSourceRoutes(t *testing.T) {
 		{name: "remove with a false query", method: "DELETE", path: "/v1/sources/app?destroy=false", want: 204, call: "remove app false"},
 		{name: "remove with a bad query", method: "DELETE", path: "/v1/sources/app?destroy=yes-please", want: 400, says: "query destroy"},
 		{name: "remove of a bad name", method: "DELETE", path: "/v1/sources/_x", want: 400, says: "source name"},
-		{name: "PUT of a source", method: "PUT", path: "/v1/sources/app", want: 405, says: "not allowed"},
+		{name: "update", method: "PUT", path: "/v1/sources/app", body: `{"url": "https://git.example.com/b.git"}`, want: 200, call: "update app https://git.example.com/b.git"},
+		{name: "update naming another source", method: "PUT", path: "/v1/sources/app", body: `{"name": "other", "url": "x"}`, want: 400, says: "another source"},
+		{name: "update without a body", method: "PUT", path: "/v1/sources/app", want: 400, says: "request body"},
+		{name: "PATCH of a source", method: "PATCH", path: "/v1/sources/app", want: 405, says: "not allowed"},
 		{name: "unknown verb", method: "POST", path: "/v1/sources/app/fetch", want: 404, says: "no such endpoint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

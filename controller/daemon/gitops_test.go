@@ -468,3 +468,31 @@ func TestUnloadableStackBlocksNoOther(t *testing.T) {
 		t.Fatalf("stacks %+v, error %q: want app alone, served", st.Stacks, st.Error)
 	}
 }
+
+// TestSourceUpdate: new settings (here another repository) keep the stack
+// and its history; the source polls at once with them.
+func TestSourceUpdate(t *testing.T) {
+	h := gitHarness(t, false)
+	a, b := gittest.NewRepo(t), gittest.NewRepo(t)
+	a1 := a.Commit(t, map[string]string{"main.hcl": groupsHCL("web=1")}, "a")
+	b1 := b.Commit(t, map[string]string{"main.hcl": groupsHCL("web=2")}, "b")
+	h.addSource(api.SourceSpec{Name: "app", URL: a.URL()})
+	h.awaitSource("app", "a's commit applied", applied(a1))
+	if _, err := h.d.UpdateSource(t.Context(), api.SourceSpec{Name: "app", URL: b.URL(), Interval: 10 * time.Minute, Prune: true}); err != nil {
+		t.Fatal(err)
+	}
+	info := h.awaitSource("app", "b's commit applied", applied(b1))
+	if !info.Prune || info.URL != b.URL() {
+		t.Fatalf("settings after the update: %+v", info)
+	}
+	if got := h.sourceRevisions("app"); !slices.Equal(got, []string{a1, b1}) {
+		t.Fatalf("revisions: %v", got)
+	}
+	if _, err := h.d.UpdateSource(t.Context(), api.SourceSpec{Name: "nope", URL: b.URL()}); !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("update of no source: %v", err)
+	}
+	var invalid *api.InvalidError
+	if _, err := h.d.UpdateSource(t.Context(), api.SourceSpec{Name: "app", URL: b.URL(), Interval: time.Millisecond}); !errors.As(err, &invalid) {
+		t.Fatalf("update with a bad interval: %v", err)
+	}
+}

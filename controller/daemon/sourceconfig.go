@@ -28,8 +28,7 @@ const (
 )
 
 var (
-	sourceName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	envName    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+	envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
 )
 
 // sourceConfig is a source as the store keeps it: its settings with their
@@ -69,7 +68,7 @@ func (c sourceConfig) ref() string {
 func checkSource(spec api.SourceSpec, minInterval time.Duration) (api.SourceSpec, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !sourceName.MatchString(spec.Name) {
+	if !api.ValidSourceName(spec.Name) {
 		bad("name: want 1 to 63 lower-case letters, digits, - or _, starting with a letter or digit")
 	}
 	if spec.Name == api.DefaultStack {

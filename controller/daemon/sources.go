@@ -128,7 +128,7 @@ func (d *Daemon) envLoader(env map[string]string) (*specs.Loader, error) {
 // handApplicable refuses an apply by hand to a source's stack: git is
 // where it changes.
 func (d *Daemon) handApplicable(stack string) error {
-	if !sourceName.MatchString(stack) {
+	if !api.ValidSourceName(stack) {
 		return &api.InvalidError{Err: errors.New("stack: want 1 to 63 lower-case letters, digits, - or _, starting with a letter or digit")}
 	}
 	if d.sources.get(stack) != nil {
@@ -180,6 +180,44 @@ func (d *Daemon) AddSource(ctx context.Context, spec api.SourceSpec) (api.Source
 	ss.byName[spec.Name] = src
 	ss.wake()
 	return cfg.info(src.status), nil
+}
+
+// UpdateSource implements api.Backend: the settings are replaced whole,
+// between polls; the stack and its revisions stay, and the source polls at
+// once with its new settings. What the old remote had cached is dropped
+// when the URL changes.
+func (d *Daemon) UpdateSource(ctx context.Context, spec api.SourceSpec) (api.SourceInfo, error) {
+	src := d.sources.get(spec.Name)
+	if src == nil {
+		return api.SourceInfo{}, fmt.Errorf("source %s: %w", spec.Name, api.ErrNotFound)
+	}
+	spec, err := checkSource(spec, d.opts.MinSourceInterval)
+	if err != nil {
+		return api.SourceInfo{}, &api.InvalidError{Err: err}
+	}
+	src.pollMu.Lock()
+	defer src.pollMu.Unlock()
+	src.mu.Lock()
+	cfg := src.cfg
+	src.mu.Unlock()
+	next := sourceConfig{SourceSpec: spec, Suspended: cfg.Suspended, Added: cfg.Added}
+	b, err := next.encode()
+	if err != nil {
+		return api.SourceInfo{}, err
+	}
+	if err := d.store.PutSource(ctx, spec.Name, b); err != nil {
+		return api.SourceInfo{}, err
+	}
+	src.mu.Lock()
+	src.cfg = next
+	src.mu.Unlock()
+	if next.URL != cfg.URL {
+		if err := d.git.Forget(spec.Name); err != nil {
+			return api.SourceInfo{}, err
+		}
+	}
+	src.poke()
+	return d.Source(ctx, spec.Name)
 }
 
 // Sources implements api.Backend.
