@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/group"
+	"github.com/drover/drover/internal/httpjson"
 	"github.com/drover/drover/resource"
 	"github.com/drover/drover/service"
 	"github.com/drover/drover/specs"
@@ -106,7 +107,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		dismiss(w, s.opts.Limits.unauthorizedGrace())
 		if r.URL.Path != "/healthz" {
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			writeError(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
+			httpjson.Error(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization: Bearer <token>)")
 			return
 		}
 	}
@@ -135,10 +136,10 @@ func unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
 	if rec.code == http.StatusMethodNotAllowed {
 		allow := rec.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		writeError(w, rec.code, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow))
+		httpjson.Error(w, rec.code, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, allow))
 		return
 	}
-	writeError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s", r.URL.Path))
+	httpjson.Error(w, http.StatusNotFound, fmt.Sprintf("no such endpoint: %s", r.URL.Path))
 }
 
 // statusRecorder keeps the status and headers a handler writes, and drops
@@ -165,11 +166,11 @@ func (s *server) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if msg := checkBundle(&req.Bundle); msg != "" {
-		writeError(w, http.StatusBadRequest, msg)
+		httpjson.Error(w, http.StatusBadRequest, msg)
 		return
 	}
 	if !validStack(req.Stack) {
-		writeError(w, http.StatusBadRequest, badStackName)
+		httpjson.Error(w, http.StatusBadRequest, badStackName)
 		return
 	}
 	resp, err := s.opts.Backend.Apply(r.Context(), req)
@@ -183,7 +184,7 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Bundle != nil {
 		if msg := checkBundle(req.Bundle); msg != "" {
-			writeError(w, http.StatusBadRequest, msg)
+			httpjson.Error(w, http.StatusBadRequest, msg)
 			return
 		}
 	}
@@ -221,7 +222,7 @@ func (s *server) destroy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !validStack(req.Stack) {
-		writeError(w, http.StatusBadRequest, badStackName)
+		httpjson.Error(w, http.StatusBadRequest, badStackName)
 		return
 	}
 	resp, err := s.opts.Backend.Destroy(r.Context(), req)
@@ -239,7 +240,7 @@ func (s *server) history(w http.ResponseWriter, r *http.Request) {
 func (s *server) revision(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.ParseInt(r.PathValue("n"), 10, 64)
 	if err != nil || n < 1 {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("revision %q: want a revision number (1, 2, ...)", r.PathValue("n")))
+		httpjson.Error(w, http.StatusBadRequest, fmt.Sprintf("revision %q: want a revision number (1, 2, ...)", r.PathValue("n")))
 		return
 	}
 	resp, err := s.opts.Backend.Revision(r.Context(), n)
@@ -252,7 +253,7 @@ func (s *server) rollback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Revision < 1 {
-		writeError(w, http.StatusBadRequest, "rollback: revision must be a revision number (1, 2, ...)")
+		httpjson.Error(w, http.StatusBadRequest, "rollback: revision must be a revision number (1, 2, ...)")
 		return
 	}
 	resp, err := s.opts.Backend.Rollback(r.Context(), req)
@@ -265,7 +266,7 @@ func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
 
 func (s *server) readyz(w http.ResponseWriter, _ *http.Request) {
 	if err := s.opts.Backend.Ready(); err != nil {
-		writeError(w, http.StatusServiceUnavailable, err.Error())
+		httpjson.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	writeText(w, http.StatusOK, "ok\n")
@@ -306,7 +307,7 @@ func (s *server) decode(w http.ResponseWriter, r *http.Request, v any, required 
 		return true
 	}
 	code, msg := bodyError(err)
-	writeError(w, code, msg)
+	httpjson.Error(w, code, msg)
 	return false
 }
 
@@ -345,11 +346,11 @@ func (s *server) writeRevision(w http.ResponseWriter, r *http.Request, resp Appl
 		return
 	}
 	if resp.Unchanged {
-		writeJSON(w, http.StatusOK, resp)
+		httpjson.Write(w, http.StatusOK, resp)
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/v1/revisions/%d", resp.Revision.Number))
-	writeJSON(w, http.StatusCreated, resp)
+	httpjson.Write(w, http.StatusCreated, resp)
 }
 
 // reply answers with 200 and resp, or with err.
@@ -358,7 +359,7 @@ func (s *server) reply(w http.ResponseWriter, r *http.Request, resp any, err err
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 }
 
 // fail answers with the status that err calls for.
@@ -373,13 +374,13 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if merr != nil {
 			diags = nil
 		}
-		writeJSON(w, http.StatusBadRequest, Error{Error: err.Error(), Diagnostics: diags})
+		httpjson.Write(w, http.StatusBadRequest, Error{Error: err.Error(), Diagnostics: diags})
 	case errors.As(err, &invalid):
-		writeError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrNotFound):
-		writeError(w, http.StatusNotFound, err.Error())
+		httpjson.Error(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, ErrNoRevision), errors.Is(err, ErrSourceExists):
-		writeError(w, http.StatusConflict, err.Error())
+		httpjson.Error(w, http.StatusConflict, err.Error())
 	default:
 		if r.Context().Err() != nil {
 			// The client went away: there is nobody to answer.
@@ -387,26 +388,8 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			return
 		}
 		s.opts.Log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeError(w, http.StatusInternalServerError, err.Error())
+		httpjson.Error(w, http.StatusInternalServerError, err.Error())
 	}
-}
-
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, Error{Error: msg})
-}
-
-// writeJSON writes v as the JSON body of a response with status code.
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		code = http.StatusInternalServerError
-		b, _ = json.Marshal(Error{Error: "encode response: " + err.Error()})
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(code)
-	_, _ = w.Write(append(b, '\n'))
 }
 
 func writeText(w http.ResponseWriter, code int, s string) {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+
+	"github.com/drover/drover/internal/httpjson"
 )
 
 // sourceName is the form of a source's name (and of its stack's).
@@ -43,7 +45,7 @@ func (s *server) addSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ValidSourceName(spec.Name) {
-		writeError(w, http.StatusBadRequest, badSourceName)
+		httpjson.Error(w, http.StatusBadRequest, badSourceName)
 		return
 	}
 	info, err := s.opts.Backend.AddSource(r.Context(), spec)
@@ -52,7 +54,7 @@ func (s *server) addSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/v1/sources/"+spec.Name) // a name checked above
-	writeJSON(w, http.StatusCreated, info)
+	httpjson.Write(w, http.StatusCreated, info)
 }
 
 func (s *server) updateSource(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +67,7 @@ func (s *server) updateSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if spec.Name != "" && spec.Name != name {
-		writeError(w, http.StatusBadRequest, "name: the body names another source than the path")
+		httpjson.Error(w, http.StatusBadRequest, "name: the body names another source than the path")
 		return
 	}
 	spec.Name = name
@@ -126,7 +128,7 @@ func (s *server) removeSource(w http.ResponseWriter, r *http.Request) {
 	if q := r.URL.Query(); q.Has("destroy") {
 		d, err := strconv.ParseBool(q.Get("destroy"))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "query destroy: want true or false")
+			httpjson.Error(w, http.StatusBadRequest, "query destroy: want true or false")
 			return
 		}
 		req.Destroy = req.Destroy || d
@@ -143,7 +145,7 @@ func (s *server) removeSource(w http.ResponseWriter, r *http.Request) {
 func pathSource(w http.ResponseWriter, r *http.Request) (string, bool) {
 	name := r.PathValue("name")
 	if !ValidSourceName(name) {
-		writeError(w, http.StatusBadRequest, badSourceName)
+		httpjson.Error(w, http.StatusBadRequest, badSourceName)
 		return "", false
 	}
 	return name, true

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drover/drover/internal/httpjson"
 	"github.com/drover/drover/resource"
 )
 
@@ -32,7 +33,7 @@ const maxEventLine = 1 << 20
 func (s *server) events(w http.ResponseWriter, r *http.Request) {
 	since, follow, msg := eventsQuery(r)
 	if msg != "" {
-		writeError(w, http.StatusBadRequest, msg)
+		httpjson.Error(w, http.StatusBadRequest, msg)
 		return
 	}
 	ctx, cancel := context.WithCancel(r.Context())

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/drover/drover/internal/httpjson"
 )
 
 // routePrefix is the path deliveries are POSTed under: /hooks/{name}.
@@ -38,12 +40,12 @@ type delivery struct {
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(r.URL.Path, routePrefix)
 	if !ok || name == "" || strings.Contains(name, "/") {
-		writeError(w, http.StatusNotFound, "no such endpoint: deliveries are POSTed to /hooks/{source}")
+		httpjson.Error(w, http.StatusNotFound, "no such endpoint: deliveries are POSTed to /hooks/{source}")
 		return
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed: deliveries are POSTed")
+		httpjson.Error(w, http.StatusMethodNotAllowed, "method not allowed: deliveries are POSTed")
 		return
 	}
 	body, err := readBody(w, r, rc.opts.MaxBody)
@@ -65,20 +67,20 @@ func (rc *Receiver) deliver(w http.ResponseWriter, r *http.Request, d delivery) 
 	log := rc.opts.Log.With("source", d.source, "scheme", d.scheme.String(), "remote", r.RemoteAddr)
 	if err := checkDeliveryID(d.scheme, d.id); err != nil {
 		log.Warn("webhook delivery refused", "status", http.StatusBadRequest, "reason", err.Error())
-		writeError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	log = log.With("delivery", d.id)
 	k, err := kindOf(d.scheme, r.Header)
 	if err != nil {
 		log.Warn("webhook delivery refused", "status", http.StatusBadRequest, "reason", err.Error())
-		writeError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	switch v, wait := rc.admit(d.source, d.id); v {
 	case replayed:
 		log.Warn("webhook delivery refused", "status", http.StatusConflict, "reason", "delivery id seen before")
-		writeError(w, http.StatusConflict, "this delivery was received before")
+		httpjson.Error(w, http.StatusConflict, "this delivery was received before")
 		return
 	case limited:
 		secs := retryAfter(wait)
@@ -89,20 +91,20 @@ func (rc *Receiver) deliver(w http.ResponseWriter, r *http.Request, d delivery) 
 		}
 		log.Warn("webhook delivery refused", "status", http.StatusTooManyRequests, "reason", "rate limited", "retry_after_s", secs)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-		writeError(w, http.StatusTooManyRequests, msg)
+		httpjson.Error(w, http.StatusTooManyRequests, msg)
 		return
 	}
 	switch k {
 	case kindPing:
 		log.Info("webhook ping")
-		writeJSON(w, http.StatusOK, Response{Note: "pong: the webhook reaches drover"})
+		httpjson.Write(w, http.StatusOK, Response{Note: "pong: the webhook reaches drover"})
 	case kindIgnored:
 		log.Info("webhook event ignored")
-		writeJSON(w, http.StatusAccepted, Response{Note: "event ignored: only pushes make a source poll"})
+		httpjson.Write(w, http.StatusAccepted, Response{Note: "event ignored: only pushes make a source poll"})
 	default:
 		rc.opts.Sources.Trigger(d.source)
 		log.Info("webhook delivery accepted: source polls now")
-		writeJSON(w, http.StatusAccepted, Response{Accepted: true})
+		httpjson.Write(w, http.StatusAccepted, Response{Accepted: true})
 	}
 }
 
@@ -147,11 +149,11 @@ func (rc *Receiver) refuseBody(w http.ResponseWriter, r *http.Request, err error
 	if errors.As(err, &tooBig) {
 		w.Header().Set("Connection", "close")
 		rc.opts.Log.Warn("webhook delivery refused", "status", http.StatusRequestEntityTooLarge, "limit", tooBig.Limit, "remote", r.RemoteAddr)
-		writeError(w, http.StatusRequestEntityTooLarge, "request body: larger than the limit of "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
+		httpjson.Error(w, http.StatusRequestEntityTooLarge, "request body: larger than the limit of "+strconv.FormatInt(tooBig.Limit, 10)+" bytes")
 		return
 	}
 	rc.opts.Log.Warn("webhook delivery refused", "status", http.StatusBadRequest, "reason", "request body unreadable", "err", err, "remote", r.RemoteAddr)
-	writeError(w, http.StatusBadRequest, "request body: could not be read")
+	httpjson.Error(w, http.StatusBadRequest, "request body: could not be read")
 }
 
 // retryAfter is wait in whole seconds, rounded up, at least 1.

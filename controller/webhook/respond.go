@@ -1,8 +1,9 @@
 package webhook
 
 import (
-	"encoding/json"
 	"net/http"
+
+	"github.com/drover/drover/internal/httpjson"
 )
 
 // Response is the body of a delivery's 200 or 202.
@@ -23,24 +24,5 @@ type Error struct {
 const unauthorizedBody = "a valid signature or token for this source is required"
 
 func writeUnauthorized(w http.ResponseWriter) {
-	writeError(w, http.StatusUnauthorized, unauthorizedBody)
-}
-
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, Error{Error: msg})
-}
-
-// writeJSON writes v as the JSON body of a response with status code.
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		code = http.StatusInternalServerError
-		b, _ = json.Marshal(Error{Error: "encode response: " + err.Error()})
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_, _ = w.Write(append(b, '\n'))
+	httpjson.Error(w, http.StatusUnauthorized, unauthorizedBody)
 }
