@@ -42,6 +42,10 @@ type Options struct {
 	MaxBytes int64
 	// MaxFileBytes bounds one file. Default 1 MiB.
 	MaxFileBytes int64
+	// MaxCacheBytes bounds a source's cache: before a fetch, a cache that
+	// has grown past it (every commit fetched adds its objects) is
+	// dropped, and the commit fetched into a fresh one. Default 256 MiB.
+	MaxCacheBytes int64
 	// SSHKnownHosts is a known_hosts file checking ssh remotes' host keys.
 	// Default: go-git's ($SSH_KNOWN_HOSTS, ~/.ssh/known_hosts,
 	// /etc/ssh/ssh_known_hosts).
@@ -72,7 +76,10 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxFileBytes == 0 {
 		opts.MaxFileBytes = 1 << 20
 	}
-	if opts.MaxFiles < 0 || opts.MaxBytes < 0 || opts.MaxFileBytes < 0 {
+	if opts.MaxCacheBytes == 0 {
+		opts.MaxCacheBytes = 256 << 20
+	}
+	if opts.MaxFiles < 0 || opts.MaxBytes < 0 || opts.MaxFileBytes < 0 || opts.MaxCacheBytes < 0 {
 		return nil, errors.New("gitsource: Options' bounds must not be negative")
 	}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -40,6 +42,9 @@ func (c *Client) Fetch(ctx context.Context, name string, r Remote, sha string) (
 	}
 	hash := plumbing.NewHash(sha)
 	if !cached(repo, hash) {
+		if repo, err = c.trimmed(name, repo); err != nil {
+			return nil, err
+		}
 		if err := c.fetch(ctx, repo, r, ref, auth, hash); err != nil {
 			return nil, err
 		}
@@ -49,6 +54,38 @@ func (c *Client) Fetch(ctx context.Context, name string, r Remote, sha string) (
 		return nil, err
 	}
 	return c.snapshot(ctx, commit)
+}
+
+// trimmed returns repo, or a fresh cache of name when repo has grown past
+// MaxCacheBytes. Callers hold name's lock.
+func (c *Client) trimmed(name string, repo *git.Repository) (*git.Repository, error) {
+	size, err := dirSize(c.cacheDir(name))
+	if err != nil {
+		return nil, fmt.Errorf("gitsource: cache of %s: %w", name, err)
+	}
+	if size <= c.opts.MaxCacheBytes {
+		return repo, nil
+	}
+	if err := os.RemoveAll(c.cacheDir(name)); err != nil {
+		return nil, fmt.Errorf("gitsource: drop the cache of %s: %w", name, err)
+	}
+	return c.openCache(name)
+}
+
+// dirSize is the total size of the regular files under dir.
+func dirSize(dir string) (int64, error) {
+	var size int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			size += fi.Size()
+		}
+		return err
+	})
+	return size, err
 }
 
 // openCache opens (creating it 0700) the bare repository caching name.

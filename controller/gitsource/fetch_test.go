@@ -2,6 +2,7 @@ package gitsource_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -138,6 +139,41 @@ func TestFetchNewCommitsIntoShallowCache(t *testing.T) {
 		if got := readFile(t, snap.FS, "a.hcl"); got != content || snap.Commit.SHA != sha {
 			t.Fatalf("Fetch %d: a.hcl = %q at %s", i, got, snap.Commit.SHA)
 		}
+	}
+}
+
+// TestFetchTrimsAGrownCache: a cache past MaxCacheBytes is dropped before
+// the next fetch, so what it held is gone; under the bound it is kept.
+func TestFetchTrimsAGrownCache(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		max      int64
+		keepsOld bool
+	}{
+		{"under the bound", 0, true},
+		{"past the bound", 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := gittest.NewRepo(t)
+			c := newClient(t, gitsource.Options{MaxCacheBytes: tc.max})
+			r := gitsource.Remote{URL: repo.URL()}
+			var first, second string
+			for i, sha := range []*string{&first, &second} {
+				*sha = repo.Commit(t, map[string]string{"a.hcl": fmt.Sprint(i)}, fmt.Sprint(i))
+				if _, err := c.Fetch(t.Context(), "src", r, *sha); err != nil {
+					t.Fatalf("Fetch: %v", err)
+				}
+			}
+			if err := os.Rename(repo.Dir, repo.Dir+".gone"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Fetch(t.Context(), "src", r, second); err != nil {
+				t.Fatalf("the commit fetched last is always in the cache: %v", err)
+			}
+			if _, err := c.Fetch(t.Context(), "src", r, first); (err == nil) != tc.keepsOld {
+				t.Fatalf("the first commit without the remote: err %v, want it cached: %v", err, tc.keepsOld)
+			}
+		})
 	}
 }
 
