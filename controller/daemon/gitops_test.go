@@ -211,7 +211,12 @@ func TestPruneAndHold(t *testing.T) {
 	if n := countByGroup(h.plugin); n["pa"] != 1 || n["pb"] != 1 {
 		t.Fatalf("a held commit removed machines: %v", n)
 	}
-	if info := h.sync("prune", true); info.Status.Applied != p3 || info.Status.State != api.SourceReady {
+	// A newer commit than the one held is not confirmed with it.
+	p4 := prune.Commit(t, map[string]string{"README": "still nothing"}, "empty it again")
+	if info := h.sync("prune", true); info.Status.State != api.SourceHeld || info.Status.Held != p4 || info.Status.Applied != p2 {
+		t.Fatalf("allow-prune with a newer commit than the one held: %+v, want the newer one held", info.Status)
+	}
+	if info := h.sync("prune", true); info.Status.Applied != p4 || info.Status.State != api.SourceReady {
 		t.Fatalf("allowed: %+v, want the emptying commit applied", info.Status)
 	}
 	h.await("the prune source's groups retired", func(st api.Status) bool {

@@ -26,8 +26,9 @@ type outcome struct {
 }
 
 // poll asks src's remote for its head and, when it is not the commit its
-// stack serves, fetches, loads and applies it; allowPrune applies a commit
-// the prune guard would hold. One poll runs at a time per source.
+// stack serves, fetches, loads and applies it; allowPrune applies the
+// commit the prune guard holds (only that one: a newer commit is judged
+// anew). One poll runs at a time per source.
 func (d *Daemon) poll(ctx context.Context, src *source, allowPrune bool) {
 	src.pollMu.Lock()
 	defer src.pollMu.Unlock()
@@ -73,6 +74,9 @@ func (d *Daemon) pollOnce(ctx context.Context, cfg sourceConfig, src *source, al
 		return out
 	}
 	out.commit = &snap.Commit
+	src.mu.Lock()
+	allowPrune = allowPrune && src.status.State == api.SourceHeld && src.status.Held == head // the commit confirmed, not a newer one
+	src.mu.Unlock()
 	return d.applyCommit(ctx, cfg, snap, allowPrune, out)
 }
 
