@@ -86,7 +86,7 @@ func (d *Daemon) appliedCommit(ctx context.Context, name string) (string, error)
 	if !ok {
 		return "", nil
 	}
-	rec, err := d.store.Get(ctx, n)
+	rec, err := d.store.Head(ctx, n)
 	if err != nil || rec.Commit == nil {
 		return "", err
 	}

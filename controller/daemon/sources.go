@@ -247,7 +247,7 @@ func (d *Daemon) Source(ctx context.Context, name string) (api.SourceInfo, error
 	src.mu.Unlock()
 	st.Orphans = nil
 	if n, ok := d.state.Load().stacks[name]; ok {
-		rec, err := d.store.Get(ctx, n)
+		rec, err := d.store.Head(ctx, n)
 		if err != nil {
 			return api.SourceInfo{}, err
 		}

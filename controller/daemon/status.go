@@ -35,7 +35,7 @@ func (d *Daemon) Status(ctx context.Context) (api.Status, error) {
 func (d *Daemon) stacks(ctx context.Context, cur *desired) ([]api.StackInfo, error) {
 	out := []api.StackInfo{}
 	for _, name := range slices.Sorted(maps.Keys(cur.stacks)) {
-		rec, err := d.store.Get(ctx, cur.stacks[name])
+		rec, err := d.store.Head(ctx, cur.stacks[name])
 		if err != nil {
 			return nil, err
 		}

@@ -60,3 +60,21 @@ func TestUpgradeAddsSources(t *testing.T) {
 		t.Fatalf("Current after upgrade = %v %v %v", rec.Number, ok, err)
 	}
 }
+
+func TestHeadLeavesTheBundle(t *testing.T) {
+	s, _ := newStore(t)
+	rec, err := s.Append(t.Context(), Record{Kind: "apply", Stack: "app", Commit: &Commit{Source: "app", SHA: "abc"}, Bundle: sampleBundle(1)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.Head(t.Context(), rec.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head.Stack != "app" || head.Commit == nil || head.Commit.SHA != "abc" || len(head.Bundle.Files) != 0 {
+		t.Fatalf("Head = %+v", head)
+	}
+	if _, err := s.Head(t.Context(), 9); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Head of a missing revision: %v", err)
+	}
+}

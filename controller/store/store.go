@@ -196,7 +196,7 @@ func (s *Store) Current(ctx context.Context) (Record, bool, error) {
 			return nil
 		}
 		var err error
-		if rec, err = s.read(tx, int64(cur)); errors.Is(err, ErrNotFound) {
+		if rec, err = s.read(tx, int64(cur), true); errors.Is(err, ErrNotFound) {
 			return s.corrupt(fmt.Errorf("current revision %d is missing", cur))
 		}
 		return err
@@ -211,7 +211,22 @@ func (s *Store) Get(ctx context.Context, n int64) (Record, error) {
 	}
 	var rec Record
 	err := s.view(func(tx *bbolt.Tx) (err error) {
-		rec, err = s.read(tx, n)
+		rec, err = s.read(tx, n, true)
+		return err
+	})
+	return rec, err
+}
+
+// Head returns revision n without its bundle (Bundle zero), or an error
+// matching ErrNotFound: what describing a revision needs, without decoding
+// its files.
+func (s *Store) Head(ctx context.Context, n int64) (Record, error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, err
+	}
+	var rec Record
+	err := s.view(func(tx *bbolt.Tx) (err error) {
+		rec, err = s.read(tx, n, false)
 		return err
 	})
 	return rec, err
@@ -282,8 +297,8 @@ func (s *Store) Forget(ctx context.Context, group string, rev int64) error {
 	})
 }
 
-// read returns revision n of tx.
-func (s *Store) read(tx *bbolt.Tx, n int64) (Record, error) {
+// read returns revision n of tx, with its bundle when full.
+func (s *Store) read(tx *bbolt.Tx, n int64, full bool) (Record, error) {
 	var v []byte
 	if n > 0 {
 		v = tx.Bucket([]byte(bucketRevisions)).Get(encode(n))
@@ -291,7 +306,7 @@ func (s *Store) read(tx *bbolt.Tx, n int64) (Record, error) {
 	if v == nil {
 		return Record{}, fmt.Errorf("revision %d: %w", n, ErrNotFound)
 	}
-	return s.decode(n, v, true)
+	return s.decode(n, v, full)
 }
 
 // decode decodes revision n from v, with its bundle when full.
