@@ -21,8 +21,10 @@ build:
 
 # vet + every test (fuzz seed corpora included) with the race detector.
 # The swarm tests run node containers, hence the node image; the
-# prometheus metric's tests run a real Prometheus.
+# prometheus metric's tests run a real Prometheus; the GitOps tests follow
+# local repositories, which git's git-upload-pack serves.
 test: fmt-check vet node-image prometheus
+	@command -v git >/dev/null || { echo "make: git is missing (the GitOps tests fetch from local repositories through git-upload-pack): apt-get install -y git"; exit 1; }
 	$(GO) test $(GOFLAGS_T) -timeout $(TEST_TIMEOUT) -p $(TEST_P) ./...
 
 vet:
