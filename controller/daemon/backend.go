@@ -164,8 +164,13 @@ func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs
 	}
 	var saved store.Record
 	err = d.runner.Update(ctx, eff, func() (err error) {
-		saved, err = d.store.Append(ctx, rec, retired)
-		return err
+		if saved, err = d.store.Append(ctx, rec, retired); err != nil {
+			return err
+		}
+		// The new desired state is in force before the runner switches:
+		// the first passes on the new spec are seen against it.
+		d.state.Store(newDesired(withoutBundle(saved), merged, byStack, retired))
+		return nil
 	})
 	var be *runner.BuildError
 	if errors.As(err, &be) {
@@ -178,7 +183,6 @@ func (d *Daemon) recordLocked(ctx context.Context, rec store.Record, spec *specs
 		d.cache[saved.Number] = spec
 	}
 	d.merged[saved.Number] = merged
-	d.state.Store(newDesired(withoutBundle(saved), merged, byStack, retired))
 	d.hub.Publish(resource.Event{Kind: "applied", Revision: saved.Number, Reason: appliedReason(saved)})
 	return api.ApplyResponse{Revision: info(saved, true)}, nil
 }

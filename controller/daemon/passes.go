@@ -56,14 +56,14 @@ func (d *Daemon) forget(ctx context.Context, names []string) error {
 				return err
 			}
 		}
+		next := *cur
+		next.retired = retired
+		d.state.Store(&next) // before the runner switches, as record does
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	next := *cur
-	next.retired = retired
-	d.state.Store(&next)
 	for _, n := range names {
 		d.metrics.Forget(n)
 		delete(d.converged, resource.Group.KeyOf(n))
