@@ -51,8 +51,8 @@ terminal, with DROVER_DATA_DIR=$DROVER_DATA_DIR:
   $drover history                  # each revision: stack web, the commit and its message
 
 A commit that does not load is refused at file:line and the one before
-keeps running. Ctrl-C stops the daemon (the containers stay);
-'$drover source remove web --destroy' removes them.
+keeps running. '$drover source remove web --destroy' removes the containers
+(while the daemon runs); Ctrl-C stops the daemon, and what it runs stays.
 
 TXT
 wait $daemon
