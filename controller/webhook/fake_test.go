@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/drover/drover/internal/syncbuf"
 )
 
 // fakeSources holds secrets by name and records the triggers.
@@ -89,7 +90,7 @@ type harness struct {
 	rc      *Receiver
 	sources *fakeSources
 	clock   *fakeClock
-	log     *syncBuffer
+	log     *syncbuf.Buffer
 
 	mu       sync.Mutex
 	deferred []func() // the AfterFunc calls scheduled, run by fire
@@ -109,7 +110,7 @@ func (h *harness) fire() {
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	h := &harness{sources: newSources(), clock: newFakeClock(), log: &syncBuffer{}}
+	h := &harness{sources: newSources(), clock: newFakeClock(), log: &syncbuf.Buffer{}}
 	opts.Sources = h.sources
 	opts.Now = h.clock.Now
 	opts.AfterFunc = func(d time.Duration, f func()) {
@@ -165,22 +166,4 @@ func generic(secret, body []byte, id string) http.Header {
 		h.Set(headerGenericDelivery, id)
 	}
 	return h
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
