@@ -120,24 +120,12 @@ func (a *app) sourceListCommand() *cobra.Command {
 }
 
 func (a *app) sourceShowCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	return a.sourceNamed(&cobra.Command{
 		Use:   "show NAME",
 		Short: "Show a git source: its settings (not its secrets), state and orphans",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, c, err := a.sourceTarget(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			info, err := c.Source(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			return v.Source(info)
-		},
-	}
-	addOutputFlag(cmd)
-	return cmd
+	}, func(cmd *cobra.Command, c *api.Client, name string) (api.SourceInfo, error) {
+		return c.Source(cmd.Context(), name)
+	}, (*views.View).Source)
 }
 
 func (a *app) sourceSuspendCommand(suspend bool) *cobra.Command {
@@ -145,51 +133,48 @@ func (a *app) sourceSuspendCommand(suspend bool) *cobra.Command {
 	if suspend {
 		use, short = "suspend NAME", "Stop polling a git source; what it applied stays"
 	}
-	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, c, err := a.sourceTarget(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			info, err := c.SuspendSource(cmd.Context(), args[0], suspend)
-			if err != nil {
-				return err
-			}
-			return v.SourceState(info)
-		},
-	}
-	addOutputFlag(cmd)
-	return cmd
+	return a.sourceNamed(&cobra.Command{Use: use, Short: short}, func(cmd *cobra.Command, c *api.Client, name string) (api.SourceInfo, error) {
+		return c.SuspendSource(cmd.Context(), name, suspend)
+	}, (*views.View).SourceState)
 }
 
 func (a *app) sourceSyncCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := a.sourceNamed(&cobra.Command{
 		Use:   "sync NAME",
 		Short: "Poll a git source now and apply what it finds",
 		Long: `Poll the source now, apply its newest commit, and print its state. It exits
 non-zero when the commit failed, or is held because it would remove too
 much: --allow-prune applies a held commit.`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, c, err := a.sourceTarget(cmd, args[0])
-			if err != nil {
-				return err
-			}
-			allow, _ := cmd.Flags().GetBool("allow-prune")
-			info, err := c.SyncSource(cmd.Context(), args[0], api.SyncRequest{AllowPrune: allow})
-			if err != nil {
-				return err
-			}
-			if err := v.SourceState(info); err != nil {
-				return err
-			}
-			return syncOutcome(info)
-		},
-	}
+	}, func(cmd *cobra.Command, c *api.Client, name string) (api.SourceInfo, error) {
+		allow, _ := cmd.Flags().GetBool("allow-prune")
+		return c.SyncSource(cmd.Context(), name, api.SyncRequest{AllowPrune: allow})
+	}, func(v *views.View, info api.SourceInfo) error {
+		if err := v.SourceState(info); err != nil {
+			return err
+		}
+		return syncOutcome(info)
+	})
 	cmd.Flags().Bool("allow-prune", false, "apply a held commit: confirm what it removes")
+	return cmd
+}
+
+// sourceNamed completes cmd, a command on the source its argument names:
+// it asks the daemon with call and renders the source it answers with
+// render.
+func (a *app) sourceNamed(cmd *cobra.Command, call func(*cobra.Command, *api.Client, string) (api.SourceInfo, error),
+	render func(*views.View, api.SourceInfo) error) *cobra.Command {
+	cmd.Args = cobra.ExactArgs(1)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, c, err := a.sourceTarget(cmd, args[0])
+		if err != nil {
+			return err
+		}
+		info, err := call(cmd, c, args[0])
+		if err != nil {
+			return err
+		}
+		return render(v, info)
+	}
 	addOutputFlag(cmd)
 	return cmd
 }
